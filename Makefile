@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REFERENCE ?= ../shared/reference-data
+
+.PHONY: demo test lint data bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,web]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/alliance demo --out out
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+# Regenerate src/alliance/data/ from the official files in $(REFERENCE).
+data: $(STAMP)
+	$(BIN)/python scripts/build_data.py --reference $(REFERENCE)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --reference $(REFERENCE)
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,134 @@
+"""One way to print results: a Rich table, CSV, JSON (a list of records) or Parquet.
+
+Works on plain `Table` records so that fast commands never import pandas; DataFrames are
+converted at the boundary.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+@dataclass
+class Table:
+    """Rows to show, with a title and the lines (sources, editions, caveats) under the table."""
+
+    columns: list[str]
+    rows: list[Sequence[Any]]
+    title: str = ""
+    footer: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    @classmethod
+    def from_frame(cls, frame: Any, title: str = "", footer: list[str] | None = None) -> Table:
+        clean = frame.astype(object).where(frame.notna(), None)
+        return cls(
+            [str(c) for c in frame.columns], clean.values.tolist(), title, list(footer or [])
+        )
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _cell(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.1f}"
+        return f"{value:.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4f}"
+    return str(value)
+
+
+def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None = None) -> None:
+    """Write `table` in `fmt` to stdout, or to `out` when given (parquet needs `out` or stdout)."""
+    if fmt is OutputFormat.table:
+        _print_rich(table)
+    elif fmt is OutputFormat.json:
+        text = json.dumps([{k: _plain(v) for k, v in r.items()} for r in table.records()], indent=2)
+        _write_text(text + "\n", out)
+    elif fmt is OutputFormat.csv:
+        _write_csv(table, out)
+    else:
+        _write_parquet(table, out)
+
+
+def _print_rich(table: Table) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console()
+    rich_table = RichTable(title=table.title or None, title_justify="left")
+    numeric = [
+        all(isinstance(_plain(r[i]), int | float) or r[i] is None for r in table.rows)
+        for i in range(len(table.columns))
+    ]
+    for name, is_number in zip(table.columns, numeric, strict=True):
+        rich_table.add_column(name, justify="right" if is_number else "left")
+    for row in table.rows:
+        rich_table.add_row(*(_cell(v) for v in row))
+    console.print(rich_table)
+    for line in table.footer:
+        console.print(line, style="dim", highlight=False, markup=False)
+
+
+def _write_text(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
+def _write_csv(table: Table, out: Path | None) -> None:
+    handle = sys.stdout if out is None else _open(out)
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([[_plain(v) for v in row] for row in table.rows])
+    if out is not None:
+        handle.close()
+
+
+def _open(out: Path) -> Any:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out.open("w", encoding="utf-8", newline="")
+
+
+def _write_parquet(table: Table, out: Path | None) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {
+        name: [_plain(row[i]) for row in table.rows] for i, name in enumerate(table.columns)
+    }
+    arrow_table = pa.table(columns)
+    pq.write_table(arrow_table, out if out is not None else sys.stdout.buffer)

@@ -1,0 +1,115 @@
+"""Every error `alliance` raises on purpose. Each says what was wrong and what is accepted.
+
+The CLI turns any `AllianceError` into one line on stderr and exit code 2; nothing else in the
+package prints errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alliance.validation import ValidationReport
+
+
+class AllianceError(Exception):
+    """Base class: a user-facing error with a one-line message."""
+
+
+class UnknownCountryError(AllianceError):
+    def __init__(self, text: str, suggestions: Iterable[str] = ()) -> None:
+        hint = ", ".join(suggestions)
+        extra = f" Did you mean: {hint}?" if hint else ""
+        super().__init__(
+            f"Unknown country {text!r}: expected an ISO3 code (DEU), an ISO2 code (DE) "
+            f"or a name (Germany).{extra}"
+        )
+        self.text = text
+
+
+class UnknownGroupError(AllianceError):
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(f"Unknown group {name!r}: expected one of {', '.join(sorted(known))}.")
+        self.name = name
+
+
+class UnknownEditionError(AllianceError):
+    def __init__(self, source: str, edition: str, known: Iterable[str]) -> None:
+        choices = ", ".join(sorted(known)) or "none stored"
+        super().__init__(f"Unknown edition {edition!r} of source {source!r}: expected {choices}.")
+
+
+class UnknownSourceError(AllianceError):
+    def __init__(self, source: str, known: Iterable[str]) -> None:
+        super().__init__(f"Unknown source {source!r}: expected one of {', '.join(sorted(known))}.")
+
+
+class UnknownIndicatorError(AllianceError):
+    def __init__(self, indicator: str, known: Iterable[str]) -> None:
+        super().__init__(
+            f"Unknown indicator {indicator!r}: expected one of {', '.join(sorted(known))}."
+        )
+
+
+class YearOutOfRangeError(AllianceError):
+    def __init__(self, year: int, first: int, last: int, what: str = "the data") -> None:
+        super().__init__(f"Year {year} is outside {what}: expected a year from {first} to {last}.")
+
+
+class InvalidDateError(AllianceError):
+    def __init__(self, text: str) -> None:
+        super().__init__(f"Invalid date {text!r}: expected YYYY-MM-DD, e.g. 2024-07-01.")
+
+
+class InvalidArgumentError(AllianceError):
+    """A value outside the accepted set, named with what is accepted."""
+
+
+class ReadOnlyQueryError(AllianceError):
+    def __init__(self, statement: str) -> None:
+        super().__init__(
+            f"Refused {statement.strip()[:60]!r}: the store is read-only; "
+            "expected a SELECT, WITH, DESCRIBE, SHOW or EXPLAIN statement."
+        )
+
+
+class QueryError(AllianceError):
+    """SQL that DuckDB could not run; carries DuckDB's own message."""
+
+
+class ExpressionError(AllianceError):
+    """A coalition expression that does not parse; the message points at the character."""
+
+    def __init__(self, expression: str, position: int, expected: str) -> None:
+        pointer = " " * position + "^"
+        super().__init__(
+            f"Cannot parse coalition expression at character {position + 1}: expected {expected}.\n"
+            f"  {expression}\n  {pointer}"
+        )
+        self.position = position
+
+
+class MissingDataError(AllianceError):
+    """Strict mode refused to answer because members lack data."""
+
+
+class InvalidFileError(AllianceError):
+    """A file refused by an importer or loader; carries the full validation report."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        first = report.problems[0] if report.problems else None
+        where = first.location() if first else str(report.file)
+        count = len(report.problems)
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        message = first.message if first else "invalid file"
+        super().__init__(f"Refused {report.file}: {where}: {message}{more}")
+        self.report = report
+
+
+class StoreError(AllianceError):
+    """The embedded store is missing, corrupt or locked."""
+
+
+class ClaimFileError(AllianceError):
+    """A claim file that is not valid YAML or does not follow the claim schema."""
