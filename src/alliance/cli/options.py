@@ -26,5 +26,6 @@ EditionOption = Annotated[
     typer.Option("--edition", help="Source edition, e.g. 2024-06; default: the newest stored."),
 ]
 OnOption = Annotated[
-    str | None, typer.Option("--on", help="Date YYYY-MM-DD at which membership counts (default: today).")
+    str | None,
+    typer.Option("--on", help="Date YYYY-MM-DD at which membership counts (default: today)."),
 ]

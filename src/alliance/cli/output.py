@@ -12,12 +12,12 @@ import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -29,7 +29,7 @@ class Table:
     """Rows to show, with a title and the lines (sources, editions, caveats) under the table."""
 
     columns: list[str]
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     title: str = ""
     footer: list[str] = field(default_factory=list)
 
@@ -127,8 +127,6 @@ def _write_parquet(table: Table, out: Path | None) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = {
-        name: [_plain(row[i]) for row in table.rows] for i, name in enumerate(table.columns)
-    }
+    columns = {name: [_plain(row[i]) for row in table.rows] for i, name in enumerate(table.columns)}
     arrow_table = pa.table(columns)
     pq.write_table(arrow_table, out if out is not None else sys.stdout.buffer)

@@ -1,0 +1,256 @@
+"""Taking a publisher's file into the store as a new edition: detect, parse, validate, land.
+
+An import lands whole or not at all: the parsed edition is written to one Parquet file by a single
+rename, then the store for the new key is built beside the old one and swapped in by rename.
+The same file twice (by SHA-256) is recognised and not stored again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from alliance.errors import AllianceError, InvalidArgumentError, UnknownEditionError
+from alliance.provenance import Edition
+from alliance.schema import validate_observations
+from alliance.validation import ValidationReport
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from alliance.sources import ParsedFile
+
+IMPORTERS = {
+    "sipri": "alliance.sources.sipri",
+    "nato": "alliance.sources.nato",
+    "wb": "alliance.sources.worldbank",
+    "imf": "alliance.sources.imf",
+    "fed": "alliance.sources.fed",
+    "kiel": "alliance.sources.kiel",
+}
+KIND_ALIASES = {"worldbank": "wb", "world-bank": "wb"}
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def importer(kind: str) -> ModuleType:
+    key = KIND_ALIASES.get(kind.lower(), kind.lower())
+    if key not in IMPORTERS:
+        raise InvalidArgumentError(
+            f"Unknown file kind {kind!r}: expected one of {', '.join(sorted(IMPORTERS))}."
+        )
+    return importlib.import_module(IMPORTERS[key])
+
+
+def _refuse(path: Path, message: str, expected: str) -> None:
+    report = ValidationReport.for_path(path)
+    report.add(message, expected=expected)
+    report.raise_if_failed()
+
+
+def check_readable(path: Path) -> None:
+    """Refuse a missing, empty or oversized file before anything reads it."""
+    if not path.is_file():
+        _refuse(
+            path,
+            "file does not exist",
+            "a path to a SIPRI, NATO, World Bank, IMF, Fed or Kiel file",
+        )
+    size = path.stat().st_size
+    if size == 0:
+        _refuse(path, "file is empty", "a non-empty file")
+    if size > MAX_FILE_BYTES:
+        _refuse(path, f"file is {size:,} bytes", f"at most {MAX_FILE_BYTES:,} bytes")
+
+
+def detect(path: Path) -> str:
+    """The kind of file, recognised by its content."""
+    for kind in IMPORTERS:
+        try:
+            if importer(kind).sniff(path):
+                return kind
+        except (OSError, ValueError, KeyError):
+            continue
+    _refuse(
+        path,
+        "not recognised as a file of any supported publisher",
+        "a SIPRI Milex workbook, NATO defence-expenditure tables, a World Bank WDI CSV, "
+        "an IMF DataMapper export, the Fed H.10 exchange-rate CSV or a Kiel tracker table",
+    )
+    raise AssertionError("unreachable")
+
+
+def with_edition(parsed: ParsedFile, edition: str) -> ParsedFile:
+    """The same parse labelled with another edition id (for files that carry no date)."""
+    frame = parsed.observations.assign(edition=edition)
+    record = dataclasses.replace(parsed.edition, edition=edition)
+    return dataclasses.replace(parsed, edition=record, observations=frame)
+
+
+def parse_file(path: Path, kind: str | None = None, edition: str | None = None) -> ParsedFile:
+    check_readable(path)
+    chosen = kind or detect(path)
+    module = importer(chosen)
+    if kind is not None and not module.sniff(path):
+        _refuse(
+            path, f"file does not look like a {chosen} file", f"a {chosen} file, or omit --kind"
+        )
+    parsed: ParsedFile = module.parse(path)
+    if edition is not None:
+        parsed = with_edition(parsed, edition)
+    report = ValidationReport.for_path(path)
+    validate_observations(parsed.observations, report)
+    report.raise_if_failed()
+    return parsed
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    status: str  # imported | already stored | dry run
+    edition: Edition
+    rows: int
+    rows_per_indicator: dict[str, int]
+    first_year: int | None
+    last_year: int | None
+    entities: int
+    estimates: int
+    stored_at: str | None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "source": self.edition.source_id,
+            "edition": self.edition.edition,
+            "dataset": self.edition.dataset,
+            "sha256": self.edition.sha256,
+            "rows": self.rows,
+            "years": f"{self.first_year}-{self.last_year}",
+            "entities": self.entities,
+            "estimates": self.estimates,
+            "rows_per_indicator": self.rows_per_indicator,
+            "stored_at": self.stored_at,
+        }
+
+
+def _summary(status: str, parsed: ParsedFile, stored_at: str | None) -> ImportSummary:
+    frame = parsed.observations
+    years = frame["year"]
+    return ImportSummary(
+        status=status,
+        edition=parsed.edition,
+        rows=len(frame),
+        rows_per_indicator=dict(Counter(frame["indicator"].tolist())),
+        first_year=int(years.min()) if len(frame) else None,
+        last_year=int(years.max()) if len(frame) else None,
+        entities=int(frame["entity"].nunique()),
+        estimates=int(frame["estimate"].fillna(False).astype(bool).sum()),
+        stored_at=stored_at,
+    )
+
+
+def _stored_editions() -> list[Edition]:
+    from alliance.observations import editions
+
+    return [
+        Edition.from_record({str(k): v for k, v in r.items()})
+        for r in editions().to_dict("records")
+    ]
+
+
+def _distinct_edition_id(parsed: ParsedFile, stored: list[Edition]) -> ParsedFile:
+    """Keep editions side by side: a different file claiming a stored edition id gets a suffix."""
+    record = parsed.edition
+    clash = any(
+        (e.source_id, e.edition, e.dataset) == (record.source_id, record.edition, record.dataset)
+        for e in stored
+    )
+    if not clash:
+        return parsed
+    return with_edition(parsed, f"{record.edition}+{record.sha256[:8]}")
+
+
+def import_file(
+    path: Path, kind: str | None = None, *, edition: str | None = None, dry_run: bool = False
+) -> ImportSummary:
+    """Parse and validate `path`; unless `dry_run`, store it as a new edition."""
+    from alliance import store
+
+    parsed = parse_file(path, kind, edition)
+    parsed = dataclasses.replace(parsed, edition=parsed.edition.with_origin("imported"))
+    stored = _stored_editions()
+    duplicate = next((e for e in stored if e.sha256 == parsed.edition.sha256), None)
+    if duplicate is not None:
+        return _summary("already stored", dataclasses.replace(parsed, edition=duplicate), None)
+    parsed = _distinct_edition_id(parsed, stored)
+    if dry_run:
+        return _summary("dry run", parsed, None)
+    target = store.write_import(parsed.edition, parsed.observations)
+    store.refresh()
+    return _summary("imported", parsed, str(target))
+
+
+def remove_edition(source_id: str, edition: str) -> list[Edition]:
+    """Remove a user-imported edition; shipped editions cannot be removed."""
+    from alliance import store
+
+    matching = [e for e in _stored_editions() if (e.source_id, e.edition) == (source_id, edition)]
+    if not matching:
+        known = [e.edition for e in _stored_editions() if e.source_id == source_id]
+        raise UnknownEditionError(source_id, edition, known)
+    if any(e.origin != "imported" for e in matching):
+        raise AllianceError(
+            f"Edition {edition!r} of {source_id!r} ships with the package and cannot be removed; "
+            "expected an edition imported with `alliance data import`."
+        )
+    for record in matching:
+        store.remove_import(record)
+    store.refresh()
+    return matching
+
+
+def diff_editions(
+    source_id: str, edition_a: str, edition_b: str, min_change: float = 0.0
+) -> pd.DataFrame:
+    """Figures revised between two editions of one source, largest absolute change first."""
+    import pandas as pd
+
+    from alliance.store import shared_connection
+
+    connection = shared_connection()
+    for edition in (edition_a, edition_b):
+        exists = connection.execute(
+            "SELECT count(*) FROM editions WHERE source_id = ? AND edition = ?",
+            [source_id, edition],
+        ).fetchone()
+        if not exists or not exists[0]:
+            known = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT DISTINCT edition FROM editions WHERE source_id = ?", [source_id]
+                ).fetchall()
+            ]
+            raise UnknownEditionError(source_id, edition, known)
+    cursor = connection.execute(
+        """
+        WITH a AS (SELECT * FROM observations WHERE source_id = ? AND edition = ?),
+             b AS (SELECT * FROM observations WHERE source_id = ? AND edition = ?)
+        SELECT a.entity, a.year, a.indicator, a.unit, a.currency, a.price_basis,
+               a.value AS value_a, b.value AS value_b, b.value - a.value AS change,
+               (b.value - a.value) / nullif(abs(a.value), 0) AS relative_change,
+               a.estimate AS estimate_a, b.estimate AS estimate_b, a.locator AS locator_a,
+               b.locator AS locator_b
+        FROM a JOIN b ON a.entity = b.entity AND a.year = b.year AND a.indicator = b.indicator
+            AND a.unit = b.unit AND a.period = b.period
+            AND a.currency IS NOT DISTINCT FROM b.currency
+            AND a.price_basis IS NOT DISTINCT FROM b.price_basis
+            AND a.exchange_basis IS NOT DISTINCT FROM b.exchange_basis
+        WHERE abs(b.value - a.value) >= ?
+        ORDER BY abs(b.value - a.value) DESC, a.entity, a.year
+        """,
+        [source_id, edition_a, source_id, edition_b, min_change],
+    )
+    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description or []])

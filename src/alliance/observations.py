@@ -1,0 +1,242 @@
+"""The query layer over the store: figures with their provenance, newest edition by default.
+
+`select` returns plain rows (fast: the CLI uses it without importing pandas); `observations`
+returns the same as a pandas DataFrame for the Python API. When no edition is named, each variant
+of a figure (source, indicator, unit, currency, prices, exchange basis, period) comes from the
+newest edition that has it, and the result says which editions it used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from alliance.errors import (
+    UnknownEditionError,
+    UnknownIndicatorError,
+    UnknownSourceError,
+    YearOutOfRangeError,
+)
+from alliance.provenance import EDITION_COLUMNS, Edition
+from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
+from alliance.store import shared_connection
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+INDICATOR_ALIASES = {
+    "defence": "defence_expenditure",
+    "defense": "defence_expenditure",
+    "milex": "defence_expenditure",
+    "defence-share": "defence_expenditure_share_gdp",
+    "share-of-gdp": "defence_expenditure_share_gdp",
+    "personnel": "military_personnel",
+    "equipment": "equipment_share",
+}
+
+VARIANT_COLUMNS = (
+    "source_id",
+    "indicator",
+    "unit",
+    "currency",
+    "price_basis",
+    "exchange_basis",
+    "period",
+)
+
+
+def resolve_indicator(name: str) -> str:
+    key = name.strip().lower()
+    indicator = INDICATOR_ALIASES.get(key, key.replace("-", "_"))
+    if indicator not in INDICATORS:
+        raise UnknownIndicatorError(name, [*INDICATORS, *INDICATOR_ALIASES])
+    return indicator
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to select. None means any."""
+
+    indicator: str
+    entities: tuple[str, ...] | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    source: str | None = None
+    definition: str | None = None
+    edition: str | None = None
+    unit: str | None = None
+    currency: str | None = None
+    price_basis: str | None = None
+    exchange_basis: str | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    editions: list[tuple[str, str, str]]  # (source_id, edition, dataset) used
+
+
+def _where(query: Query) -> tuple[list[str], list[Any]]:
+    clauses = ["indicator = ?"]
+    params: list[Any] = [resolve_indicator(query.indicator)]
+    for column in ("definition", "unit", "currency", "price_basis", "exchange_basis", "period"):
+        value = getattr(query, column)
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if query.source is not None:
+        clauses.append("source_id = ?")
+        params.append(query.source)
+    if query.entities is not None:
+        clauses.append("list_contains(?, entity)")
+        params.append(list(query.entities))
+    return clauses, params
+
+
+def _check_source_and_edition(query: Query) -> None:
+    connection = shared_connection()
+    if query.source is not None:
+        known = [
+            r[0] for r in connection.execute("SELECT DISTINCT source_id FROM editions").fetchall()
+        ]
+        if query.source not in known:
+            raise UnknownSourceError(query.source, known)
+    if query.edition is not None:
+        sql = "SELECT DISTINCT edition FROM editions"
+        params: list[Any] = []
+        if query.source is not None:
+            sql += " WHERE source_id = ?"
+            params.append(query.source)
+        known = [r[0] for r in connection.execute(sql, params).fetchall()]
+        if query.edition not in known:
+            raise UnknownEditionError(query.source or "any", query.edition, known)
+
+
+def _check_years(query: Query, clauses: list[str], params: list[Any]) -> None:
+    if query.first_year is None and query.last_year is None:
+        return
+    first, last = shared_connection().execute(
+        f"SELECT min(year), max(year) FROM observations WHERE {' AND '.join(clauses)}", params
+    ).fetchone() or (None, None)
+    if first is None:
+        return
+    for year in (query.first_year, query.last_year):
+        if year is not None and not first <= year <= last:
+            raise YearOutOfRangeError(year, first, last, f"the {query.indicator} data selected")
+
+
+def select(query: Query) -> Selection:
+    """Rows matching `query` from the newest edition per variant (or the named edition)."""
+    _check_source_and_edition(query)
+    clauses, params = _where(query)
+    if query.edition is not None:
+        clauses.append("edition = ?")
+        params.append(query.edition)
+    _check_years(query, clauses, params)
+    if query.first_year is not None:
+        clauses.append("year >= ?")
+        params.append(query.first_year)
+    if query.last_year is not None:
+        clauses.append("year <= ?")
+        params.append(query.last_year)
+    partition = ", ".join(VARIANT_COLUMNS)
+    columns = list(OBSERVATION_COLUMNS)
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = (
+        f"SELECT {names} FROM observations WHERE {' AND '.join(clauses)} "
+        f"QUALIFY edition = max(edition) OVER (PARTITION BY {partition}) "
+        "ORDER BY source_id, indicator, unit, currency, price_basis, exchange_basis, entity, year"
+    )
+    rows = shared_connection().execute(sql, params).fetchall()
+    source, edition, dataset = (columns.index(c) for c in ("source_id", "edition", "dataset"))
+    used = sorted({(r[source], r[edition], r[dataset]) for r in rows})
+    return Selection(columns, rows, used)
+
+
+def observations(
+    indicator: str,
+    *,
+    entities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    source: str | None = None,
+    definition: str | None = None,
+    edition: str | None = None,
+    unit: str | None = None,
+    currency: str | None = None,
+    price_basis: str | None = None,
+    exchange_basis: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Figures as a DataFrame with every provenance column; `attrs['editions']` lists editions used.
+
+    >>> observations("defence_expenditure_share_gdp", entities=["DEU"], source="nato")
+    """
+    import pandas as pd
+
+    from alliance.countries import resolve_country
+
+    resolved = None
+    if entities is not None:
+        resolved = tuple(e if ":" in e else resolve_country(e) for e in entities)
+    query = Query(
+        indicator=indicator,
+        entities=resolved,
+        first_year=min(years) if years else None,
+        last_year=max(years) if years else None,
+        source=source,
+        definition=definition,
+        edition=edition,
+        unit=unit,
+        currency=currency,
+        price_basis=price_basis,
+        exchange_basis=exchange_basis,
+        period=period,
+    )
+    selection = select(query)
+    frame = pd.DataFrame(selection.rows, columns=selection.columns)
+    if years:
+        frame = frame[frame["year"].isin(list(years))].reset_index(drop=True)
+    frame.attrs["editions"] = selection.editions
+    return frame
+
+
+def editions() -> pd.DataFrame:
+    import pandas as pd
+
+    cursor = shared_connection().execute(
+        "SELECT * FROM editions ORDER BY source_id, edition, dataset"
+    )
+    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description or []])
+
+
+def edition_record(source_id: str, edition: str, dataset: str) -> Edition:
+    names = ", ".join(EDITION_COLUMNS)
+    row = (
+        shared_connection()
+        .execute(
+            f"SELECT {names} FROM editions WHERE source_id = ? AND edition = ? AND dataset = ?",
+            [source_id, edition, dataset],
+        )
+        .fetchone()
+    )
+    if row is None:
+        known = [
+            r[0]
+            for r in shared_connection()
+            .execute("SELECT DISTINCT edition FROM editions WHERE source_id = ?", [source_id])
+            .fetchall()
+        ]
+        raise UnknownEditionError(source_id, edition, known)
+    return Edition.from_record(dict(zip(EDITION_COLUMNS, row, strict=True)))
+
+
+def citation_lines(used: Sequence[tuple[str, str, str]]) -> list[str]:
+    """One 'Source:' line per edition used, for the foot of a table or chart."""
+    lines = []
+    for source_id, edition, dataset in used:
+        record = edition_record(source_id, edition, dataset)
+        lines.append(f"Source: {record.citation} [{source_id} {edition}, {dataset}] {record.url}")
+    return lines
