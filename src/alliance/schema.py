@@ -165,9 +165,9 @@ def validate_observations(frame: object, report: ValidationReport) -> None:
     flag(frame["edition"].isna(), "observation without an edition", "edition", "an edition id")
     flag(~frame["indicator"].isin(list(INDICATORS)), "unknown indicator", "indicator", "INDICATORS")
     flag(~frame["unit"].isin(list(UNITS)), "unknown unit", "unit", ", ".join(sorted(UNITS)))
-    entity_ok = frame["entity"].astype("string").str.match(
-        AGGREGATE_ENTITY.pattern
-    ) | frame["entity"].astype("string").str.match(COUNTRY_ENTITY.pattern)
+    entity_ok = frame["entity"].astype("string").str.match(AGGREGATE_ENTITY.pattern) | frame[
+        "entity"
+    ].astype("string").str.match(COUNTRY_ENTITY.pattern)
     flag(~entity_ok, "malformed entity", "entity", "ISO3 or <source>:<CODE>")
     price_ok = frame["price_basis"].isna() | frame["price_basis"].astype("string").str.match(
         PRICE_BASES.pattern
