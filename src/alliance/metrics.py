@@ -1,0 +1,928 @@
+"""Aggregate metrics for coalitions: totals, ratios of totals, shares, series.
+
+Every metric is a sum over the members of a coalition, or a ratio of two such sums over the SAME
+members (a coalition's defence share of GDP is sum(spending) / sum(GDP), never an average of
+percentages; its equipment share is weighted by spending). A member counts only when every figure
+the metric needs is present; the others are listed as missing, never added as zero. `strict=True`
+refuses to answer when any member is missing.
+
+The one deliberate zero: NATO's tables leave Iceland out of defence expenditure because it has no
+armed forces, but count Iceland's GDP in NATO totals (Table 5). Under the NATO definition Iceland's
+defence expenditure is therefore zero, as in NATO's own aggregates; results list it under `zeros`.
+
+Money comes out in billions of US dollars (international dollars at PPP), personnel in thousands,
+population in millions, per-capita figures in dollars per person and shares of GDP in percent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from alliance.coalitions import Coalition, coalition_in_year
+from alliance.errors import InvalidArgumentError, MissingDataError, YearOutOfRangeError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+UNIT_SCALE: Final = {
+    "unit": 1.0,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "persons": 1.0,
+    "thousand_persons": 1e3,
+    "percent": 1.0,
+    "fraction": 100.0,  # to percent
+    "ratio": 1.0,
+}
+
+NO_ARMED_FORCES: Final = {
+    "ISL": (
+        "Iceland has no armed forces: NATO reports no defence expenditure for it and counts its "
+        "GDP in NATO totals (Defence Expenditure of NATO Countries 2014-2024, Table 5; "
+        "https://www.nato.int/cps/en/natohq/news_226465.htm)"
+    )
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One variant of one indicator from one source, as stored."""
+
+    label: str
+    indicator: str
+    source: str
+    unit: str
+    currency: str | None = None
+    price_basis: str | None = None
+    exchange_basis: str | None = None
+    dataset: str | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """factor * product(series ** power): the per-member quantity that is summed."""
+
+    parts: tuple[tuple[Series, int], ...]
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    label: str
+    unit: str
+    scale: float  # divide the base-unit result by this
+    numerator: Term
+    denominator: Term | None
+    definition: str
+    method: str
+    primary_source: str
+
+    @property
+    def additive(self) -> bool:
+        return self.denominator is None
+
+    def series(self) -> list[Series]:
+        terms = [self.numerator] + ([self.denominator] if self.denominator else [])
+        seen: dict[Series, None] = {}
+        for term in terms:
+            for series, _ in term.parts:
+                seen[series] = None
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """An edition whose rows fed a result."""
+
+    source_id: str
+    edition: str
+    dataset: str
+    series: str
+    citation: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class MemberFigure:
+    """A member's contribution: numerator (and denominator) in the result's units."""
+
+    entity: str
+    numerator: float
+    denominator: float | None
+    estimate: bool
+    locators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AggregateResult:
+    expression: str
+    metric: str
+    year: int
+    on: str  # membership date, ISO
+    value: float | None
+    unit: str
+    definition: str
+    method: str
+    members: tuple[str, ...]
+    with_data: tuple[str, ...]
+    missing: tuple[str, ...]
+    zeros: tuple[str, ...]
+    estimated: tuple[str, ...]  # members whose figures the publisher marks as estimates
+    sources: tuple[SourceRef, ...]
+    figures: tuple[MemberFigure, ...] = field(repr=False)
+    numerator: float | None = None  # for ratio metrics: the sums behind the value
+    denominator: float | None = None
+
+    @property
+    def edition(self) -> str:
+        return edition_text(self.sources)
+
+    def to_dict(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["edition"] = self.edition
+        return record
+
+
+@dataclass(frozen=True)
+class ShareResult:
+    coalition: str
+    of: str
+    metric: str
+    year: int
+    value: float | None
+    of_value: float | None
+    share: float | None  # fraction in [0, 1]
+    unit: str
+    definition: str
+    members: tuple[str, ...]  # coalition members counted (those inside `of`)
+    outside: tuple[str, ...]  # coalition members not in `of`, left out
+    missing: tuple[str, ...]  # members of `of` without data
+    estimated: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+    part: AggregateResult = field(repr=False)
+    whole: AggregateResult = field(repr=False)
+
+    @property
+    def edition(self) -> str:
+        return edition_text(self.sources)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "coalition": self.coalition,
+            "of": self.of,
+            "metric": self.metric,
+            "year": self.year,
+            "definition": self.definition,
+            "edition": self.edition,
+            "unit": self.unit,
+            "value": self.value,
+            "of_value": self.of_value,
+            "share": self.share,
+            "members": list(self.members),
+            "of_members": list(self.whole.members),
+            "outside": list(self.outside),
+            "missing": list(self.missing),
+            "estimated": list(self.estimated),
+            "membership_on": self.whole.on,
+            "method": self.whole.method,
+            "sources": [asdict(s) for s in self.sources],
+        }
+
+
+def edition_text(sources: Sequence[SourceRef]) -> str:
+    seen = dict.fromkeys(f"{s.source_id} {s.edition} ({s.dataset})" for s in sources)
+    return "; ".join(seen)
+
+
+# --- metric definitions ------------------------------------------------------------------------
+
+METRICS: Final = {
+    "gdp": "GDP at market exchange rates (--source wb|nato|imf, --prices current|constant)",
+    "gdp_ppp": "GDP at purchasing power parity (--source wb|imf)",
+    "defence": "Defence expenditure (--definition nato|sipri, --prices current|constant)",
+    "defence_share_gdp": "Defence expenditure as % of GDP: sum of spending / sum of GDP",
+    "equipment_share": "Major equipment as % of defence expenditure, weighted by spending (NATO)",
+    "personnel": "Military personnel (--source nato|wb)",
+    "population": "Population (World Bank)",
+    "defence_per_capita": "Defence expenditure per head (spending / World Bank population)",
+    "gdp_per_capita": "GDP per head (GDP / World Bank population)",
+}
+
+METRIC_ALIASES: Final = {
+    "defense": "defence",
+    "defence_expenditure": "defence",
+    "milex": "defence",
+    "share_gdp": "defence_share_gdp",
+    "defence_expenditure_share_gdp": "defence_share_gdp",
+    "equipment": "equipment_share",
+    "military_personnel": "personnel",
+}
+
+_DEFINITION_TEXT: Final = {
+    "nato": "NATO definition of defence expenditure",
+    "sipri": "SIPRI definition of military expenditure",
+}
+_CONSTANT_BASIS: Final = {"nato": "constant_2015", "sipri": "constant_2023"}
+
+
+def _gdp_series(source: str, prices: str) -> Series:
+    if source == "nato":
+        basis = "current" if prices == "current" else "constant_2015"
+        return Series("gdp", "gdp", "nato", "million", "USD", basis, "market", "tables")
+    if prices != "current":
+        raise InvalidArgumentError(
+            f"GDP at constant prices is shipped only from NATO's tables: use --source nato "
+            f"(got --source {source})."
+        )
+    if source == "wb":
+        return Series("gdp", "gdp", "wb", "unit", "USD", "current", "market")
+    if source == "imf":
+        return Series("gdp", "gdp", "imf", "billion", "USD", "current", "market")
+    raise InvalidArgumentError(f"Unknown GDP source {source!r}: expected wb, nato or imf.")
+
+
+def _gdp_ppp_series(source: str) -> Series:
+    if source == "wb":
+        return Series("gdp_ppp", "gdp", "wb", "unit", "INTL", "current", "ppp")
+    if source == "imf":
+        return Series("gdp_ppp", "gdp", "imf", "billion", "INTL", "current", "ppp")
+    raise InvalidArgumentError(f"Unknown GDP PPP source {source!r}: expected wb or imf.")
+
+
+def _defence_series(definition: str, prices: str) -> Series:
+    if definition not in _DEFINITION_TEXT:
+        raise InvalidArgumentError(f"Unknown definition {definition!r}: expected nato or sipri.")
+    basis = "current" if prices == "current" else _CONSTANT_BASIS[definition]
+    dataset = "tables" if definition == "nato" else "milex"
+    return Series(
+        "defence", "defence_expenditure", definition, "million", "USD", basis, "market", dataset
+    )
+
+
+def _population() -> Series:
+    return Series("population", "population", "wb", "persons")
+
+
+def _prices_text(prices: str, definition: str) -> str:
+    if prices == "current":
+        return "current prices and exchange rates"
+    return f"constant {_CONSTANT_BASIS.get(definition, '')[-4:]} prices and exchange rates"
+
+
+def metric_spec(
+    metric: str,
+    *,
+    definition: str = "nato",
+    source: str | None = None,
+    prices: str | None = None,
+    gdp_source: str | None = None,
+) -> MetricSpec:
+    """How `metric` is computed under the given choices (raises InvalidArgumentError)."""
+    name = METRIC_ALIASES.get(metric.strip().lower().replace("-", "_"), metric.strip().lower())
+    name = name.replace("-", "_")
+    if prices not in (None, "current", "constant"):
+        raise InvalidArgumentError(f"Unknown prices {prices!r}: expected current or constant.")
+    builder = _BUILDERS.get(name)
+    if builder is None:
+        raise InvalidArgumentError(
+            f"Unknown metric {metric!r}: expected one of {', '.join(METRICS)}."
+        )
+    return builder(definition, source, prices, gdp_source)
+
+
+def _prices(prices: str | None) -> str:
+    return prices or "current"
+
+
+def _build_gdp(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    prices = _prices(prices)
+    source = source or ("nato" if prices == "constant" else "wb")
+    series = _gdp_series(source, prices)
+    basis = "current prices" if prices == "current" else "constant 2015 prices"
+    return MetricSpec(
+        "gdp",
+        "GDP",
+        "billion USD",
+        1e9,
+        Term(((series, 1),)),
+        None,
+        f"GDP, {basis}, market exchange rates ({source})",
+        "Sum of members' GDP.",
+        source,
+    )
+
+
+def _build_gdp_ppp(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    source = source or "wb"
+    series = _gdp_ppp_series(source)
+    return MetricSpec(
+        "gdp_ppp",
+        "GDP (PPP)",
+        "billion international $",
+        1e9,
+        Term(((series, 1),)),
+        None,
+        f"GDP, current prices, purchasing power parity ({source})",
+        "Sum of members' GDP in international dollars.",
+        source,
+    )
+
+
+def _build_defence(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    prices = _prices(prices)
+    series = _defence_series(source or definition, prices)
+    definition = series.source
+    return MetricSpec(
+        "defence",
+        "Defence expenditure",
+        "billion USD",
+        1e9,
+        Term(((series, 1),)),
+        None,
+        f"{_DEFINITION_TEXT[definition]}, {_prices_text(prices, definition)}",
+        "Sum of members' defence expenditure.",
+        definition,
+    )
+
+
+def _build_share(
+    definition: str, source: str | None, prices: str | None, gdp: str | None
+) -> MetricSpec:
+    definition = source or definition
+    if definition == "nato":
+        # NATO's Table 3 divides Table 2 by Table 5 at constant prices ("share of real GDP").
+        nato_prices = prices or "constant"
+        spending = _defence_series("nato", nato_prices)
+        if gdp not in (None, "nato"):
+            raise InvalidArgumentError("Under the NATO definition GDP comes from NATO's Table 5.")
+        nato_income = _gdp_series("nato", nato_prices)
+        method = (
+            "Sum of members' defence expenditure (NATO Table 2) / sum of members' GDP "
+            f"(NATO Table 5), both at {_prices_text(nato_prices, 'nato')}, x 100 - "
+            "as NATO computes its Table 3 and its aggregates."
+        )
+        text = f"{_DEFINITION_TEXT['nato']} / GDP, {_prices_text(nato_prices, 'nato')}"
+        return MetricSpec(
+            "defence_share_gdp",
+            "Defence expenditure, share of GDP",
+            "percent",
+            1.0,
+            Term(((spending, 1),), 100.0),
+            Term(((nato_income, 1),)),
+            text,
+            method,
+            "nato",
+        )
+    if prices == "constant":
+        raise InvalidArgumentError(
+            "SIPRI's share of GDP is at current prices: drop --prices constant."
+        )
+    spending = _defence_series("sipri", "current")
+    if gdp in (None, "sipri"):
+        share = Series(
+            "sipri_share_gdp",
+            "defence_expenditure_share_gdp",
+            "sipri",
+            "percent",
+            dataset="milex",
+        )
+        income: Term = Term(((spending, 1), (share, -1)), 100.0)
+        method = (
+            "Sum of members' military expenditure (SIPRI, current US$) / sum of the GDP SIPRI "
+            "used (each member's spending / its SIPRI share of GDP), x 100."
+        )
+        gdp_text = "GDP implied by SIPRI's share of GDP"
+    else:
+        income = Term(((_gdp_series(gdp, "current"), 1),))
+        method = (
+            "Sum of members' military expenditure (SIPRI, current US$) / sum of members' GDP "
+            f"({gdp}, current US$), x 100."
+        )
+        gdp_text = f"GDP from {gdp}"
+    return MetricSpec(
+        "defence_share_gdp",
+        "Military expenditure, share of GDP",
+        "percent",
+        1.0,
+        Term(((spending, 1),), 100.0),
+        income,
+        f"{_DEFINITION_TEXT['sipri']}, current US$ / {gdp_text}",
+        method,
+        "sipri",
+    )
+
+
+def _build_equipment(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    if (source or definition) != "nato":
+        raise InvalidArgumentError("Equipment shares are shipped only from NATO (Table 8a).")
+    spending = _defence_series("nato", "current")
+    equipment = Series("equipment_share", "equipment_share", "nato", "percent", dataset="tables")
+    return MetricSpec(
+        "equipment_share",
+        "Major equipment, share of defence expenditure",
+        "percent",
+        1.0,
+        Term(((equipment, 1), (spending, 1))),
+        Term(((spending, 1),)),
+        "NATO definition: major equipment and R&D on major equipment (Table 8a)",
+        "Sum of members' equipment share x defence expenditure (current US$) / sum of their "
+        "defence expenditure: a spending-weighted share.",
+        "nato",
+    )
+
+
+def _personnel_series(source: str) -> Series:
+    if source == "nato":
+        return Series("personnel", "military_personnel", "nato", "thousand_persons")
+    if source == "wb":
+        return Series("personnel", "military_personnel", "wb", "persons")
+    raise InvalidArgumentError(f"Unknown personnel source {source!r}: expected nato or wb.")
+
+
+def _build_personnel(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    source = source or "nato"
+    text = {
+        "nato": "Military personnel, NATO definition (Table 7)",
+        "wb": "Armed forces personnel incl. paramilitary, World Bank / IISS (MS.MIL.TOTL.P1)",
+    }[source]
+    return MetricSpec(
+        "personnel",
+        "Military personnel",
+        "thousand persons",
+        1e3,
+        Term(((_personnel_series(source), 1),)),
+        None,
+        text,
+        "Sum of members' military personnel.",
+        source,
+    )
+
+
+def _build_population(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    return MetricSpec(
+        "population",
+        "Population",
+        "million persons",
+        1e6,
+        Term(((_population(), 1),)),
+        None,
+        "Population, total (World Bank SP.POP.TOTL)",
+        "Sum of members' population.",
+        "wb",
+    )
+
+
+def _build_defence_per_capita(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    prices = _prices(prices)
+    spending = _defence_series(source or definition, prices)
+    return MetricSpec(
+        "defence_per_capita",
+        "Defence expenditure per capita",
+        "USD per person",
+        1.0,
+        Term(((spending, 1),)),
+        Term(((_population(), 1),)),
+        f"{_DEFINITION_TEXT[spending.source]}, {_prices_text(prices, spending.source)}, "
+        "per head of World Bank population",
+        "Sum of members' defence expenditure / sum of their population.",
+        spending.source,
+    )
+
+
+def _build_gdp_per_capita(
+    definition: str, source: str | None, prices: str | None, _: str | None
+) -> MetricSpec:
+    prices = _prices(prices)
+    source = source or ("nato" if prices == "constant" else "wb")
+    return MetricSpec(
+        "gdp_per_capita",
+        "GDP per capita",
+        "USD per person",
+        1.0,
+        Term(((_gdp_series(source, prices), 1),)),
+        Term(((_population(), 1),)),
+        f"GDP ({source}, {prices} prices, market exchange rates) per head of World Bank population",
+        "Sum of members' GDP / sum of their population.",
+        source,
+    )
+
+
+_BUILDERS: Final[dict[str, Callable[[str, str | None, str | None, str | None], MetricSpec]]] = {
+    "gdp": _build_gdp,
+    "gdp_ppp": _build_gdp_ppp,
+    "defence": _build_defence,
+    "defence_share_gdp": _build_share,
+    "equipment_share": _build_equipment,
+    "personnel": _build_personnel,
+    "population": _build_population,
+    "defence_per_capita": _build_defence_per_capita,
+    "gdp_per_capita": _build_gdp_per_capita,
+}
+
+
+# --- figures from the store --------------------------------------------------------------------
+
+Fetch = Callable[..., "pd.DataFrame"]
+
+
+def _default_fetch(indicator: str, **filters: Any) -> pd.DataFrame:
+    from alliance.observations import observations
+
+    return observations(indicator, **filters)
+
+
+@dataclass(frozen=True)
+class _Figure:
+    value: float  # in base units (USD, persons, percent)
+    estimate: bool
+    locator: str
+    source: SourceRef
+
+
+def _series_figures(
+    series: Series,
+    entities: Sequence[str],
+    year: int,
+    edition: str | None,
+    fetch: Fetch,
+) -> dict[str, _Figure]:
+    """One figure per entity: the newest edition's row (or the named edition's) with a value."""
+    try:
+        frame = fetch(
+            series.indicator,
+            entities=list(entities),
+            years=[year],
+            source=series.source,
+            edition=edition,
+            unit=series.unit,
+            currency=series.currency,
+            price_basis=series.price_basis,
+            exchange_basis=series.exchange_basis,
+        )
+    except YearOutOfRangeError:
+        return {}
+    if series.dataset is not None:
+        frame = frame[frame["dataset"] == series.dataset]
+    frame = frame[frame["value"].notna() & (frame["year"] == year)]
+    frame = frame.sort_values(["edition", "dataset"], ascending=[False, True])
+    frame = frame.drop_duplicates("entity", keep="first")
+    figures: dict[str, _Figure] = {}
+    records: list[dict[Any, Any]] = frame.to_dict("records")
+    for row in records:
+        source = SourceRef(
+            str(row["source_id"]), str(row["edition"]), str(row["dataset"]), series.label
+        )
+        figures[str(row["entity"])] = _Figure(
+            float(row["value"]) * UNIT_SCALE[series.unit],
+            row["estimate"] is True,
+            row["locator"] if isinstance(row["locator"], str) else "",
+            source,
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class _TermValue:
+    value: float
+    used: list[_Figure]
+    structural_zero: bool = False
+
+
+def _term_value(
+    term: Term,
+    entity: str,
+    figures: dict[Series, dict[str, _Figure]],
+    zeros: set[str],
+) -> _TermValue | None:
+    """The term for one entity with the figures used, or None when a figure is missing."""
+    value = term.factor
+    used: list[_Figure] = []
+    for series, power in term.parts:
+        figure = figures[series].get(entity)
+        if figure is None:
+            if power > 0 and entity in zeros and series.indicator == "defence_expenditure":
+                return _TermValue(0.0, used, structural_zero=True)
+            return None
+        if power < 0 and figure.value == 0:
+            return None
+        value *= figure.value**power
+        used.append(figure)
+    return _TermValue(value, used)
+
+
+def _zeros_for(spec: MetricSpec) -> set[str]:
+    uses_nato_defence = any(
+        s.indicator == "defence_expenditure" and s.source == "nato" for s in spec.series()
+    )
+    return set(NO_ARMED_FORCES) if uses_nato_defence and spec.name != "equipment_share" else set()
+
+
+def _aggregate_members(
+    spec: MetricSpec,
+    group: Coalition,
+    year: int,
+    edition: str | None,
+    fetch: Fetch,
+) -> AggregateResult:
+    members = group.members
+    figures = {
+        series: _series_figures(
+            series, members, year, edition if series.source == spec.primary_source else None, fetch
+        )
+        for series in spec.series()
+    }
+    structural = _zeros_for(spec)
+    contributions: list[MemberFigure] = []
+    missing: list[str] = []
+    zeros: list[str] = []
+    used_sources: dict[SourceRef, None] = {}
+    for entity in members:
+        top = _term_value(spec.numerator, entity, figures, structural)
+        bottom = (
+            _term_value(spec.denominator, entity, figures, structural) if spec.denominator else None
+        )
+        if top is None or (spec.denominator is not None and bottom is None):
+            missing.append(entity)
+            continue
+        used = top.used + (bottom.used if bottom else [])
+        if top.structural_zero:
+            zeros.append(entity)
+        for figure in used:
+            used_sources[figure.source] = None
+        contributions.append(
+            MemberFigure(
+                entity,
+                top.value / (spec.scale if spec.additive else 1.0),
+                bottom.value if bottom else None,
+                any(f.estimate for f in used),
+                tuple(dict.fromkeys(f.locator for f in used if f.locator)),
+            )
+        )
+    return _result(spec, group, year, contributions, missing, zeros, used_sources)
+
+
+def _result(
+    spec: MetricSpec,
+    group: Coalition,
+    year: int,
+    contributions: list[MemberFigure],
+    missing: list[str],
+    zeros: list[str],
+    used_sources: dict[SourceRef, None],
+) -> AggregateResult:
+    numerator = sum(c.numerator for c in contributions) if contributions else None
+    denominator = (
+        sum(c.denominator or 0.0 for c in contributions)
+        if spec.denominator and contributions
+        else None
+    )
+    if spec.additive:
+        value = numerator
+    elif numerator is not None and denominator:
+        value = numerator / denominator / spec.scale
+    else:
+        value = None
+    return AggregateResult(
+        expression=group.expression,
+        metric=spec.name,
+        year=year,
+        on=group.on.isoformat(),
+        value=value,
+        unit=spec.unit,
+        definition=spec.definition,
+        method=spec.method,
+        members=group.members,
+        with_data=tuple(c.entity for c in contributions),
+        missing=tuple(missing),
+        zeros=tuple(zeros),
+        estimated=tuple(c.entity for c in contributions if c.estimate),
+        sources=_cited(used_sources),
+        figures=tuple(contributions),
+        numerator=None if spec.additive else numerator,
+        denominator=denominator,
+    )
+
+
+def _cited(sources: dict[SourceRef, None]) -> tuple[SourceRef, ...]:
+    cited = []
+    for ref in sorted(sources, key=lambda s: (s.series, s.source_id, s.edition, s.dataset)):
+        try:
+            from alliance.observations import edition_record
+
+            record = edition_record(ref.source_id, ref.edition, ref.dataset)
+            cited.append(
+                SourceRef(
+                    ref.source_id, ref.edition, ref.dataset, ref.series, record.citation, record.url
+                )
+            )
+        except Exception:  # no store (frames passed in by a caller): cite what we have
+            cited.append(ref)
+    return tuple(cited)
+
+
+def _coalition(expression: str | Coalition | Sequence[str], year: int) -> Coalition:
+    if isinstance(expression, Coalition):
+        return expression
+    if isinstance(expression, str):
+        return coalition_in_year(expression, year)
+    from alliance.coalitions import membership_date
+
+    return Coalition(", ".join(expression), membership_date(year), tuple(sorted(expression)))
+
+
+def _refuse_if_missing(result: AggregateResult | ShareResult, strict: bool) -> None:
+    if strict and result.missing:
+        label = result.expression if isinstance(result, AggregateResult) else result.of
+        raise MissingDataError(
+            f"Refused (--strict): no {result.metric} figure for {result.year} for "
+            f"{', '.join(result.missing)} in {label!r}."
+        )
+
+
+def aggregate(
+    expression: str | Coalition | Sequence[str],
+    metric: str,
+    year: int,
+    *,
+    definition: str = "nato",
+    source: str | None = None,
+    prices: str | None = None,
+    gdp_source: str | None = None,
+    edition: str | None = None,
+    strict: bool = False,
+    fetch: Fetch | None = None,
+) -> AggregateResult:
+    """`metric` summed (or a ratio of sums) over the coalition's members in `year`.
+
+    `expression` is a coalition expression (membership on 1 July of `year`), a Coalition, or a
+    list of ISO3 codes. >>> aggregate("NATO & EU", "gdp", 2024).value
+    """
+    spec = metric_spec(
+        metric, definition=definition, source=source, prices=prices, gdp_source=gdp_source
+    )
+    result = _aggregate_members(
+        spec, _coalition(expression, year), year, edition, fetch or _default_fetch
+    )
+    _refuse_if_missing(result, strict)
+    return result
+
+
+def share(
+    expression: str | Coalition | Sequence[str],
+    of: str | Coalition | Sequence[str],
+    metric: str,
+    year: int,
+    *,
+    definition: str = "nato",
+    source: str | None = None,
+    prices: str | None = None,
+    edition: str | None = None,
+    strict: bool = False,
+    fetch: Fetch | None = None,
+) -> ShareResult:
+    """The coalition's share (a fraction) of `of`'s total of an additive metric in `year`.
+
+    Members of the coalition outside `of` are left out and listed under `outside`, so the
+    share lies in [0, 1]. >>> share("NATO & EU", "NATO", "gdp", 2024).share
+    """
+    spec = metric_spec(metric, definition=definition, source=source, prices=prices)
+    if not spec.additive:
+        raise InvalidArgumentError(
+            f"A share of {spec.name} is not meaningful: it is a ratio. Expected an additive "
+            "metric: gdp, gdp_ppp, defence, personnel or population."
+        )
+    whole_group = _coalition(of, year)
+    part_group = _coalition(expression, year)
+    inside = tuple(m for m in part_group.members if m in whole_group.members)
+    outside = tuple(m for m in part_group.members if m not in whole_group.members)
+    fetch = fetch or _default_fetch
+    whole = _aggregate_members(spec, whole_group, year, edition, fetch)
+    part_coalition = Coalition(part_group.expression, part_group.on, inside)
+    part = _subset(spec, whole, part_coalition)
+    # No member inside `of` is a share of zero; members inside without data leave it unknown.
+    known = part.value is not None or not inside
+    fraction = (part.value or 0.0) / whole.value if whole.value and known else None
+    result = ShareResult(
+        coalition=part_group.expression,
+        of=whole_group.expression,
+        metric=spec.name,
+        year=year,
+        value=part.value,
+        of_value=whole.value,
+        share=fraction,
+        unit=spec.unit,
+        definition=spec.definition,
+        members=inside,
+        outside=outside,
+        missing=whole.missing,
+        estimated=whole.estimated,
+        sources=whole.sources,
+        part=part,
+        whole=whole,
+    )
+    _refuse_if_missing(result, strict)
+    return result
+
+
+def _subset(spec: MetricSpec, whole: AggregateResult, group: Coalition) -> AggregateResult:
+    """The part's aggregate from the whole's figures, so both use the very same rows."""
+    keep = set(group.members)
+    figures = [f for f in whole.figures if f.entity in keep]
+    return AggregateResult(
+        expression=group.expression,
+        metric=whole.metric,
+        year=whole.year,
+        on=whole.on,
+        value=sum(f.numerator for f in figures) if figures else None,
+        unit=whole.unit,
+        definition=whole.definition,
+        method=whole.method,
+        members=group.members,
+        with_data=tuple(f.entity for f in figures),
+        missing=tuple(m for m in whole.missing if m in keep),
+        zeros=tuple(m for m in whole.zeros if m in keep),
+        estimated=tuple(f.entity for f in figures if f.estimate),
+        sources=whole.sources,
+        figures=tuple(figures),
+    )
+
+
+def compare(
+    expressions: Sequence[str],
+    metric: str,
+    start: int,
+    end: int,
+    *,
+    definition: str = "nato",
+    source: str | None = None,
+    prices: str | None = None,
+    gdp_source: str | None = None,
+    edition: str | None = None,
+    strict: bool = False,
+    fetch: Fetch | None = None,
+) -> pd.DataFrame:
+    """One row per coalition and year from `start` to `end`, membership on 1 July of each year.
+
+    Columns: coalition, year, value, unit, members, with_data, missing, estimated, definition,
+    edition. `attrs['results']` keeps the AggregateResults; `attrs['sources']` the SourceRefs.
+    """
+    import pandas as pd
+
+    if end < start:
+        raise InvalidArgumentError(f"--to {end} is before --from {start}.")
+    rows = []
+    results: list[AggregateResult] = []
+    for expression in expressions:
+        for year in range(start, end + 1):
+            result = aggregate(
+                expression,
+                metric,
+                year,
+                definition=definition,
+                source=source,
+                prices=prices,
+                gdp_source=gdp_source,
+                edition=edition,
+                strict=strict,
+                fetch=fetch,
+            )
+            results.append(result)
+            rows.append(
+                {
+                    "coalition": expression,
+                    "year": year,
+                    "value": result.value,
+                    "unit": result.unit,
+                    "members": len(result.members),
+                    "with_data": len(result.with_data),
+                    "missing": " ".join(result.missing),
+                    "estimated": bool(result.estimated),
+                    "definition": result.definition,
+                    "edition": result.edition,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.attrs["results"] = results
+    sources: dict[SourceRef, None] = {}
+    for result in results:
+        sources.update(dict.fromkeys(result.sources))
+    frame.attrs["sources"] = list(sources)
+    return frame
