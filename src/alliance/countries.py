@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from alliance.errors import UnknownCountryError
 from alliance.validation import ValidationReport
@@ -90,10 +92,14 @@ def _tables() -> _Tables:
     return _Tables(by_iso3, index)
 
 
-def _add_aliases(index: dict[str, str], by_iso3: dict[str, Country]) -> None:
-    text = resources.files("alliance").joinpath("data").joinpath(ALIASES_FILE).read_text("utf-8")
-    report = ValidationReport.for_path(f"alliance/data/{ALIASES_FILE}")
-    reader = csv.DictReader(text.splitlines())
+def _add_aliases(
+    index: dict[str, str], by_iso3: dict[str, Country], file: Traversable | Path | None = None
+) -> None:
+    """Add the alias table (the shipped one by default) to `index`, refusing a bad table."""
+    if file is None:
+        file = resources.files("alliance").joinpath("data").joinpath(ALIASES_FILE)
+    report = ValidationReport.for_path(str(file))
+    reader = csv.DictReader(file.read_text("utf-8").splitlines())
     if tuple(reader.fieldnames or ()) != ALIAS_COLUMNS:
         report.add("unexpected header", expected=",".join(ALIAS_COLUMNS), row=1)
         report.raise_if_failed()
