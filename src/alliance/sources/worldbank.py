@@ -182,7 +182,18 @@ def indicator_layouts() -> dict[str, IndicatorLayout]:
     text = resources.files("alliance.sources").joinpath("layouts", "worldbank.csv")
     rows = csv.DictReader(text.read_text("utf-8").splitlines())
     return {
-        row["code"]: IndicatorLayout(**{k: (v or None) if k != "note" else v for k, v in row.items()})
+        row["code"]: IndicatorLayout(
+            code=row["code"],
+            title=row["title"],
+            indicator=row["indicator"],
+            unit=row["unit"],
+            currency=row["currency"] or None,
+            price_basis=row["price_basis"] or None,
+            exchange_basis=row["exchange_basis"] or None,
+            definition=row["definition"],
+            datahub_url=row["datahub_url"] or None,
+            note=row["note"],
+        )
         for row in rows
     }
 
@@ -304,7 +315,7 @@ def _bulk_header(lines: list[tuple[int, list[str]]], report: ValidationReport) -
         where = f"found on line {found}" if found else "not found"
         report.add(
             f"header row {where}",
-            expected=f"'Country Name,Country Code,...' on line {HEADER_LINE}, after 4 preamble lines",
+            expected=f"'Country Name,Country Code,...' on line {HEADER_LINE}, after the preamble",
             row=found or HEADER_LINE,
         )
         return []
