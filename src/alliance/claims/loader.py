@@ -1,0 +1,225 @@
+"""Reading claim files: YAML checked against the shipped JSON Schema, errors with line and column.
+
+Dates stay strings (YAML would otherwise turn `2025-12-26` into a date and the schema could not
+check it); the node tree YAML builds keeps every value's position, so a schema error points at
+the line and column of the offending value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from alliance.claims.model import (
+    CHECK_TYPES,
+    Alternative,
+    Check,
+    Claim,
+    ClaimFile,
+    NotCheckable,
+)
+from alliance.errors import ClaimFileError
+
+INHERITED = ("speaker", "date", "url", "quote_kind")
+_CHECK_FIELDS_OUTSIDE_PARAMS = ("type", "alternatives", "reading")
+
+
+class _StringDateLoader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver: dates stay ISO strings."""
+
+
+_StringDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+
+
+@cache
+def claim_schema() -> dict[str, Any]:
+    """The JSON Schema of claim files (shipped as alliance/data/claims/claim.schema.json)."""
+    text = resources.files("alliance").joinpath("data/claims/claim.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def example_path() -> Path:
+    """The shipped example: Mark Rutte's December 2025 interview."""
+    return Path(str(resources.files("alliance").joinpath("data/claims/rutte-2025-12.yaml")))
+
+
+def load_claims(path: Path | str) -> ClaimFile:
+    """Read and validate a claim file; raise ClaimFileError naming the line and column at fault."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ClaimFileError(f"Cannot read claim file {file}: {error.strerror}.") from None
+    return parse_claims(text, str(file))
+
+
+def parse_claims(text: str, name: str = "<claims>") -> ClaimFile:
+    """Parse claim-file text; `name` is used in error messages."""
+    root = _compose(text, name)
+    data = yaml.load(text, Loader=_StringDateLoader)  # a SafeLoader subclass: no arbitrary objects
+    _validate(data, root, name)
+    return _build(data, root, name)
+
+
+def _compose(text: str, name: str) -> yaml.Node:
+    try:
+        node = yaml.compose(text, Loader=_StringDateLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        raise _error(
+            name,
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            f"not valid YAML: {problem}",
+        ) from None
+    except yaml.YAMLError as error:
+        raise ClaimFileError(f"{name}: not valid YAML: {error}") from None
+    if node is None:
+        raise _error(name, 1, 1, "the file is empty; expected a mapping with format, title, claims")
+    return node
+
+
+def _error(name: str, line: int | None, column: int | None, message: str) -> ClaimFileError:
+    where = f"{name}:{line}:{column}" if line is not None else name
+    error = ClaimFileError(f"{where}: {message}")
+    error.file = name  # type: ignore[attr-defined]
+    error.line = line  # type: ignore[attr-defined]
+    error.column = column  # type: ignore[attr-defined]
+    return error
+
+
+def _node_at(root: yaml.Node, path: list[str | int]) -> yaml.Node:
+    """The deepest node along `path` (a JSON-Schema error path) that exists in the tree."""
+    node = root
+    for step in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            child = node.value[step] if step < len(node.value) else None
+        if child is None:
+            break
+        node = child
+    return node
+
+
+def _error_node(root: yaml.Node, error: Any) -> yaml.Node:
+    """The node an error is about: for an unexpected field, its key; else the value at the path."""
+    node = _node_at(root, list(error.absolute_path))
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
+        node, yaml.MappingNode
+    ):
+        unexpected = set(re.findall(r"'([^']+)'", error.message))
+        for key, _ in node.value:
+            if key.value in unexpected:
+                return key
+    return node
+
+
+def _validate(data: Any, root: yaml.Node, name: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(claim_schema())
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return
+    located = []
+    for error in errors:
+        node = _error_node(root, error)
+        located.append((node.start_mark.line, node.start_mark.column, error))
+    located.sort(key=lambda item: (item[0], item[1], -len(item[2].absolute_path)))
+    line, column, first = located[0]
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    message = _describe(first) + (more if len(errors) > 1 else "")
+    raise _error(name, line + 1, column + 1, message)
+
+
+def _describe(error: Any) -> str:
+    path = ".".join(str(p) for p in error.absolute_path) or "the file"
+    if list(error.absolute_path)[-1:] == ["type"] and error.validator == "enum":
+        return f"unknown check type {error.instance!r}: expected one of {', '.join(CHECK_TYPES)}"
+    if (
+        error.validator == "oneOf"
+        and isinstance(error.instance, dict)
+        and "quote" in error.instance
+    ):
+        return f"{path}: a claim needs exactly one of `check` or `not_checkable`"
+    if error.validator == "unevaluatedProperties":
+        return f"{path}: {error.message} (see docs/claims.md for the fields of each check type)"
+    return f"{path}: {error.message}"
+
+
+def _build(data: dict[str, Any], root: yaml.Node, name: str) -> ClaimFile:
+    defaults = data.get("defaults", {})
+    claims = []
+    for index, raw in enumerate(data["claims"]):
+        node = _node_at(root, ["claims", index])
+        merged = {**{k: defaults[k] for k in INHERITED if k in defaults}, **raw}
+        for required in ("speaker", "date", "url"):
+            if required not in merged:
+                raise _error(
+                    name,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    f"claims.{index}: claim {raw['id']!r} has no {required}; give it on the claim "
+                    "or under defaults",
+                )
+        claims.append(_claim(merged, node.start_mark.line + 1))
+    ids = [c.id for c in claims]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        index = ids.index(duplicates[0], ids.index(duplicates[0]) + 1)
+        node = _node_at(root, ["claims", index, "id"])
+        raise _error(
+            name,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            f"duplicate claim id {duplicates[0]!r}",
+        )
+    return ClaimFile(
+        title=data["title"],
+        description=data.get("description", ""),
+        claims=tuple(claims),
+        path=name,
+        sources=tuple(data.get("sources", ())),
+    )
+
+
+def _claim(raw: dict[str, Any], line: int) -> Claim:
+    check = None
+    if "check" in raw:
+        fields = raw["check"]
+        params = {k: v for k, v in fields.items() if k not in _CHECK_FIELDS_OUTSIDE_PARAMS}
+        alternatives = tuple(
+            Alternative(a["label"], {k: v for k, v in a.items() if k != "label"})
+            for a in fields.get("alternatives", ())
+        )
+        check = Check(fields["type"], params, alternatives, fields.get("reading", ""))
+    not_checkable = None
+    if "not_checkable" in raw:
+        spec = raw["not_checkable"]
+        not_checkable = NotCheckable(spec["kind"], spec["reason"], spec.get("context", ""))
+    return Claim(
+        id=raw["id"],
+        quote=raw["quote"].strip(),
+        speaker=raw["speaker"],
+        date=raw["date"],
+        url=raw["url"],
+        quote_kind=raw.get("quote_kind", "verbatim"),
+        original=raw.get("original", "").strip(),
+        note=raw.get("note", "").strip(),
+        check=check,
+        not_checkable=not_checkable,
+        line=line,
+    )

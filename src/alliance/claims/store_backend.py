@@ -1,0 +1,266 @@
+"""The claim checks' backend over the real store: coalitions, metrics, commitments, treaties.
+
+Data the store lacks comes back as a Figure without a value and with `missing` saying what is
+absent; the errors that mean "no such data" (a year outside the series, an edition not stored,
+strict refusals) are turned into the same. Input errors (an expression that does not parse, an
+unknown country or metric) propagate: they are mistakes in the claim file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from alliance.claims.backend import (
+    ClauseFact,
+    CountryFigure,
+    Members,
+    MetricOptions,
+    PledgeFact,
+    TargetFact,
+)
+from alliance.claims.model import Figure, SourceRow
+from alliance.errors import MissingDataError, UnknownEditionError, YearOutOfRangeError
+
+_NO_DATA_ERRORS = (MissingDataError, UnknownEditionError, YearOutOfRangeError)
+_MEMBERSHIP_FILE = "memberships.csv"
+
+
+class StoreBackend:
+    """Answers the checks from the shipped data and the user's store."""
+
+    def resolve_country(self, text: str) -> str:
+        from alliance.countries import resolve_country
+
+        return resolve_country(text)
+
+    def members(self, expression: str, on: date) -> Members:
+        from alliance.coalitions import coalition
+
+        group = coalition(expression, on)
+        return Members(expression, on, group.members, _membership_rows(expression, on))
+
+    def aggregate(self, expression: str, options: MetricOptions) -> Figure:
+        from alliance import metrics
+
+        metric, kwargs = _metric_call(options)
+        target: Any = expression
+        if options.on is not None:
+            from alliance.coalitions import coalition
+
+            target = coalition(expression, options.on)
+        try:
+            result = metrics.aggregate(target, metric, options.year, **kwargs)
+        except _NO_DATA_ERRORS as error:
+            return Figure(None, "", options.describe(), missing=(str(error),))
+        missing = tuple(f"{m}: no {result.metric} figure for {result.year}" for m in result.missing)
+        return Figure(
+            result.value,
+            _unit(result.unit),
+            result.definition,
+            result.members,
+            missing,
+            _aggregate_rows(result),
+        )
+
+    def per_country(self, expression: str, options: MetricOptions) -> list[CountryFigure]:
+        on = options.on or date(options.year, 7, 1)
+        members = self.members(expression, on).members
+        if options.metric == "defence_share_gdp":
+            return _published_shares(members, options)
+        return [CountryFigure(country, self.aggregate(country, options)) for country in members]
+
+    def pledge(self, country: str) -> PledgeFact | None:
+        from alliance import commitments
+
+        record = commitments.pledge(country)
+        if record is None:
+            return None
+        return PledgeFact(
+            country,
+            _number(record, "level", "target_pct", "percent"),
+            _integer(record, "year", "by", "deadline", "target_year"),
+            _text(record, "description", "label", "name") or f"pledge of {country}",
+            (_fact_row("pledges", record, country),),
+        )
+
+    def target(self, name: str) -> TargetFact | None:
+        from alliance import commitments
+
+        finder = getattr(commitments, "target", None)
+        record = finder(name) if finder else None
+        if record is None:
+            return None
+        return TargetFact(
+            name,
+            _number(record, "level", "target_pct", "percent"),
+            _integer(record, "deadline", "year", "by", "target_year"),
+            _text(record, "description", "label", "name") or name,
+            (_fact_row("targets", record, None),),
+        )
+
+    def clause(self, target: str, clause: str, on: date) -> ClauseFact | None:
+        from alliance import treaties
+
+        for record in treaties.obligations(target, on=on):
+            if _text(record, "clause", "id", "clause_id") == clause:
+                return ClauseFact(
+                    clause,
+                    bool(getattr(record, "applies", True)),
+                    tuple(getattr(record, "bound", ()) or ()),
+                    _text(record, "explanation", "reason", "text") or "",
+                    (_fact_row("treaty clauses", record, None),),
+                )
+        return None
+
+
+def _metric_call(options: MetricOptions) -> tuple[str, dict[str, Any]]:
+    metric = options.metric
+    if metric == "gdp" and options.basis == "ppp":
+        metric = "gdp_ppp"
+    kwargs: dict[str, Any] = {"definition": options.definition, "edition": options.edition}
+    if options.source:
+        kwargs["source"] = options.source
+    if metric in ("gdp", "defence"):
+        kwargs["prices"] = options.prices
+    return metric, kwargs
+
+
+def _unit(unit: str) -> str:
+    """metrics' units ('billion USD', 'billion international $') in the claims' spelling."""
+    return unit.replace("international $", "INTL")
+
+
+def _aggregate_rows(result: Any) -> tuple[SourceRow, ...]:
+    editions = [
+        SourceRow(s.source_id, s.edition, s.dataset, citation=s.citation or None, url=s.url or None)
+        for s in result.sources
+    ]
+    single = result.sources[0] if len(result.sources) == 1 else None
+    rows = [
+        SourceRow(
+            single.source_id
+            if single
+            else "; ".join(sorted({s.source_id for s in result.sources})),
+            single.edition if single else None,
+            single.dataset if single else None,
+            figure.entity,
+            result.year,
+            ", ".join(figure.locators) or None,
+            figure.numerator,
+            result.metric,
+            figure.estimate,
+        )
+        for figure in result.figures
+    ]
+    return tuple(editions + rows)
+
+
+def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[CountryFigure]:
+    """Each member's published defence share of GDP from one edition: the named or the newest.
+
+    One edition for all, so that a member the newest edition leaves out is reported missing
+    rather than filled from an older edition (NATO's August 2025 edition has no German 2025e).
+    """
+    from alliance.observations import observations
+
+    source = options.source or options.definition
+    try:
+        frame = observations(
+            "defence_expenditure_share_gdp",
+            entities=list(members),
+            years=[options.year],
+            source=source,
+            edition=options.edition,
+        )
+    except _NO_DATA_ERRORS as error:
+        return [CountryFigure(m, Figure(None, "percent", missing=(str(error),))) for m in members]
+    frame = frame[frame["year"] == options.year]
+    edition = options.edition or (max(frame["edition"]) if len(frame) else None)
+    frame = frame[frame["edition"] == edition]
+    figures = []
+    for member in members:
+        rows = frame[(frame["entity"] == member) & frame["value"].notna()]
+        if rows.empty:
+            why = f"no {options.year} figure in {source} edition {edition or '(none stored)'}"
+            figures.append(CountryFigure(member, Figure(None, "percent", missing=(why,))))
+            continue
+        row = rows.iloc[0]
+        value = float(row["value"]) * (100.0 if row["unit"] == "fraction" else 1.0)
+        source_row = SourceRow(
+            str(row["source_id"]),
+            str(row["edition"]),
+            str(row["dataset"]),
+            member,
+            options.year,
+            row["locator"] if isinstance(row["locator"], str) else None,
+            value,
+            "defence_expenditure_share_gdp",
+            bool(row["estimate"]) if row["estimate"] is not None else None,
+        )
+        figures.append(CountryFigure(member, Figure(value, "percent", sources=(source_row,))))
+    return figures
+
+
+def _membership_rows(expression: str, on: date) -> tuple[SourceRow, ...]:
+    """The dated membership rows (with their citations) of every group the expression names."""
+    from alliance.coalitions import PRESETS, Name, Operation, parse
+    from alliance.memberships import groups, membership_rows
+
+    presets = {p.name.upper(): p.expression for p in PRESETS}
+    known = {g.group for g in groups()}
+
+    def names(node: Any) -> set[str]:
+        if isinstance(node, Operation):
+            return names(node.left) | names(node.right)
+        assert isinstance(node, Name)
+        key = node.text.upper()
+        if key in presets and presets[key].upper() != key:
+            return names(parse(presets[key]))
+        return {key.replace(" ", "_")} | {part for part in key.split("-") if part in known}
+
+    used = names(parse(expression)) & known
+    return tuple(
+        SourceRow(
+            _MEMBERSHIP_FILE,
+            dataset=row.group,
+            entity=row.iso3,
+            locator=f"line {index + 2}",
+            citation=row.citation,
+            url=row.source_url,
+        )
+        for index, row in enumerate(membership_rows())
+        if row.group in used and row.covers(on)
+    )
+
+
+def _field(record: Any, *names: str) -> Any:
+    for name in names:
+        value = record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _number(record: Any, *names: str) -> float | None:
+    value = _field(record, *names)
+    return None if value is None else float(value)
+
+
+def _integer(record: Any, *names: str) -> int | None:
+    value = _field(record, *names)
+    return None if value is None else int(value)
+
+
+def _text(record: Any, *names: str) -> str | None:
+    value = _field(record, *names)
+    return None if value is None else str(value)
+
+
+def _fact_row(table: str, record: Any, entity: str | None) -> SourceRow:
+    return SourceRow(
+        table,
+        entity=entity,
+        citation=_text(record, "citation"),
+        url=_text(record, "source_url", "url"),
+    )
