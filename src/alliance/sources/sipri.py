@@ -456,7 +456,8 @@ def parse(path: Path) -> ParsedFile:
         last_years = _parse_sheets(reader, columns, report)
     finally:
         reader.close()
-    report.raise_if_failed()
+    if not last_years:  # no sheet had a header row: nothing to check further
+        report.raise_if_failed()
 
     edition_id = f"{max(last_years) + 1}-{RELEASE_MONTH:02d}"
     count = len(columns)
@@ -484,6 +485,7 @@ def parse(path: Path) -> ParsedFile:
         },
         columns=list(OBSERVATION_COLUMNS),
     )
+    # Schema checks run even when cells were refused above, so that one report lists all.
     warnings = ValidationReport.for_path(path)
     _check_schema(frame, report, warnings)
     report.raise_if_failed()
