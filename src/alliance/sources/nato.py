@@ -860,9 +860,7 @@ def parse_transcription(
             record["locator"] = f"line {line}"
             records.append(record)
     edition = _transcription_edition(path, years, report, warnings)
-    if edition is None or not report.ok:
-        return None
-    return ParsedFile(edition, _frame(records, edition.edition), warnings)
+    return _validated(edition, records, report, warnings)
 
 
 def _csv_number(cell: str, report: ValidationReport, line: int, column: str) -> Any:
@@ -1069,16 +1067,24 @@ def _parse_workbook(
     if workbook is None:
         return None
     result = parse_tables(workbook, report, warnings)
-    if not report.ok or not result.years:
+    if not result.years:
         if report.ok:
             report.add("no figures found", expected="NATO tables with a year header")
         return None
     edition = _tables_edition(path, workbook, result.years, report)
-    if edition is None:
-        return None
-    frame = _frame(result.records, edition.edition)
+    return _validated(edition, result.records, report, warnings)
+
+
+def _validated(
+    edition: Edition | None,
+    records: list[dict[str, Any]],
+    report: ValidationReport,
+    warnings: ValidationReport,
+) -> ParsedFile | None:
+    """Schema checks run even when other problems were found, so all are reported at once."""
+    frame = _frame(records, edition.edition if edition else "undated")
     _validate(frame, report)
-    return ParsedFile(edition, frame, warnings)
+    return ParsedFile(edition, frame, warnings) if edition else None
 
 
 def _parse_text(
@@ -1093,8 +1099,9 @@ def _parse_text(
     if first.startswith("#") and "NATO" in first:
         report.add(
             "a partial transcription of press quotes: every figure in it is in the 2025 "
-            "share-of-GDP transcription, so it is not imported",
-            expected="the transcription CSV; compare with alliance.sources.nato.cross_check_press",
+            "share-of-GDP transcription, so it is not imported (compare the two with "
+            "alliance.sources.nato.cross_check_press)",
+            expected="the share-of-GDP transcription CSV or a NATO tables workbook",
             row=1,
         )
         return None
@@ -1107,10 +1114,7 @@ def _parse_text(
             value=first,
         )
         return None
-    parsed = parse_transcription(path, text, report, warnings)
-    if parsed is not None:
-        _validate(parsed.observations, report)
-    return parsed
+    return parse_transcription(path, text, report, warnings)
 
 
 def _frame(records: list[dict[str, Any]], edition: str) -> pd.DataFrame:
