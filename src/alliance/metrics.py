@@ -6,9 +6,10 @@ percentages; its equipment share is weighted by spending). A member counts only 
 the metric needs is present; the others are listed as missing, never added as zero. `strict=True`
 refuses to answer when any member is missing.
 
-The one deliberate zero: NATO's tables leave Iceland out of defence expenditure because it has no
-armed forces, but count Iceland's GDP in NATO totals (Table 5). Under the NATO definition Iceland's
-defence expenditure is therefore zero, as in NATO's own aggregates; results list it under `zeros`.
+The one deliberate zero: NATO's tables leave Iceland out of defence expenditure and personnel
+because it has no armed forces, but count Iceland's GDP in NATO totals (Table 5). Under NATO's
+figures Iceland's defence expenditure and military personnel are therefore zero, as in NATO's own
+aggregates (which this reproduces); results list it under `zeros`.
 
 Money comes out in billions of US dollars (international dollars at PPP), personnel in thousands,
 population in millions, per-capita figures in dollars per person and shares of GDP in percent.
@@ -618,7 +619,7 @@ def _term_value(
     for series, power in term.parts:
         figure = figures[series].get(entity)
         if figure is None:
-            if power > 0 and entity in zeros and series.indicator == "defence_expenditure":
+            if power > 0 and entity in zeros and series.indicator in _ARMED_FORCES_INDICATORS:
                 return _TermValue(0.0, used, structural_zero=True)
             return None
         if power < 0 and figure.value == 0:
@@ -628,11 +629,15 @@ def _term_value(
     return _TermValue(value, used)
 
 
+_ARMED_FORCES_INDICATORS: Final = frozenset({"defence_expenditure", "military_personnel"})
+
+
 def _zeros_for(spec: MetricSpec) -> set[str]:
-    uses_nato_defence = any(
-        s.indicator == "defence_expenditure" and s.source == "nato" for s in spec.series()
+    """Iceland's zero applies to NATO's spending and personnel, not to shares of spending."""
+    uses_nato_forces = any(
+        s.indicator in _ARMED_FORCES_INDICATORS and s.source == "nato" for s in spec.series()
     )
-    return set(NO_ARMED_FORCES) if uses_nato_defence and spec.name != "equipment_share" else set()
+    return set(NO_ARMED_FORCES) if uses_nato_forces and spec.name != "equipment_share" else set()
 
 
 def _aggregate_members(
@@ -926,3 +931,17 @@ def compare(
         sources.update(dict.fromkeys(result.sources))
     frame.attrs["sources"] = list(sources)
     return frame
+
+
+def source_lines(sources: Sequence[SourceRef], estimated: Sequence[str] = ()) -> list[str]:
+    """'Source:' lines for a table or chart: one per edition used, then the estimate note."""
+    seen: dict[tuple[str, str, str], SourceRef] = {}
+    for ref in sources:
+        seen.setdefault((ref.source_id, ref.edition, ref.dataset), ref)
+    lines = []
+    for (source_id, edition, dataset), ref in seen.items():
+        citation = ref.citation or f"{source_id} {edition}"
+        lines.append(f"Source: {citation} [{source_id} {edition}, {dataset}]")
+    if estimated:
+        lines.append(f"Estimates (publisher's own) used for: {', '.join(sorted(set(estimated)))}.")
+    return lines

@@ -1,0 +1,252 @@
+"""Charts in the manner of Our World in Data: title, subtitle with units and definition, the data,
+and a source line naming the publisher and edition (estimates marked).
+
+Output by file suffix: .png and .svg through matplotlib (Agg backend), .html as a self-contained
+page with the SVG inline (no scripts, no external files). matplotlib is imported only here.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from alliance.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from alliance.metrics import ShareResult
+
+SUFFIXES: Final = (".png", ".svg", ".html")
+PALETTE: Final = ("#3360a9", "#c15065", "#2c8465", "#be5915", "#6d3e91", "#286bbb", "#996d39")
+GREY: Final = "#bdbdbd"
+TEXT: Final = "#5b5b5b"
+TARGET_LINES: Final = (
+    (2.0, "2% (Wales/Vilnius)"),
+    (3.5, "3.5% core (Hague 2035)"),
+    (5.0, "5% total (Hague 2035)"),
+)
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """Everything printed around the data."""
+
+    title: str
+    subtitle: str  # units and definition
+    sources: Sequence[str]  # one line per source edition
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+def _check_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidArgumentError(
+            f"Cannot write a chart to {path.name!r}: expected a .png, .svg or .html file."
+        )
+    return suffix
+
+
+def _figure(width: float = 9.0, height: float = 6.0) -> tuple[Figure, Axes]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=110)
+    axes = figure.add_axes((0.08, 0.2, 0.74, 0.62))
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.spines["left"].set_color(GREY)
+    axes.spines["bottom"].set_color(GREY)
+    axes.tick_params(colors=TEXT, labelsize=9)
+    axes.grid(axis="y", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
+    axes.set_axisbelow(True)
+    return figure, axes
+
+
+def _frame_text(figure: Figure, text: ChartText) -> None:
+    import textwrap
+
+    figure.text(0.02, 0.965, text.title, fontsize=15, weight="bold", color="#333333", va="top")
+    figure.text(0.02, 0.905, textwrap.fill(text.subtitle, 120), fontsize=9.5, color=TEXT, va="top")
+    lines = [*text.notes, *text.sources]
+    wrapped = "\n".join(textwrap.fill(line, 150) for line in lines)
+    figure.text(0.02, 0.015, wrapped, fontsize=7.2, color=TEXT, va="bottom", linespacing=1.35)
+
+
+def save(figure: Figure, path: Path, text: ChartText) -> Path:
+    """Write `figure` as .png, .svg or a self-contained .html page with the SVG inline."""
+    suffix = _check_suffix(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        figure.savefig(path, format="png", facecolor="white")
+    elif suffix == ".svg":
+        figure.savefig(path, format="svg", facecolor="white")
+    else:
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", facecolor="white")
+        svg = buffer.getvalue()
+        svg = svg[svg.find("<svg") :]
+        sources = "".join(f"<li>{html.escape(s)}</li>" for s in [*text.notes, *text.sources])
+        page = (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(text.title)}</title>"
+            "<style>body{font-family:sans-serif;max-width:1000px;margin:1em auto;color:#333}"
+            "figure{margin:0}svg{max-width:100%;height:auto}"
+            "figcaption{font-size:0.8em;color:#5b5b5b}</style></head><body><figure>"
+            f"{svg}<figcaption><p>{html.escape(text.subtitle)}</p><ul>{sources}</ul>"
+            "</figcaption></figure></body></html>\n"
+        )
+        path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _format_value(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def line_chart(frame: pd.DataFrame, path: Path, text: ChartText) -> Path:
+    """Coalitions over time: one line per coalition, labelled at its end (compare output)."""
+    _check_suffix(path)
+    figure, axes = _figure()
+    for index, (name, rows) in enumerate(frame.groupby("coalition", sort=False)):
+        rows = rows.sort_values("year")
+        colour = PALETTE[index % len(PALETTE)]
+        axes.plot(rows["year"], rows["value"], color=colour, linewidth=2, marker="o", markersize=3)
+        estimated = rows[rows["estimated"].astype(bool)]
+        axes.plot(
+            estimated["year"],
+            estimated["value"],
+            linestyle="none",
+            marker="o",
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=colour,
+        )
+        last = rows.dropna(subset=["value"]).tail(1)
+        if len(last):
+            axes.annotate(
+                f"{name}  {_format_value(float(last['value'].iloc[0]))}",
+                (float(last["year"].iloc[0]), float(last["value"].iloc[0])),
+                xytext=(6, 0),
+                textcoords="offset points",
+                color=colour,
+                fontsize=9,
+                va="center",
+                weight="bold",
+                annotation_clip=False,
+            )
+    years = sorted(frame["year"].unique())
+    axes.set_xticks(years)
+    axes.set_xticklabels([str(y) for y in years], rotation=0)
+    axes.set_ylim(bottom=0)
+    unit = str(frame["unit"].iloc[0]) if len(frame) else ""
+    axes.set_ylabel(unit, color=TEXT, fontsize=9)
+    return save(figure, path, text)
+
+
+def ranked_bar_chart(
+    frame: pd.DataFrame,
+    path: Path,
+    text: ChartText,
+    lines: Sequence[tuple[float, str]] = TARGET_LINES,
+) -> Path:
+    """Allies ranked by share of GDP, with the 2% / 3.5% / 5% lines (targets output)."""
+    _check_suffix(path)
+    data = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
+    height = max(6.0, 0.22 * len(data) + 2.6)
+    figure, axes = _figure(9.0, height)
+    axes.set_position((0.2, 1.6 / height, 0.72, 1 - 2.9 / height))
+    axes.grid(axis="y", visible=False)
+    axes.grid(axis="x", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
+    colours = [PALETTE[2] if met else PALETTE[1] for met in data["met"].astype(bool).tolist()]
+    labels = [
+        f"{country}{' *' if est else ''}"
+        for country, est in zip(data["country"], data["estimate"].astype(bool), strict=True)
+    ]
+    axes.barh(labels, data["value"], color=colours, height=0.7)
+    for y, value in enumerate(data["value"]):
+        axes.text(value + 0.04, y, f"{value:.2f}", va="center", fontsize=7.5, color=TEXT)
+    top = max(float(data["value"].max()) if len(data) else 0, max(v for v, _ in lines)) * 1.08
+    for value, label in lines:
+        axes.axvline(value, color="#333333", linewidth=0.9, linestyle=(0, (5, 3)))
+        axes.text(
+            value,
+            len(data) - 0.2,
+            f" {label}",
+            rotation=0,
+            fontsize=7.5,
+            color="#333333",
+            va="bottom",
+            ha="left",
+        )
+    axes.set_xlim(0, top)
+    axes.set_ylim(-0.6, len(data) + 0.6)
+    axes.tick_params(axis="y", labelsize=8)
+    axes.set_xlabel("% of GDP", color=TEXT, fontsize=9)
+    return save(figure, path, text)
+
+
+def stacked_share_chart(result: ShareResult, path: Path, text: ChartText, top: int = 8) -> Path:
+    """One 100% bar: the coalition's members (largest first), the rest of `of` in grey."""
+    _check_suffix(path)
+    whole = result.whole.value or 0.0
+    figures = sorted(result.part.figures, key=lambda f: f.numerator, reverse=True)
+    segments: list[tuple[str, float, str]] = []
+    for index, member in enumerate(figures[:top]):
+        segments.append((member.entity, member.numerator, PALETTE[index % len(PALETTE)]))
+    others = sum(f.numerator for f in figures[top:])
+    if others:
+        segments.append((f"other {len(figures) - top} members", others, "#8fa9d3"))
+    rest = whole - sum(value for _, value, _ in segments)
+    segments.append((f"rest of {result.of}", rest, GREY))
+    figure, axes = _figure(10.0, 4.6)
+    axes.set_position((0.03, 0.36, 0.94, 0.3))
+    axes.grid(visible=False)
+    axes.spines["left"].set_visible(False)
+    axes.set_yticks([])
+    left = 0.0
+    for label, value, colour in segments:
+        width = value / whole if whole else 0.0
+        axes.barh([0], [width], left=left, color=colour, edgecolor="white", height=0.6)
+        if width > 0.035:
+            axes.text(
+                left + width / 2,
+                0,
+                f"{label}\n{width:.1%}",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="white" if colour != GREY else "#333333",
+            )
+        left += width
+    share = result.share or 0.0
+    axes.annotate(
+        f"{result.coalition}: {share:.1%}",
+        xy=(share, 0.32),
+        xytext=(share, 0.62),
+        ha="center",
+        fontsize=10,
+        weight="bold",
+        color="#333333",
+        arrowprops={"arrowstyle": "-", "color": "#333333"},
+    )
+    axes.set_xlim(0, 1)
+    axes.set_ylim(-0.45, 0.8)
+    axes.xaxis.set_major_formatter(_percent_formatter())
+    return save(figure, path, text)
+
+
+def _percent_formatter() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)
