@@ -41,7 +41,8 @@ def main() -> None:
     for entry in entries:
         path = args.reference / entry["path"]
         _refuse_full_sipri(entry["kind"], path)
-        parsed = parse_file(path, entry["kind"], entry["edition"] or None)
+        options = dict(o.split("=", 1) for o in entry["options"].split())
+        parsed = parse_file(path, entry["kind"], entry["edition"] or None, **options)
         record = parsed.edition
         target = output / record.source_id / f"{record.edition}__{record.dataset}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)

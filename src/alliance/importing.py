@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,10 @@ def with_edition(parsed: ParsedFile, edition: str) -> ParsedFile:
     return dataclasses.replace(parsed, edition=record, observations=frame)
 
 
-def parse_file(path: Path, kind: str | None = None, edition: str | None = None) -> ParsedFile:
+def parse_file(
+    path: Path, kind: str | None = None, edition: str | None = None, **options: str
+) -> ParsedFile:
+    """Parse and validate one file; `options` go to importers that take them (indicator_code)."""
     check_readable(path)
     chosen = kind or detect(path)
     module = importer(chosen)
@@ -99,8 +103,17 @@ def parse_file(path: Path, kind: str | None = None, edition: str | None = None) 
         _refuse(
             path, f"file does not look like a {chosen} file", f"a {chosen} file, or omit --kind"
         )
-    parsed: ParsedFile = module.parse(path)
-    if edition is not None:
+    accepted = inspect.signature(module.parse).parameters
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise InvalidArgumentError(
+            f"The {chosen} importer takes no option {', '.join(unknown)}: "
+            f"expected one of {', '.join(p for p in accepted if p != 'path') or 'none'}."
+        )
+    if edition is not None and "edition" in accepted:
+        options = {**options, "edition": edition}
+    parsed: ParsedFile = module.parse(path, **options)
+    if edition is not None and parsed.edition.edition != edition:
         parsed = with_edition(parsed, edition)
     report = ValidationReport.for_path(path)
     validate_observations(parsed.observations, report)
@@ -174,12 +187,17 @@ def _distinct_edition_id(parsed: ParsedFile, stored: list[Edition]) -> ParsedFil
 
 
 def import_file(
-    path: Path, kind: str | None = None, *, edition: str | None = None, dry_run: bool = False
+    path: Path,
+    kind: str | None = None,
+    *,
+    edition: str | None = None,
+    dry_run: bool = False,
+    **options: str,
 ) -> ImportSummary:
     """Parse and validate `path`; unless `dry_run`, store it as a new edition."""
     from alliance import store
 
-    parsed = parse_file(path, kind, edition)
+    parsed = parse_file(path, kind, edition, **options)
     parsed = dataclasses.replace(parsed, edition=parsed.edition.with_origin("imported"))
     stored = _stored_editions()
     duplicate = next((e for e in stored if e.sha256 == parsed.edition.sha256), None)

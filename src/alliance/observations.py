@@ -35,12 +35,14 @@ INDICATOR_ALIASES = {
     "equipment": "equipment_share",
 }
 
+# A newer edition supersedes an older one for the same kind of figure; a new constant-price base
+# year (NATO moved from 2015 to 2021 prices in 2025) is the same kind of figure.
 VARIANT_COLUMNS = (
     "source_id",
     "indicator",
     "unit",
     "currency",
-    "price_basis",
+    "split_part(coalesce(price_basis, ''), '_', 1)",
     "exchange_basis",
     "period",
 )
@@ -238,5 +240,6 @@ def citation_lines(used: Sequence[tuple[str, str, str]]) -> list[str]:
     lines = []
     for source_id, edition, dataset in used:
         record = edition_record(source_id, edition, dataset)
-        lines.append(f"Source: {record.citation} [{source_id} {edition}, {dataset}] {record.url}")
+        link = "" if record.url in record.citation else f" {record.url}"
+        lines.append(f"Source: {record.citation}{link} [{source_id} {edition}, {dataset}]")
     return lines

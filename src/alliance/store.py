@@ -64,7 +64,10 @@ def _shipped_files() -> list[Path]:
 
 def _imported_files() -> list[Path]:
     folder = imports_dir()
-    return sorted(folder.glob("*/*.parquet")) if folder.exists() else []
+    if not folder.exists():
+        return []
+    # Names starting with a dot are imports still being written (or killed part-way).
+    return sorted(p for p in folder.glob("*/*.parquet") if not p.name.startswith("."))
 
 
 def store_key() -> str:
@@ -94,7 +97,8 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 @cache
 def _cached_connection(path: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(path, read_only=True)
+    # Queries (from users' SQL too) may read the store and nothing else on the machine.
+    return duckdb.connect(path, read_only=True, config={"enable_external_access": False})
 
 
 def shared_connection() -> duckdb.DuckDBPyConnection:

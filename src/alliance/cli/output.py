@@ -86,7 +86,8 @@ def _print_rich(table: Table) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console()
+    # Piped output is read in files and wide terminals: do not squeeze columns to 80 characters.
+    console = Console(width=None if sys.stdout.isatty() else 240)
     rich_table = RichTable(title=table.title or None, title_justify="left")
     numeric = [
         all(isinstance(_plain(r[i]), int | float) or r[i] is None for r in table.rows)

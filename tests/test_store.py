@@ -1,0 +1,140 @@
+"""The store: shipped figures equal the official files, editions side by side, validation on load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alliance import store
+from alliance.errors import (
+    InvalidFileError,
+    QueryError,
+    ReadOnlyQueryError,
+    UnknownCountryError,
+    UnknownEditionError,
+    UnknownSourceError,
+    YearOutOfRangeError,
+)
+from alliance.observations import Query, observations, select
+
+
+def one_value(frame, **equal) -> float:
+    rows = frame
+    for column, value in equal.items():
+        rows = rows[rows[column] == value]
+    assert len(rows) == 1, rows
+    return float(rows["value"].iloc[0])
+
+
+def test_every_shipped_edition_has_rows_and_provenance() -> None:
+    columns, rows = store.run_sql(
+        "SELECT source_id, edition, dataset, rows, citation, url, sha256 FROM editions"
+    )
+    assert {r[0] for r in rows} >= {"nato", "sipri", "wb", "imf", "fed", "kiel"}
+    for source_id, edition, dataset, count, citation, url, sha256 in rows:
+        assert count > 0, (source_id, edition, dataset)
+        assert citation and url and len(sha256) == 64
+
+
+def test_nato_june_2024_germany_matches_table_2_and_3() -> None:
+    spending = observations(
+        "defence_expenditure", entities=["DEU"], years=[2024], source="nato", edition="2024-06"
+    )
+    usd = one_value(spending, currency="USD", price_basis="current")
+    assert usd == pytest.approx(97_685.6, abs=0.05)
+    share = observations(
+        "defence_expenditure_share_gdp", entities=["Germany"], years=[2024], edition="2024-06"
+    )
+    row = share[share["source_id"] == "nato"]
+    assert round(float(row["value"].iloc[0]), 2) == 2.12
+    assert bool(row["estimate"].iloc[0]) is True
+    assert row["locator"].iloc[0].startswith("TABLE3!")
+
+
+def test_sipri_russia_2024_is_an_estimate() -> None:
+    frame = observations(
+        "defence_expenditure", entities=["RUS"], years=[2024], source="sipri", currency="USD"
+    )
+    current = frame[frame["price_basis"] == "current"]
+    assert float(current["value"].iloc[0]) == pytest.approx(148_967.3, abs=0.05)
+    assert bool(current["estimate"].iloc[0]) is True
+
+
+def test_newest_edition_is_used_unless_one_is_named() -> None:
+    newest = observations(
+        "defence_expenditure_share_gdp", entities=["POL"], years=[2024], source="nato"
+    )
+    assert list(newest["edition"]) == ["2025-08"]
+    assert round(float(newest["value"].iloc[0]), 2) == 3.79
+    older = observations(
+        "defence_expenditure_share_gdp",
+        entities=["POL"],
+        years=[2024],
+        source="nato",
+        edition="2024-06",
+    )
+    assert round(float(older["value"].iloc[0]), 2) == 4.12
+    assert newest.attrs["editions"] == [("nato", "2025-08", "share-of-gdp-transcription")]
+
+
+def test_gdp_vintages_stay_apart() -> None:
+    frame = observations(
+        "gdp", entities=["DEU"], years=[2023], source="wb", exchange_basis="market"
+    )
+    assert list(frame["edition"]) == ["2026-02-24"]
+    assert float(frame["value"].iloc[0]) / 1e9 == pytest.approx(4562.2, abs=0.1)
+    old = observations("gdp", entities=["DEU"], years=[2023], source="wb", edition="2024-10-24")
+    assert float(old["value"].iloc[0]) / 1e9 == pytest.approx(4456.1, abs=0.1)
+
+
+def test_bad_queries_name_what_is_accepted() -> None:
+    with pytest.raises(UnknownEditionError, match="2024-06"):
+        select(Query("defence_expenditure", source="nato", edition="1999-01"))
+    with pytest.raises(UnknownSourceError, match="nato"):
+        select(Query("defence_expenditure", source="rand"))
+    with pytest.raises(YearOutOfRangeError, match="2014"):
+        select(Query("defence_expenditure", source="nato", first_year=1850))
+    with pytest.raises(UnknownCountryError):
+        observations("gdp", entities=["Atlantis"])
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "insert into editions select * from editions",
+        "drop table observations",
+        "select 1; drop table observations",
+        "create table x as select 1",
+        "attach 'x.db'",
+    ],
+)
+def test_sql_refuses_anything_that_writes(statement: str) -> None:
+    with pytest.raises(ReadOnlyQueryError):
+        store.run_sql(statement)
+
+
+def test_sql_reports_duckdb_errors_in_one_line() -> None:
+    with pytest.raises(QueryError, match="SQL error"):
+        store.run_sql("select no_such_column from observations")
+
+
+def test_store_refuses_a_shipped_file_with_a_bad_row(tmp_path: Path, monkeypatch) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(store.data_dir(), data)
+    target = next((data / "observations" / "nato").glob("2024-06__tables.csv"))
+    lines = target.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    fields = lines[5].split(",")
+    fields[header.index("entity")] = "ZZZ"
+    lines[5] = ",".join(fields)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(store, "data_dir", lambda: data)
+    with pytest.raises(InvalidFileError) as caught:
+        store.build(tmp_path / "store.duckdb")
+    problem = caught.value.report.problems[0]
+    assert problem.sheet == "observations/nato/2024-06__tables.csv"
+    assert problem.row == 6
+    assert problem.column == "entity" and problem.value == "ZZZ"
+    assert not (tmp_path / "store.duckdb").exists()
