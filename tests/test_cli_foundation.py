@@ -71,7 +71,7 @@ def test_data_show_table_names_the_source() -> None:
 
 
 def test_sources_lists_citations() -> None:
-    code, out, _ = run("data", "sources", "--format", "json")
+    _code, out, _ = run("data", "sources", "--format", "json")
     records = json.loads(out)
     assert {"source_id", "edition", "citation", "licence", "url", "rows"} <= set(records[0])
     assert any(r["source_id"] == "sipri" and "SIPRI" in r["citation"] for r in records)

@@ -9,12 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import reference_file
 
 from alliance import store
 from alliance.errors import AllianceError, InvalidFileError, UnknownEditionError
 from alliance.importing import diff_editions, import_file, remove_edition
 from alliance.observations import observations
+
+from conftest import reference_file
 
 WB_GDP = "worldbank/API_NY.GDP.MKTP.CD_DS2_en_csv_v2_9865.csv"
 

@@ -1,4 +1,4 @@
-"""The store: shipped figures equal the official files, editions side by side, validation on load."""
+"""The store: shipped figures equal the official files; editions side by side; load checks."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def one_value(frame, **equal) -> float:
 
 
 def test_every_shipped_edition_has_rows_and_provenance() -> None:
-    columns, rows = store.run_sql(
+    _columns, rows = store.run_sql(
         "SELECT source_id, edition, dataset, rows, citation, url, sha256 FROM editions"
     )
     assert {r[0] for r in rows} >= {"nato", "sipri", "wb", "imf", "fed", "kiel"}
