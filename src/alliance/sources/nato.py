@@ -562,6 +562,7 @@ def _parse_block(
                 expected=f"a name in column {column_letters(label_columns[0])}",
                 sheet=sheet.name,
                 row=row,
+                value=_first_figure(sheet, row, header),
             )
             continue
         name, currency_name, footnote = split_label(raw_label)
@@ -600,6 +601,13 @@ def _parse_block(
             sheet=sheet.name,
             row=start,
         )
+
+
+def _first_figure(sheet: Sheet, row: int, header: Header) -> Any:
+    for column in range(header.first_column, header.first_column + len(header.years)):
+        if (shown := _error_at(sheet, row, column) or sheet.cell(row, column)) != "":
+            return shown
+    return None
 
 
 def _block_start(
