@@ -81,6 +81,7 @@ class MetricSpec:
     definition: str
     method: str
     primary_source: str
+    multiplier: float = 1.0  # ratio metrics: value = sum(numerator) / sum(denominator) * this
 
     @property
     def additive(self) -> bool:
@@ -378,11 +379,12 @@ def _build_share(
             "Defence expenditure, share of GDP",
             "percent",
             1.0,
-            Term(((spending, 1),), 100.0),
+            Term(((spending, 1),)),
             Term(((nato_income, 1),)),
             text,
             method,
             "nato",
+            multiplier=100.0,
         )
     if prices == "constant":
         raise InvalidArgumentError(
@@ -415,11 +417,12 @@ def _build_share(
         "Military expenditure, share of GDP",
         "percent",
         1.0,
-        Term(((spending, 1),), 100.0),
+        Term(((spending, 1),)),
         income,
         f"{_DEFINITION_TEXT['sipri']}, current US$ / {gdp_text}",
         method,
         "sipri",
+        multiplier=100.0,
     )
 
 
@@ -702,7 +705,7 @@ def _result(
     if spec.additive:
         value = numerator
     elif numerator is not None and denominator:
-        value = numerator / denominator / spec.scale
+        value = numerator / denominator * spec.multiplier / spec.scale
     else:
         value = None
     return AggregateResult(

@@ -10,7 +10,7 @@ import typer
 from alliance.errors import AllianceError
 
 # Each module defines `register(app)`; heavy imports stay inside the command bodies.
-COMMAND_MODULES = ("reference", "data", "sql", "demo", "check")
+COMMAND_MODULES = ("reference", "data", "sql", "demo", "check", "coalition", "commitments")
 
 app = typer.Typer(
     name="alliance",
