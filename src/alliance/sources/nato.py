@@ -60,11 +60,19 @@ TRANSCRIPTION_DATASET: Final = "share-of-gdp-transcription"
 
 @dataclass(frozen=True)
 class Release:
-    """A NATO release of the report, as NATO published it (hand-entered, with its URL)."""
+    """A NATO release of the report, as NATO published it (hand-entered, with its URLs).
+
+    A URL stays None unless it is known from a source (SOURCES.md §4, §5 and the transcription's
+    provenance); it is never built from a pattern.
+    """
 
     published: str
-    tables_url: str
-    report_url: str
+    tables_url: str | None
+    report_url: str | None
+
+    @property
+    def url(self) -> str:
+        return self.tables_url or self.report_url or ""
 
 
 KNOWN_RELEASES: Final[dict[int, Release]] = {
@@ -72,13 +80,11 @@ KNOWN_RELEASES: Final[dict[int, Release]] = {
         published="2024-06-17",
         tables_url="https://www.nato.int/nato_static_fl2014/assets/pdf/2024/6/pdf/"
         "240617-def-exp-2024-TABLES-en.xlsx",
-        report_url="https://www.nato.int/nato_static_fl2014/assets/pdf/2024/6/pdf/"
-        "240617-def-exp-2024-en.pdf",
+        report_url=None,
     ),
     2025: Release(
         published="2025-08-28",
-        tables_url="https://www.nato.int/content/dam/nato/webready/documents/finance/"
-        "def-exp-2025-en.pdf",
+        tables_url=None,
         report_url="https://www.nato.int/content/dam/nato/webready/documents/finance/"
         "def-exp-2025-en.pdf",
     ),
@@ -795,7 +801,7 @@ def _tables_edition(
             expected="a workbook created in its report year",
         )
         return None
-    url = release.tables_url if release else ""
+    url = release.url if release else ""
     title = f"Defence Expenditure of NATO Countries ({first}-{last})"
     published = release.published if release else None
     return Edition(
@@ -927,6 +933,7 @@ def _transcription_edition(
         else "transcribed by an unknown party"
     )
     title = f"Defence Expenditure of NATO Countries ({first}-{last})"
+    report_url = release.report_url or release.url
     return Edition(
         source_id=SOURCE_ID,
         edition=release.published[:7],
@@ -934,9 +941,9 @@ def _transcription_edition(
         publisher=PUBLISHER,
         title=title,
         published=release.published,
-        url=release.report_url,
+        url=report_url,
         licence=LICENCE,
-        citation=f"{PUBLISHER}, '{title}', {release.published}, {release.report_url}; "
+        citation=f"{PUBLISHER}, '{title}', {release.published}, {report_url}; "
         f"defence expenditure as a share of real GDP, {by}. A transcription, not NATO's file.",
         file_name=path.name,
         sha256=digest,
