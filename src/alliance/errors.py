@@ -113,3 +113,16 @@ class StoreError(AllianceError):
 
 class ClaimFileError(AllianceError):
     """A claim file that is not valid YAML or does not follow the claim schema."""
+
+
+class UnknownPlaceError(AllianceError):
+    """A place that is neither a known territory nor a country."""
+
+    def __init__(self, text: str, suggestions: Iterable[str] = ()) -> None:
+        hint = ", ".join(suggestions)
+        extra = f" Did you mean: {hint}?" if hint else ""
+        super().__init__(
+            f"Unknown place {text!r}: expected a country (name, ISO2 or ISO3 code), a territory "
+            f"name or id (Greenland, svalbard), or --at LAT,LON.{extra}"
+        )
+        self.text = text

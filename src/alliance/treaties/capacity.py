@@ -1,0 +1,67 @@
+"""What the states bound bring: combined GDP, defence spending and personnel, latest year with
+data, with and without the United States. Figures come from the store via `alliance.metrics`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from functools import cache
+from typing import Any
+
+from alliance.errors import AllianceError
+from alliance.treaties.resolve import UNITED_STATES, Capacity
+
+YEARS_BACK = 8  # how far back from this year to look for the latest year with data
+MIN_COVERAGE = 0.75  # the latest year counts once this share of the states bound have data
+
+
+def _metrics(definition: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    personnel_source = "nato" if definition == "nato" else "wb"
+    return (
+        ("gdp", {}),
+        ("defence", {"definition": definition}),
+        ("personnel", {"source": personnel_source}),
+    )
+
+
+def capacity_of(bound: Sequence[str], definition: str = "sipri") -> tuple[Capacity, ...]:
+    """One Capacity per metric for the states `bound` (empty when none are bound)."""
+    if not bound:
+        return ()
+    return _capacity(tuple(sorted(bound)), definition)
+
+
+@cache
+def _capacity(bound: tuple[str, ...], definition: str) -> tuple[Capacity, ...]:
+    return tuple(_one(bound, metric, options) for metric, options in _metrics(definition))
+
+
+def _one(bound: tuple[str, ...], metric: str, options: dict[str, Any]) -> Capacity:
+    from alliance.metrics import aggregate
+
+    label = options.get("definition") or options.get("source") or ""
+    last_error = "no year with data"
+    for year in range(date.today().year, date.today().year - YEARS_BACK, -1):
+        try:
+            result = aggregate(list(bound), metric, year, **options)
+        except AllianceError as error:
+            last_error = str(error)
+            continue
+        if result.value is None or len(result.with_data) < MIN_COVERAGE * len(bound):
+            continue
+        without = [s for s in bound if s != UNITED_STATES]
+        value_without: float | None = result.value
+        if len(without) < len(bound):
+            value_without = aggregate(without, metric, year, **options).value if without else 0.0
+        return Capacity(
+            metric=metric,
+            unit=result.unit,
+            year=year,
+            value=result.value,
+            value_without_usa=value_without,
+            definition=result.definition or label,
+            edition=result.edition,
+            missing=tuple(result.missing),
+            note="United States not among the states bound" if len(without) == len(bound) else "",
+        )
+    return Capacity(metric, "", None, None, None, label, "", (), f"unavailable: {last_error}")

@@ -1,0 +1,165 @@
+"""Where a point lies: the shipped Natural Earth boundaries, the territories table, the sea areas.
+
+Shapely and the 2 MB boundaries file load on first use only, so that importing the package (and
+the CLI start-up) stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from alliance.errors import InvalidArgumentError
+from alliance.treaties.tables import SeaArea, Territory, sea_areas, territories
+
+if TYPE_CHECKING:
+    from shapely import STRtree
+    from shapely.geometry.base import BaseGeometry
+
+TERRITORIAL_SEA_KM = 22.224  # 12 nautical miles (UNCLOS Art. 3)
+SMALL_ISLAND_KM = 5.0  # off every polygon but this close to a territory's own point: that territory
+TROPIC_OF_CANCER = 23 + 26 / 60  # 23°26'N, as the Treaty's drafters knew it
+ARCTIC_CIRCLE = 66 + 34 / 60
+KM_PER_DEGREE_LAT = 110.57
+KM_PER_DEGREE_LON_EQUATOR = 111.32
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One Natural Earth admin-0 unit."""
+
+    a3: str
+    iso3: str
+    name: str
+    continent: str
+    geometry: BaseGeometry
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    units: tuple[Unit, ...]
+    tree: STRtree
+    source: str
+    version: str
+
+
+@cache
+def boundaries() -> Boundaries:
+    from shapely import STRtree
+    from shapely.geometry import shape
+
+    path = resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    units = tuple(
+        Unit(
+            a3=f["properties"]["a3"],
+            iso3=f["properties"]["iso3"],
+            name=f["properties"]["name"],
+            continent=f["properties"]["continent"],
+            geometry=shape(f["geometry"]),
+        )
+        for f in collection["features"]
+    )
+    meta = collection["properties"]
+    return Boundaries(units, STRtree([u.geometry for u in units]), meta["source"], meta["version"])
+
+
+def check_point(lat: float, lon: float) -> None:
+    for value, name, limit in ((lat, "latitude", 90.0), (lon, "longitude", 180.0)):
+        if not math.isfinite(value) or abs(value) > limit:
+            raise InvalidArgumentError(
+                f"Impossible {name} {value}: expected a number from {-limit:g} to {limit:g}."
+            )
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """'69.5,5' -> (69.5, 5.0): latitude first, as in most gazetteers."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"Invalid point {text!r}: expected LAT,LON in decimal degrees, e.g. 69.5,5.0."
+        ) from None
+    check_point(lat, lon)
+    return lat, lon
+
+
+def unit_at(lat: float, lon: float) -> Unit | None:
+    from shapely.geometry import Point
+
+    data = boundaries()
+    point = Point(lon, lat)
+    for index in data.tree.query(point, predicate="intersects"):
+        return data.units[int(index)]
+    return None
+
+
+def _km_projector(lat0: float) -> Any:
+    scale_x = KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat0))
+
+    def project(coords: Any) -> Any:
+        out = coords.copy()
+        out[:, 0] = coords[:, 0] * scale_x
+        out[:, 1] = coords[:, 1] * KM_PER_DEGREE_LAT
+        return out
+
+    return project
+
+
+def nearest_unit(lat: float, lon: float, within_km: float) -> tuple[Unit, float] | None:
+    """The closest unit within `within_km` (local equirectangular distance), if any."""
+    import shapely
+    from shapely.geometry import Point, box
+
+    data = boundaries()
+    margin = within_km / KM_PER_DEGREE_LAT * 1.5
+    margin_lon = margin / max(math.cos(math.radians(lat)), 0.05)
+    window = box(lon - margin_lon, lat - margin, lon + margin_lon, lat + margin)
+    project = _km_projector(lat)
+    here = shapely.transform(Point(lon, lat), project)
+    best: tuple[Unit, float] | None = None
+    for index in data.tree.query(window):
+        unit = data.units[int(index)]
+        distance = float(shapely.transform(unit.geometry, project).distance(here))
+        if distance <= within_km and (best is None or distance < best[1]):
+            best = (unit, distance)
+    return best
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def territory_in_unit(unit: Unit, lat: float, lon: float) -> Territory | None:
+    """The territory row for a point inside `unit`: a row whose box holds it, else the unit's."""
+    rows = [t for t in territories() if t.ne_a3 == unit.a3]
+    boxed = [t for t in rows if any(b.contains(lat, lon) for b in t.boxes)]
+    if boxed:
+        return boxed[0]
+    return next((t for t in rows if not t.boxes), None)
+
+
+def territory_near_point(lat: float, lon: float) -> Territory | None:
+    """Small-island fallback: the territory whose own point lies within SMALL_ISLAND_KM."""
+    scored = [(distance_km(lat, lon, t.lat, t.lon), t) for t in territories()]
+    distance, closest = min(scored, key=lambda pair: pair[0])
+    return closest if distance <= SMALL_ISLAND_KM else None
+
+
+def sea_area_at(lat: float, lon: float) -> SeaArea | None:
+    from shapely.geometry import Point, Polygon
+
+    point = Point(lon, lat)
+    for area in sea_areas():
+        if Polygon(area.ring).covers(point):
+            return area
+    return None

@@ -1,0 +1,436 @@
+"""Who is bound to help whom: a place and a date -> each clause, whether it applies, who is bound.
+
+Article 5 of the North Atlantic Treaty reaches what Article 6 defines; Article 42(7) TEU reaches
+armed aggression on a Member State's territory. Each answer is 'yes', 'no' or 'contested', with
+the reason in words, so that a reader can check it against the clause and the territory's row.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal
+
+from alliance.errors import AllianceError, UnknownPlaceError
+from alliance.treaties import geo
+from alliance.treaties.tables import (
+    Clause,
+    Territory,
+    clause,
+    metropolitan,
+    normalise,
+    territories,
+    territory_index,
+)
+
+Applies = Literal["yes", "no", "contested"]
+PlaceKind = Literal["territory", "country", "sea"]
+NAT_ART5 = "nat-5"
+TEU_42_7 = "teu-42-7"
+UNITED_STATES = "USA"
+_APPLIES_OF_STATUS: dict[str, Applies] = {
+    "covered": "yes",
+    "not_covered": "no",
+    "contested": "contested",
+}
+AT_SEA_42_7 = (
+    "Art. 42(7) speaks of armed aggression 'on its territory'. Forces, vessels and aircraft at "
+    "sea beyond a Member State's territorial sea are not its territory, although an attack on "
+    "them may be an armed attack on the flag State (UN General Assembly Resolution 3314, Art. "
+    "3(d)); whether the clause reaches them has never been settled"
+)
+CAVEAT_42_7 = (
+    "Does not prejudice 'the specific character of the security and defence policy of certain "
+    "Member States' (the neutral or non-aligned Austria, Ireland, Malta, Cyprus); for NATO "
+    "members NATO 'remains the foundation of their collective defence'."
+)
+CAVEAT_5 = (
+    "Each Party takes 'such action as it deems necessary, including the use of armed force': "
+    "the form of assistance is each Ally's decision, and invoking Art. 5 is a decision of the "
+    "North Atlantic Council by consensus."
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """What the target resolved to."""
+
+    query: str
+    name: str
+    kind: PlaceKind
+    lat: float | None
+    lon: float | None
+    sovereign: str | None  # ISO3; None at sea
+    territory_id: str | None
+    sea_area: str | None  # id of the sea area, at sea
+    how: str  # how the target was resolved
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """One aggregate of the states bound, with and without the United States."""
+
+    metric: str
+    unit: str
+    year: int | None
+    value: float | None
+    value_without_usa: float | None
+    definition: str
+    edition: str
+    missing: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    clause_id: str
+    treaty: str
+    article: str
+    applies: Applies
+    reason: str
+    bound: tuple[str, ...]  # the states bound to assist, ISO3, sorted
+    attacked: str | None  # the state attacked, ISO3, when known
+    caveat: str
+    citation: str
+    capacity: tuple[Capacity, ...] = ()
+
+
+@dataclass(frozen=True)
+class ObligationsResult:
+    target: str
+    on: date
+    place: Place
+    clauses: tuple[ClauseResult, ...]
+
+    def clause(self, clause_id: str) -> ClauseResult:
+        return next(c for c in self.clauses if c.clause_id == clause_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "on": self.on.isoformat(),
+            "place": asdict(self.place),
+            "clauses": [
+                {key: value for key, value in asdict(c).items() if key != "capacity"}
+                | {"bound": list(c.bound)}
+                for c in self.clauses
+            ],
+            "capacity": {c.clause_id: [asdict(k) for k in c.capacity] for c in self.clauses},
+        }
+
+
+# --- resolving the target ----------------------------------------------------------------------
+
+
+def resolve_place(target: str | tuple[float, float]) -> Place:
+    if isinstance(target, tuple):
+        lat, lon = (float(v) for v in target)
+        geo.check_point(lat, lon)
+        return _place_at(f"{lat:g},{lon:g}", lat, lon)
+    return _place_named(target)
+
+
+def _place_named(text: str) -> Place:
+    found = territory_index().get(normalise(text))
+    if found is not None:
+        return _territory_place(text, found, "territory table")
+    from alliance.countries import country_name, resolve_country
+
+    try:
+        iso3 = resolve_country(text)
+    except AllianceError:
+        raise UnknownPlaceError(text, _suggestions(text)) from None
+    home = metropolitan(iso3)
+    if home is not None:
+        return _territory_place(text, home, f"country {iso3}: its metropolitan territory")
+    return Place(text, country_name(iso3), "country", None, None, iso3, None, None, "country")
+
+
+def _suggestions(text: str) -> list[str]:
+    from alliance.countries import countries
+
+    names = [t.name for t in territories()] + [c.name for c in countries()]
+    by_key = {normalise(n): n for n in names}
+    close = difflib.get_close_matches(normalise(text), list(by_key), n=4, cutoff=0.6)
+    return [by_key[k] for k in close]
+
+
+def _territory_place(query: str, item: Territory, how: str) -> Place:
+    return Place(
+        query, item.name, "territory", item.lat, item.lon, item.sovereign, item.id, None, how
+    )
+
+
+def _place_at(query: str, lat: float, lon: float) -> Place:
+    unit = geo.unit_at(lat, lon)
+    if unit is not None:
+        item = geo.territory_in_unit(unit, lat, lon)
+        how = f"on land: Natural Earth unit {unit.name}"
+        if item is not None:
+            return Place(
+                query, item.name, "territory", lat, lon, item.sovereign, item.id, None, how
+            )
+        return Place(query, unit.name, "country", lat, lon, unit.iso3, None, None, how)
+    item = geo.territory_near_point(lat, lon)
+    if item is not None:
+        how = f"within {geo.SMALL_ISLAND_KM:g} km of {item.name}'s reference point"
+        return Place(query, item.name, "territory", lat, lon, item.sovereign, item.id, None, how)
+    area = geo.sea_area_at(lat, lon)
+    name = area.name if area is not None else _open_sea_name(lat)
+    return Place(query, name, "sea", lat, lon, None, None, area.id if area else None, "at sea")
+
+
+def _open_sea_name(lat: float) -> str:
+    if lat < geo.TROPIC_OF_CANCER:
+        return "open sea south of the Tropic of Cancer"
+    if lat >= geo.ARCTIC_CIRCLE:
+        return "Arctic waters"
+    return "open sea outside the Mediterranean and the North Atlantic area"
+
+
+# --- the clauses ---------------------------------------------------------------------------------
+
+
+def obligations(
+    target: str | tuple[float, float],
+    on: date | None = None,
+    *,
+    with_capacity: bool = True,
+    definition: str = "sipri",
+) -> ObligationsResult:
+    """Which clauses apply if `target` (a place name or code, or a (lat, lon) point) is attacked
+    on `on` (default: today), who is bound, and what the states bound bring."""
+    day = on or date.today()
+    place = resolve_place(target)
+    results = [_article_5(place, day), _article_42_7(place, day)]
+    if with_capacity:
+        from alliance.treaties.capacity import capacity_of
+
+        results = [
+            _with(r, capacity_of(r.bound, definition)) if r.applies != "no" else r for r in results
+        ]
+    label = target if isinstance(target, str) else place.query
+    return ObligationsResult(label, day, place, tuple(results))
+
+
+def _with(result: ClauseResult, capacity: tuple[Capacity, ...]) -> ClauseResult:
+    return ClauseResult(**{**asdict(result), "bound": result.bound, "capacity": capacity})
+
+
+def _result(
+    item: Clause,
+    applies: Applies,
+    reason: str,
+    bound: list[str],
+    attacked: str | None,
+    caveat: str,
+) -> ClauseResult:
+    kept = tuple(sorted(s for s in bound if s != attacked)) if applies != "no" else ()
+    return ClauseResult(
+        item.clause_id,
+        item.treaty,
+        item.article,
+        applies,
+        reason,
+        kept,
+        attacked,
+        caveat if applies != "no" else "",
+        item.citation,
+    )
+
+
+def _membership(iso3: str, group: str, on: date) -> tuple[bool, str]:
+    """Whether `iso3` is a member on `on`, and a phrase saying when it joined or left."""
+    from alliance.memberships import membership_rows
+
+    rows = [m for m in membership_rows() if m.group == group and m.iso3 == iso3]
+    for row in rows:
+        if row.joined <= on and (row.left is None or on < row.left):
+            return True, f"a member since {row.joined.isoformat()}"
+    later = sorted(r.joined for r in rows if r.joined > on)
+    if later:
+        return False, f"it joined only on {later[0].isoformat()}"
+    ended = sorted(r.left for r in rows if r.left is not None and r.left <= on)
+    if ended:
+        return False, f"it left on {ended[-1].isoformat()} (first day outside)"
+    return False, "it has never been a member"
+
+
+def _members(group: str, on: date) -> list[str]:
+    from alliance.memberships import members
+
+    return members(group, on)
+
+
+def _whose(place: Place, sovereign: str) -> str:
+    """'Sweden' or 'Hawaii (United States)': the place and, when it differs, its state."""
+    state = _name(sovereign)
+    return state if place.name == state else f"{place.name} ({state})"
+
+
+def _name(iso3: str) -> str:
+    from alliance.countries import country_name
+
+    try:
+        return country_name(iso3)
+    except AllianceError:
+        return iso3
+
+
+def _not_in_force(item: Clause, on: date) -> ClauseResult | None:
+    if item.in_force(on):
+        return None
+    reason = (
+        f"{item.treaty} {item.article} was not in force on {on.isoformat()}: "
+        f"in force from {item.in_force_from.isoformat()}"
+    )
+    return _result(item, "no", reason, [], None, "")
+
+
+def _territory(place: Place) -> Territory | None:
+    if place.territory_id is None:
+        return None
+    return next(t for t in territories() if t.id == place.territory_id)
+
+
+def _former(item: Territory | None, on: date) -> str | None:
+    if item is not None and item.art6_until is not None and on >= item.art6_until:
+        return item.art6_after_reason
+    return None
+
+
+def _article_5(place: Place, on: date) -> ClauseResult:
+    item = clause(NAT_ART5)
+    if (stopped := _not_in_force(item, on)) is not None:
+        return stopped
+    if place.kind == "sea":
+        return _article_5_at_sea(item, place, on)
+    land = _territory(place)
+    if (gone := _former(land, on)) is not None:
+        return _result(item, "no", gone, [], None, "")
+    sovereign = place.sovereign or ""
+    member, when = _membership(sovereign, "NATO", on)
+    if not member:
+        reason = (
+            f"{_whose(place, sovereign)}: {_name(sovereign)} is not a party to the North "
+            f"Atlantic Treaty on {on.isoformat()} ({when})"
+        )
+        return _result(item, "no", reason, [], sovereign, "")
+    if land is None:
+        reason = f"{place.name} is not in the territories table; Art. 6 not assessed"
+        return _result(item, "contested", reason, _members("NATO", on), sovereign, CAVEAT_5)
+    status, why = land.art6_on(on)
+    reason = f"Art. 6: {why} ({_name(sovereign)}: {when})"
+    return _result(
+        item, _APPLIES_OF_STATUS[status], reason, _members("NATO", on), sovereign, CAVEAT_5
+    )
+
+
+def _near_territory(place: Place) -> tuple[Territory, float] | None:
+    """The territory whose coast lies within 12 nautical miles of a point at sea."""
+    assert place.lat is not None and place.lon is not None
+    near = geo.nearest_unit(place.lat, place.lon, geo.TERRITORIAL_SEA_KM)
+    if near is None:
+        return None
+    unit, km = near
+    item = geo.territory_in_unit(unit, place.lat, place.lon)
+    return (item, km) if item is not None else None
+
+
+def _article_5_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
+    bound = _members("NATO", on)
+    prefix = "At sea Art. 6(2) covers the Parties' forces, vessels and aircraft: "
+    near = _near_territory(place)
+    if near is not None:
+        land, km = near
+        status, _ = land.art6_on(on)
+        if _membership(land.sovereign, "NATO", on)[0] and status == "covered":
+            reason = (
+                f"{prefix}{km:.0f} km off {land.name}, inside the 12-nautical-mile territorial "
+                "sea, which is part of the Party's territory, so they are 'in or over these "
+                "territories'"
+            )
+            return _result(item, "yes", reason, bound, None, CAVEAT_5)
+    from alliance.treaties.tables import sea_areas
+
+    area = next((a for a in sea_areas() if a.id == place.sea_area), None)
+    if area is not None:
+        reason = f"{prefix}{area.name}: {area.reason}"
+        return _result(item, _APPLIES_OF_STATUS[area.art6_status], reason, bound, None, CAVEAT_5)
+    assert place.lat is not None
+    if place.lat < geo.TROPIC_OF_CANCER:
+        reason = (
+            f"{prefix}this point lies at {place.lat:.2f}°, south of the Tropic of Cancer "
+            "(23°26'N), and outside the Mediterranean, so the Treaty does not reach it"
+        )
+        return _result(item, "no", reason, [], None, "")
+    if place.lat >= geo.ARCTIC_CIRCLE:
+        reason = (
+            f"{prefix}Arctic waters: the Treaty does not define 'the North Atlantic area'; "
+            "waters beyond the Greenland, Norwegian and Barents Seas are read by some as part of "
+            "it, by others as the Arctic Ocean outside it"
+        )
+        return _result(item, "contested", reason, bound, None, CAVEAT_5)
+    reason = (
+        f"{prefix}this point is north of the Tropic but outside the Mediterranean and the North "
+        "Atlantic area (e.g. the Pacific, the Indian Ocean, the Red Sea or the Gulf)"
+    )
+    return _result(item, "no", reason, [], None, "")
+
+
+def _article_42_7(place: Place, on: date) -> ClauseResult:
+    item = clause(TEU_42_7)
+    if (stopped := _not_in_force(item, on)) is not None:
+        return stopped
+    if place.kind == "sea":
+        return _article_42_7_at_sea(item, place, on)
+    land = _territory(place)
+    if (gone := _former(land, on)) is not None:
+        return _result(item, "no", gone, [], None, "")
+    sovereign = place.sovereign or ""
+    member, when = _membership(sovereign, "EU", on)
+    if not member:
+        reason = (
+            f"{_whose(place, sovereign)}: {_name(sovereign)} is not an EU Member State on "
+            f"{on.isoformat()} ({when})"
+        )
+        return _result(item, "no", reason, [], sovereign, "")
+    bound = _members("EU", on)
+    if land is None:
+        reason = f"territory of {_name(sovereign)}, an EU Member State"
+        return _result(item, "yes", reason, bound, sovereign, CAVEAT_42_7)
+    if land.art42_7_status is not None:
+        applies = _APPLIES_OF_STATUS[land.art42_7_status]
+        return _result(item, applies, land.art42_7_reason, bound, sovereign, CAVEAT_42_7)
+    applies, reason = _eu_reading(land, sovereign)
+    return _result(item, applies, reason, bound, sovereign, CAVEAT_42_7)
+
+
+def _eu_reading(land: Territory, sovereign: str) -> tuple[Applies, str]:
+    state = _name(sovereign)
+    if land.eu_status in ("eu", "outermost"):
+        return "yes", (
+            f"armed aggression on {land.name} is aggression on the territory of {state}, a "
+            f"Member State, and the Treaties apply there ({land.eu_note})"
+        )
+    return "contested", (
+        f"Reading 1 (applies): Art. 42(7) speaks of aggression on the Member State's territory, "
+        f"and {land.name} is {state}'s sovereign territory. Reading 2 (does not apply): the "
+        f"Treaties do not apply there as they do in the Union ({land.eu_note}), and the clause "
+        "may follow the Treaties' territorial scope (Art. 52 TEU, Art. 355 TFEU)"
+    )
+
+
+def _article_42_7_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
+    bound = _members("EU", on)
+    near = _near_territory(place)
+    if near is not None:
+        land, km = near
+        if _membership(land.sovereign, "EU", on)[0] and land.eu_status in ("eu", "outermost"):
+            reason = (
+                f"{km:.0f} km off {land.name}, inside the territorial sea of "
+                f"{_name(land.sovereign)}, which is part of its territory (UNCLOS Art. 2)"
+            )
+            return _result(item, "yes", reason, bound, land.sovereign, CAVEAT_42_7)
+    return _result(item, "contested", AT_SEA_42_7, bound, None, CAVEAT_42_7)

@@ -1,0 +1,200 @@
+"""The hand-entered treaty tables: clauses, territories and sea areas, each row with a citation."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+Status = Literal["covered", "not_covered", "contested"]
+EuStatus = Literal["eu", "outermost", "oct", "outside"]
+EU_STATUSES: tuple[str, ...] = ("eu", "outermost", "oct", "outside")
+ART6_STATUSES: tuple[str, ...] = ("covered", "not_covered", "contested")
+
+
+@dataclass(frozen=True)
+class Clause:
+    clause_id: str
+    treaty: str
+    article: str
+    group: str
+    excerpt: str
+    in_force_from: date
+    in_force_to: date | None
+    citation: str
+    note: str
+
+    def in_force(self, on: date) -> bool:
+        return self.in_force_from <= on and (self.in_force_to is None or on < self.in_force_to)
+
+
+@dataclass(frozen=True)
+class Box:
+    lon_min: float
+    lat_min: float
+    lon_max: float
+    lat_max: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.lon_min <= lon <= self.lon_max and self.lat_min <= lat <= self.lat_max
+
+
+@dataclass(frozen=True)
+class Territory:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    sovereign: str
+    kind: str  # metropolitan | special
+    continent: str
+    lat: float
+    lon: float
+    ne_a3: str  # the Natural Earth admin-0 unit the territory lies in
+    boxes: tuple[Box, ...]  # where it lies inside that unit; empty = the rest of the unit
+    eu_status: EuStatus  # while the sovereign is an EU member
+    eu_note: str
+    eu_citation: str
+    art6_status: Status  # whether the place lies in Art. 6's area, party membership aside
+    art6_reason: str
+    art6_citation: str
+    art6_until: date | None  # the Art. 6 status holds before this date
+    art6_after_reason: str
+    art42_7_status: Status | None  # an override where the EU status alone does not settle it
+    art42_7_reason: str
+
+    def art6_on(self, on: date) -> tuple[Status, str]:
+        if self.art6_until is not None and on >= self.art6_until:
+            return "not_covered", self.art6_after_reason
+        return self.art6_status, self.art6_reason
+
+
+@dataclass(frozen=True)
+class SeaArea:
+    id: str
+    name: str
+    art6_status: Status
+    reason: str
+    citation: str
+    ring: tuple[tuple[float, float], ...]  # (lon, lat) vertices
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'Åland' == 'aland' == 'ALAND'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    path = resources.files("alliance") / "data" / "treaties" / name
+    with path.open("r", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _boxes(text: str) -> tuple[Box, ...]:
+    boxes = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        lon_min, lat_min, lon_max, lat_max = (float(v) for v in part.split())
+        boxes.append(Box(lon_min, lat_min, lon_max, lat_max))
+    return tuple(boxes)
+
+
+@cache
+def clauses() -> tuple[Clause, ...]:
+    return tuple(
+        Clause(
+            clause_id=row["clause_id"],
+            treaty=row["treaty"],
+            article=row["article"],
+            group=row["group"],
+            excerpt=row["excerpt"],
+            in_force_from=date.fromisoformat(row["in_force_from"]),
+            in_force_to=_date(row["in_force_to"]),
+            citation=row["citation"],
+            note=row["note"],
+        )
+        for row in _rows("clauses.csv")
+    )
+
+
+def clause(clause_id: str) -> Clause:
+    return next(c for c in clauses() if c.clause_id == clause_id)
+
+
+@cache
+def territories() -> tuple[Territory, ...]:
+    return tuple(_territory(row) for row in _rows("territories.csv"))
+
+
+def _territory(row: dict[str, str]) -> Territory:
+    return Territory(
+        id=row["id"],
+        name=row["name"],
+        aliases=tuple(a for a in row["aliases"].split("|") if a),
+        sovereign=row["sovereign"],
+        kind=row["kind"],
+        continent=row["continent"],
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+        ne_a3=row["ne_a3"],
+        boxes=_boxes(row["bbox"]),
+        eu_status=row["eu_status"],  # type: ignore[arg-type]
+        eu_note=row["eu_note"],
+        eu_citation=row["eu_citation"],
+        art6_status=row["art6_status"],  # type: ignore[arg-type]
+        art6_reason=row["art6_reason"],
+        art6_citation=row["art6_citation"],
+        art6_until=_date(row["art6_until"]),
+        art6_after_reason=row["art6_after_reason"],
+        art42_7_status=row["art42_7_status"] or None,  # type: ignore[arg-type]
+        art42_7_reason=row["art42_7_reason"],
+    )
+
+
+def territory(territory_id: str) -> Territory:
+    return next(t for t in territories() if t.id == territory_id)
+
+
+@cache
+def territory_index() -> dict[str, Territory]:
+    """Normalised id, name and aliases -> territory (names win over aliases on a clash)."""
+    index: dict[str, Territory] = {}
+    for item in territories():
+        for key in item.aliases:
+            index.setdefault(normalise(key), item)
+    for item in territories():
+        index[normalise(item.name)] = item
+        index[normalise(item.id)] = item
+    return index
+
+
+def metropolitan(iso3: str) -> Territory | None:
+    return next(
+        (t for t in territories() if t.sovereign == iso3 and t.kind == "metropolitan"), None
+    )
+
+
+@cache
+def sea_areas() -> tuple[SeaArea, ...]:
+    return tuple(
+        SeaArea(
+            id=row["id"],
+            name=row["name"],
+            art6_status=row["art6_status"],  # type: ignore[arg-type]
+            reason=row["reason"],
+            citation=row["citation"],
+            ring=tuple(
+                (float(lon), float(lat))
+                for lon, lat in (pair.split() for pair in row["polygon"].split(";"))
+            ),
+        )
+        for row in _rows("sea_areas.csv")
+    )
