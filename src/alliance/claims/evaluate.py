@@ -337,7 +337,7 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
     description = f"{params['expression']}: {options.describe()}, level {level_text}"
     figure = Figure(value, "count", description, tuple(meeting), missing, sources)
     values = {f.country: f.figure.value for f in figures}
-    shown_failing = ", ".join(f"{c} {values[c]:.2f}" for c in failing) or "none"
+    shown_failing = ", ".join(f"{c} {values[c]:g}" for c in failing) or "none"
     counts = (
         f"{len(meeting)} of {len(figures)} meet {level_text} ({options.describe()}); "
         f"below: {shown_failing}; no figure: {', '.join(f.country for f in lacking) or 'none'}"

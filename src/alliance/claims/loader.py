@@ -30,14 +30,19 @@ INHERITED = ("speaker", "date", "url", "quote_kind")
 _CHECK_FIELDS_OUTSIDE_PARAMS = ("type", "alternatives", "reading")
 
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: dates stay ISO strings."""
+class _ClaimLoader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1's surprises: dates stay ISO strings, and only true/false are
+    booleans (YAML 1.1 reads the key `on:` — a field of several checks — as the boolean true)."""
 
 
-_StringDateLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+_DROPPED_TAGS = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+_ClaimLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
+_ClaimLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 @cache
@@ -66,14 +71,14 @@ def load_claims(path: Path | str) -> ClaimFile:
 def parse_claims(text: str, name: str = "<claims>") -> ClaimFile:
     """Parse claim-file text; `name` is used in error messages."""
     root = _compose(text, name)
-    data = yaml.load(text, Loader=_StringDateLoader)  # a SafeLoader subclass: no arbitrary objects
+    data = yaml.load(text, Loader=_ClaimLoader)  # a SafeLoader subclass: no arbitrary objects
     _validate(data, root, name)
     return _build(data, root, name)
 
 
 def _compose(text: str, name: str) -> yaml.Node:
     try:
-        node = yaml.compose(text, Loader=_StringDateLoader)
+        node = yaml.compose(text, Loader=_ClaimLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -90,13 +95,19 @@ def _compose(text: str, name: str) -> yaml.Node:
     return node
 
 
+class ClaimFileLocationError(ClaimFileError):
+    """A claim-file error at a known place; `line` and `column` are 1-based, as editors show."""
+
+    def __init__(self, file: str, line: int | None, column: int | None, message: str) -> None:
+        where = f"{file}:{line}:{column}" if line is not None else file
+        super().__init__(f"{where}: {message}")
+        self.file = file
+        self.line = line
+        self.column = column
+
+
 def _error(name: str, line: int | None, column: int | None, message: str) -> ClaimFileError:
-    where = f"{name}:{line}:{column}" if line is not None else name
-    error = ClaimFileError(f"{where}: {message}")
-    error.file = name  # type: ignore[attr-defined]
-    error.line = line  # type: ignore[attr-defined]
-    error.column = column  # type: ignore[attr-defined]
-    return error
+    return ClaimFileLocationError(name, line, column, message)
 
 
 def _node_at(root: yaml.Node, path: list[str | int]) -> yaml.Node:
