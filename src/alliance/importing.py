@@ -206,8 +206,9 @@ def import_file(
     parsed = _distinct_edition_id(parsed, stored)
     if dry_run:
         return _summary("dry run", parsed, None)
+    previous = store.refresh()
     target = store.write_import(parsed.edition, parsed.observations)
-    store.refresh()
+    store.refresh(previous, target)
     return _summary("imported", parsed, str(target))
 
 

@@ -15,7 +15,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -114,18 +116,43 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
 
 def build(path: Path) -> None:
     """Build the store at `path` from shipped files and imports; validate before it goes live."""
+
+    def fill(connection: duckdb.DuckDBPyConnection) -> None:
+        _create_tables(connection)
+        _load_reference_tables(connection)
+        _load_shipped_observations(connection)
+        for imported in _imported_files():
+            _load_import(connection, imported)
+
+    _write_atomically(path, fill)
+
+
+def extend(previous: Path, path: Path, imported: Path) -> None:
+    """The store at `path` = the store at `previous` plus one imported edition (fast path)."""
+
+    def fill(connection: duckdb.DuckDBPyConnection) -> None:
+        _load_import(connection, imported)
+
+    _write_atomically(path, fill, start_from=previous)
+
+
+def _write_atomically(
+    path: Path,
+    fill: Callable[[duckdb.DuckDBPyConnection], None],
+    start_from: Path | None = None,
+) -> None:
+    """Write a store to a temporary file, validate it, then move it into place in one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
     os.close(handle)
     os.unlink(temporary)
     try:
+        if start_from is not None:
+            shutil.copyfile(start_from, temporary)
         with duckdb.connect(temporary) as connection:
-            _create_tables(connection)
-            _load_reference_tables(connection)
-            _load_shipped_observations(connection)
-            _load_imports(connection)
-            report = _validate(connection)
-            report.raise_if_failed()
+            fill(connection)
+            _count_edition_rows(connection)
+            _validate(connection).raise_if_failed()
             connection.execute("CHECKPOINT")
         os.replace(temporary, path)
     finally:
@@ -208,16 +235,16 @@ def _load_shipped_observations(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _load_imports(connection: duckdb.DuckDBPyConnection) -> None:
-    for path in _imported_files():
-        edition = read_import_edition(path)
-        _insert_edition(connection, edition)
-        names = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
-        connection.execute(
-            f"INSERT INTO observations SELECT {names}, ?, row_number() OVER () "
-            "FROM read_parquet(?)",
-            [path.name, str(path)],
-        )
+def _load_import(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    _insert_edition(connection, read_import_edition(path))
+    names = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
+    connection.execute(
+        f"INSERT INTO observations SELECT {names}, ?, row_number() OVER () FROM read_parquet(?)",
+        [path.name, str(path)],
+    )
+
+
+def _count_edition_rows(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         "UPDATE editions e SET rows = (SELECT count(*) FROM observations o WHERE "
         "o.source_id = e.source_id AND o.edition = e.edition AND o.dataset = e.dataset)"
@@ -275,7 +302,7 @@ def _validate(connection: duckdb.DuckDBPyConnection) -> ValidationReport:
     report = ValidationReport(file=str(data_dir()))
     import pycountry
 
-    connection.execute("CREATE TEMP TABLE former_states (code VARCHAR)")
+    connection.execute("CREATE OR REPLACE TEMP TABLE former_states (code VARCHAR)")
     connection.executemany(
         "INSERT INTO former_states VALUES (?)",
         [(c.alpha_3,) for c in pycountry.historic_countries],
@@ -349,10 +376,18 @@ def remove_import(edition: Edition) -> None:
         path.unlink()
 
 
-def refresh() -> Path:
-    """Make sure the store for the current key exists (after an import or removal)."""
+def refresh(previous: Path | None = None, imported: Path | None = None) -> Path:
+    """Make sure the store for the current key exists (after an import or a removal).
+
+    After one import, the previous store plus that edition is the new store: extending a copy
+    is much faster than rebuilding from every shipped file.
+    """
     path = store_path()
-    if not path.exists():
+    if path.exists():
+        return path
+    if previous is not None and imported is not None and previous.exists():
+        extend(previous, path, imported)
+    else:
         build(path)
     return path
 
