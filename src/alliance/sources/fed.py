@@ -125,15 +125,24 @@ def _records(
         if not any(field.strip() for field in fields):
             continue
         if len(fields) != len(HEADER):
-            report.add(f"row has {len(fields)} fields", expected="3 fields", row=line,
-                       value=",".join(fields))  # fmt: skip
+            report.add(
+                f"row has {len(fields)} fields",
+                expected="3 fields",
+                row=line,
+                value=",".join(fields),
+            )
             continue
         date, name, value_text = (field.strip() for field in fields)
         year = _year(date, report, line)
         value = parse_number(value_text)
         if value is None or value <= 0:
-            report.add("not a positive number", expected="units of currency per USD", row=line,
-                       column="Exchange rate", value=value_text)  # fmt: skip
+            report.add(
+                "not a positive number",
+                expected="units of currency per USD",
+                row=line,
+                column="Exchange rate",
+                value=value_text,
+            )
         currency = CURRENCIES.get(name)
         if currency is None and name not in SKIPPED:
             report.add(
@@ -146,9 +155,13 @@ def _records(
         if currency is None or year is None or value is None or value <= 0:
             continue
         if (name, year) in seen:
-            report.add(f"{name} {year} appears twice (first on line {seen[name, year]})",
-                       expected="one rate per currency and year", row=line, column="Date",
-                       value=date)  # fmt: skip
+            report.add(
+                f"{name} {year} appears twice (first on line {seen[name, year]})",
+                expected="one rate per currency and year",
+                row=line,
+                column="Date",
+                value=date,
+            )
             continue
         seen[name, year] = line
         records.append(_record(currency, edition, year, value, line))

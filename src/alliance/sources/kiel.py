@@ -155,17 +155,24 @@ def _rows(
         if not any(field.strip() for field in fields):
             continue
         if len(fields) != len(header):
-            report.add(f"row has {len(fields)} fields, the header {len(header)}",
-                       expected=f"{len(header)} fields (a truncated or edited row?)", row=line,
-                       value=",".join(fields)[:80])  # fmt: skip
+            report.add(
+                f"row has {len(fields)} fields, the header {len(header)}",
+                expected=f"{len(header)} fields (a truncated or edited row?)",
+                row=line,
+                value=",".join(fields)[:80],
+            )
             continue
         cells = dict(zip(header, fields, strict=True))
         entity = resolve(cells[DONOR], KIND, report, row=line, column=DONOR)
         numbers = {column: _number(cells[column], column, line, report) for column in wanted}
         if entity and entity in seen:
-            report.add(f"donor {cells[DONOR]!r} appears twice (first on line {seen[entity]})",
-                       expected="each donor once", row=line, column=DONOR,
-                       value=cells[DONOR])  # fmt: skip
+            report.add(
+                f"donor {cells[DONOR]!r} appears twice (first on line {seen[entity]})",
+                expected="each donor once",
+                row=line,
+                column=DONOR,
+                value=cells[DONOR],
+            )
             continue
         if not entity or any(value is None for value in numbers.values()):
             continue
@@ -179,8 +186,13 @@ def _rows(
 def _number(text: str, column: str, line: int, report: ValidationReport) -> float | None:
     value = parse_number(text)
     if value is None or value < 0:
-        report.add("not a non-negative number", expected="an amount or share >= 0", row=line,
-                   column=column, value=text)  # fmt: skip
+        report.add(
+            "not a non-negative number",
+            expected="an amount or share >= 0",
+            row=line,
+            column=column,
+            value=text,
+        )
         return None
     return value
 

@@ -385,14 +385,22 @@ def _bulk_records(
             value = parse_number(cell)
             if value is None:
                 report.add(
-                    "not a number", expected="a number or an empty field", row=line,
-                    column=year, value=cell,
-                )  # fmt: skip
+                    "not a number",
+                    expected="a number or an empty field",
+                    row=line,
+                    column=year,
+                    value=cell,
+                )
             elif entity:
                 records.append(
-                    {**template, "entity": entity, "year": int(year), "value": value,
-                     "locator": f"line {line}"}
-                )  # fmt: skip
+                    {
+                        **template,
+                        "entity": entity,
+                        "year": int(year),
+                        "value": value,
+                        "locator": f"line {line}",
+                    }
+                )
     return records
 
 
@@ -503,11 +511,17 @@ def _datahub_records(
         year = int(year_text) if year_text.isdigit() else None
         value = parse_number(value_text)
         if year is None:
-            report.add("not a year", expected="a year such as 2024", row=line,
-                       column=header[2], value=year_text)  # fmt: skip
+            report.add(
+                "not a year",
+                expected="a year such as 2024",
+                row=line,
+                column=header[2],
+                value=year_text,
+            )
         if value is None:
-            report.add("not a number", expected="a number", row=line,
-                       column=header[3], value=value_text)  # fmt: skip
+            report.add(
+                "not a number", expected="a number", row=line, column=header[3], value=value_text
+            )
         if year is None or value is None or not entity:
             continue
         if (code, year) in seen:
