@@ -85,6 +85,7 @@ def save(figure: Figure, path: Path, text: ChartText) -> Path:
     """Write `figure` as .png, .svg or a self-contained .html page with the SVG inline."""
     suffix = _check_suffix(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _frame_text(figure, text)
     if suffix == ".png":
         figure.savefig(path, format="png", facecolor="white")
     elif suffix == ".svg":
@@ -206,11 +207,11 @@ def stacked_share_chart(result: ShareResult, path: Path, text: ChartText, top: i
         segments.append((member.entity, member.numerator, PALETTE[index % len(PALETTE)]))
     others = sum(f.numerator for f in figures[top:])
     if others:
-        segments.append((f"other {len(figures) - top} members", others, "#8fa9d3"))
+        segments.append((f"{len(figures) - top} others", others, "#8fa9d3"))
     rest = whole - sum(value for _, value, _ in segments)
     segments.append((f"rest of {result.of}", rest, GREY))
-    figure, axes = _figure(10.0, 4.6)
-    axes.set_position((0.03, 0.36, 0.94, 0.3))
+    figure, axes = _figure(10.0, 4.0)
+    axes.set_position((0.03, 0.3, 0.94, 0.36))
     axes.grid(visible=False)
     axes.spines["left"].set_visible(False)
     axes.set_yticks([])
@@ -218,7 +219,7 @@ def stacked_share_chart(result: ShareResult, path: Path, text: ChartText, top: i
     for label, value, colour in segments:
         width = value / whole if whole else 0.0
         axes.barh([0], [width], left=left, color=colour, edgecolor="white", height=0.6)
-        if width > 0.035:
+        if width > 0.045:
             axes.text(
                 left + width / 2,
                 0,
