@@ -157,13 +157,17 @@ class FakeBackend:
             result.append(CountryFigure(member, Figure(value, "percent", "", (), missing, rows)))
         return result
 
-    def pledge(self, country: str) -> PledgeFact | None:
+    def pledges(self, country: str) -> tuple[PledgeFact, ...]:
         if country != "DEU":
-            return None
+            return ()
         row = SourceRow(
             "pledges", entity="DEU", citation="Fake citation", url="https://example.org/p"
         )
-        return PledgeFact("DEU", 3.5, 2029, "3.5 % of GDP by 2029", (row,))
+        old = SourceRow("pledges", entity="DEU", citation="Old pledge", url="https://example.org/o")
+        return (
+            PledgeFact("DEU", 2.0, 2024, "2 % of GDP by 2024", (old,), "2014-09-05"),
+            PledgeFact("DEU", 3.5, 2029, "3.5 % of GDP by 2029", (row,), "2025-06-23"),
+        )
 
     def target(self, name: str) -> TargetFact | None:
         if name != "hague-core":
@@ -172,13 +176,14 @@ class FakeBackend:
         return TargetFact(name, 3.5, 2035, "the Hague core target", (row,))
 
     def clause(self, target: str, clause: str, on: date) -> ClauseFact | None:
-        if (target, clause) != ("GRL", "NAT-5"):
+        if clause != "NAT-5" or target not in ("GRL", "CEUTA"):
             return None
+        if target == "CEUTA":
+            return ClauseFact("NAT-5", "contested", (), "south of the Tropic? no: in Africa")
         bound = tuple(self.members("NATO", on).members)
         row = SourceRow("treaties", dataset="clauses", entity="NAT-5", url="https://example.org/t")
-        return ClauseFact(
-            "NAT-5", True, bound, "Greenland lies north of the Tropic of Cancer", (row,)
-        )
+        reason = "Greenland lies north of the Tropic of Cancer"
+        return ClauseFact("NAT-5", "yes", bound, reason, (row,))
 
 
 HEADER = """\
@@ -483,6 +488,18 @@ def test_pledge_ahead_of_target_deadline() -> None:
     assert {"Fake citation", "Hague declaration"} <= cited
 
 
+def test_pledge_picks_the_stored_pledge_the_claim_is_about() -> None:
+    old = _check("type: pledge\ncountry: DEU\nlevel: 2.0\nby: 2024")
+    assert old.verdict is Verdict.accurate
+    assert {r.citation for r in old.sources} == {"Old pledge"}
+    # no deadline given: the nearest level wins
+    assert _check("type: pledge\ncountry: DEU\nlevel: 3.4").primary.figure.value == 3.5
+    # a claimed level no pledge has: the same-deadline pledge is compared, and fails on level
+    wrong = _check("type: pledge\ncountry: DEU\nlevel: 2.0\nby: 2029")
+    assert wrong.verdict is Verdict.inaccurate
+    assert "level 3.5 % against 2 % claimed" in wrong.primary.comparison
+
+
 def test_pledge_unknown_to_the_store_is_unverifiable() -> None:
     result = _check("type: pledge\ncountry: FRA\nlevel: 3.5\nby: 2030")
     assert result.verdict is Verdict.unverifiable
@@ -511,6 +528,13 @@ def test_treaty_clause_applicability() -> None:
     assert "AUT" in unbound.primary.comparison
     missing = _check("type: treaty\ntarget: GRL\nclause: TEU-42-7\nexpected: true")
     assert missing.verdict is Verdict.unverifiable
+
+
+def test_treaty_claim_on_a_contested_clause_is_misleading() -> None:
+    for expected in ("true", "false"):
+        result = _check(f"type: treaty\ntarget: CEUTA\nclause: NAT-5\nexpected: {expected}")
+        assert result.verdict is Verdict.misleading
+        assert result.primary.figure_text == "contested"
 
 
 # --- not checkable ------------------------------------------------------------------------------

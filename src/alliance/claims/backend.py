@@ -66,6 +66,7 @@ class PledgeFact:
     year: int | None  # by when
     description: str
     sources: tuple[SourceRow, ...] = ()
+    announced: str = ""  # ISO date
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class TargetFact:
 @dataclass(frozen=True)
 class ClauseFact:
     clause: str
-    applies: bool
+    applies: str  # yes | no | contested
     bound: tuple[str, ...]
     explanation: str
     sources: tuple[SourceRow, ...] = ()
@@ -109,7 +110,7 @@ class Backend(Protocol):
 
     def per_country(self, expression: str, options: MetricOptions) -> list[CountryFigure]: ...
 
-    def pledge(self, country: str) -> PledgeFact | None: ...
+    def pledges(self, country: str) -> tuple[PledgeFact, ...]: ...
 
     def target(self, name: str) -> TargetFact | None: ...
 

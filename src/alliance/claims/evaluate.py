@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from alliance.claims.backend import Backend, MetricOptions
+from alliance.claims.backend import Backend, MetricOptions, PledgeFact
 from alliance.claims.format import format_value, unit_scale
 from alliance.claims.model import (
     Claim,
@@ -31,7 +31,8 @@ _SEVERITY = {
     Verdict.accurate: 0,
     Verdict.approximately_accurate: 1,
     Verdict.unverifiable: 2,
-    Verdict.inaccurate: 3,
+    Verdict.misleading: 3,
+    Verdict.inaccurate: 4,
 }
 
 
@@ -361,7 +362,6 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
 
 def _pledge(params: dict[str, Any], context: _Context) -> Reading:
     country = context.backend.resolve_country(params["country"])
-    fact = context.backend.pledge(country)
     claimed_parts = []
     if "level" in params:
         claimed_parts.append(f"{params['level']:g} % of GDP")
@@ -370,6 +370,7 @@ def _pledge(params: dict[str, Any], context: _Context) -> Reading:
     if "ahead_of" in params:
         claimed_parts.append(f"ahead of the {params['ahead_of']} deadline")
     claimed = f"{country}: " + " ".join(claimed_parts)
+    fact = _closest_pledge(context.backend.pledges(country), params)
     if fact is None:
         figure = Figure(None, "percent", f"pledge of {country}", (), (f"a pledge by {country}",))
         return _unverifiable("", claimed, figure, f"the pledge of {country}")
@@ -393,6 +394,23 @@ def _pledge(params: dict[str, Any], context: _Context) -> Reading:
     )
     comparison = f"stored pledge: {fact.description}; " + "; ".join(text for _, text in parts)
     return Reading("", verdict, figure, shown, claimed, comparison)
+
+
+def _closest_pledge(pledges: tuple[PledgeFact, ...], params: dict[str, Any]) -> PledgeFact | None:
+    """The stored pledge the claim is about: same deadline first, then nearest level, newest."""
+    if not pledges:
+        return None
+
+    def closeness(fact: PledgeFact) -> tuple[bool, float]:
+        same_year = "by" in params and fact.year == int(params["by"])
+        claimed_level = params.get("level")
+        gap = 0.0
+        if claimed_level is not None and fact.level is not None:
+            gap = abs(fact.level - float(claimed_level))
+        return (not same_year, gap)
+
+    best = min(closeness(f) for f in pledges)
+    return max((f for f in pledges if closeness(f) == best), key=lambda f: f.announced)
 
 
 def _pledge_level(
@@ -472,11 +490,13 @@ def _treaty(params: dict[str, Any], context: _Context) -> Reading:
             None, "boolean", claimed, (), (f"clause {params['clause']} in the treaty data",)
         )
         return _unverifiable("", claimed, figure, claimed)
-    verdict = Verdict.accurate if fact.applies == expected else Verdict.inaccurate
-    comparison = (
-        f"{fact.clause} {'applies' if fact.applies else 'does not apply'} to {params['target']} "
-        f"on {on.isoformat()}: {fact.explanation}"
-    )
+    shown = {"yes": "applies", "no": "does not apply", "contested": "contested"}[fact.applies]
+    if fact.applies == "contested":
+        # right under one legal reading, wrong under the other: a categorical claim misleads
+        verdict = Verdict.misleading
+    else:
+        verdict = Verdict.accurate if (fact.applies == "yes") == expected else Verdict.inaccurate
+    comparison = f"{fact.clause} {shown} ({params['target']}, {on.isoformat()}): {fact.explanation}"
     if "bound" in params:
         claimed_bound = context.backend.members(params["bound"], on).members
         unbound = sorted(set(claimed_bound) - set(fact.bound))
@@ -485,8 +505,8 @@ def _treaty(params: dict[str, Any], context: _Context) -> Reading:
             comparison += f"; not bound: {', '.join(unbound)}"
         else:
             comparison += f"; all of {params['bound']} are bound"
-    figure = Figure(float(fact.applies), "boolean", claimed, fact.bound, (), fact.sources)
-    shown = "applies" if fact.applies else "does not apply"
+    value = {"yes": 1.0, "no": 0.0}.get(fact.applies)
+    figure = Figure(value, "boolean", claimed, fact.bound, (), fact.sources)
     return Reading("", verdict, figure, shown, claimed, comparison)
 
 

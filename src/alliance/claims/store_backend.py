@@ -70,46 +70,55 @@ class StoreBackend:
             return _published_shares(members, options)
         return [CountryFigure(country, self.aggregate(country, options)) for country in members]
 
-    def pledge(self, country: str) -> PledgeFact | None:
-        from alliance import commitments
+    def pledges(self, country: str) -> tuple[PledgeFact, ...]:
+        from alliance.commitments import all_pledges
 
-        record = commitments.pledge(country)
-        if record is None:
-            return None
-        return PledgeFact(
-            country,
-            _number(record, "level", "target_pct", "percent"),
-            _integer(record, "year", "by", "deadline", "target_year"),
-            _text(record, "description", "label", "name") or f"pledge of {country}",
-            (_fact_row("pledges", record, country),),
+        return tuple(
+            PledgeFact(
+                country,
+                p.target_percent,
+                p.target_year,
+                p.statement,
+                (_cited_row("pledges.csv", p.pledge, country, p.source_title, p.source_url),),
+                p.announced,
+            )
+            for p in all_pledges()
+            if p.iso3 == country and p.measure == "defence_share_gdp"
         )
 
     def target(self, name: str) -> TargetFact | None:
-        from alliance import commitments
+        from alliance.commitments import find_target
 
-        finder = getattr(commitments, "target", None)
-        record = finder(name) if finder else None
-        if record is None:
-            return None
+        found = find_target(name)  # an unknown name is a mistake in the file: it raises
         return TargetFact(
-            name,
-            _number(record, "level", "target_pct", "percent"),
-            _integer(record, "deadline", "year", "by", "target_year"),
-            _text(record, "description", "label", "name") or name,
-            (_fact_row("targets", record, None),),
+            found.target,
+            found.threshold_percent,
+            found.deadline_year,
+            found.name,
+            (_cited_row("targets.csv", found.target, None, found.source_title, found.source_url),),
         )
 
     def clause(self, target: str, clause: str, on: date) -> ClauseFact | None:
-        from alliance import treaties
+        from alliance.treaties import obligations
 
-        for record in treaties.obligations(target, on=on):
-            if _text(record, "clause", "id", "clause_id") == clause:
+        result = obligations(target, on, with_capacity=False)
+        for item in result.clauses:
+            if item.clause_id == clause.lower():
+                row = SourceRow(
+                    "treaty clauses",
+                    dataset=item.treaty,
+                    entity=item.article,
+                    citation=item.citation,
+                )
+                place = result.place
+                territory = SourceRow(
+                    "territories",
+                    entity=place.territory_id or place.sovereign,
+                    locator=place.how,
+                )
+                reason = item.reason + (f" {item.caveat}" if item.caveat else "")
                 return ClauseFact(
-                    clause,
-                    bool(getattr(record, "applies", True)),
-                    tuple(getattr(record, "bound", ()) or ()),
-                    _text(record, "explanation", "reason", "text") or "",
-                    (_fact_row("treaty clauses", record, None),),
+                    item.clause_id, item.applies, item.bound, reason, (row, territory)
                 )
         return None
 
@@ -234,33 +243,5 @@ def _membership_rows(expression: str, on: date) -> tuple[SourceRow, ...]:
     )
 
 
-def _field(record: Any, *names: str) -> Any:
-    for name in names:
-        value = record.get(name) if isinstance(record, dict) else getattr(record, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def _number(record: Any, *names: str) -> float | None:
-    value = _field(record, *names)
-    return None if value is None else float(value)
-
-
-def _integer(record: Any, *names: str) -> int | None:
-    value = _field(record, *names)
-    return None if value is None else int(value)
-
-
-def _text(record: Any, *names: str) -> str | None:
-    value = _field(record, *names)
-    return None if value is None else str(value)
-
-
-def _fact_row(table: str, record: Any, entity: str | None) -> SourceRow:
-    return SourceRow(
-        table,
-        entity=entity,
-        citation=_text(record, "citation"),
-        url=_text(record, "source_url", "url"),
-    )
+def _cited_row(table: str, key: str, entity: str | None, title: str, url: str) -> SourceRow:
+    return SourceRow(table, entity=entity, locator=key, citation=title, url=url or None)

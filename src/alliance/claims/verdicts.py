@@ -11,6 +11,8 @@ For one reading of a claim:
 For the claim: the primary reading's verdict, except that a primary reading found inaccurate
 becomes **misleading** when one of the alternative readings the file lists is accurate or
 approximately accurate — the wording is true only under a reading other than the natural one.
+A treaty check is misleading by itself when the clause's applicability is contested: the
+categorical claim is right under one legal reading and wrong under the other.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def overall(primary: Reading, alternatives: Sequence[Reading]) -> tuple[Verdict,
     if primary.verdict is Verdict.unverifiable:
         lacking = "; ".join(primary.figure.missing) or "the figures needed"
         return Verdict.unverifiable, f"The store lacks {lacking}."
-    if primary.verdict in HOLDS:
+    if primary.verdict in HOLDS or primary.verdict is Verdict.misleading:
         return primary.verdict, primary.comparison
     holding = [a for a in alternatives if a.verdict in HOLDS]
     if holding:
