@@ -114,6 +114,15 @@ SHARE_OF_GDP_OUTLIERS: Final[dict[str, str]] = {
     "TCD": "Chad: civil war.",
     "SDN": "Sudan: civil war.",
     "LBN": "Lebanon: civil war.",
+    "LBR": "Liberia 1994: civil war; GDP collapsed (SIPRI 29.7 %).",
+    "SOM": "Somalia 1986: Siad Barre regime at war, tiny recorded GDP (SIPRI 28.9 %).",
+    "JOR": "Jordan 1959-1968: wars with Israel (SIPRI 20-24 %).",
+    "QAT": "Qatar 1985 (SIPRI 24.8 %): oil-price slump shrank GDP.",
+}
+# The only figures at or above 100 % of GDP that are real, each with the reason.
+SHARE_OF_GDP_ABOVE_100: Final[dict[tuple[str, int], str]] = {
+    ("KWT", 1991): "Kuwait 1991: liberation war costs against a GDP collapsed by occupation "
+    "(SIPRI 117.3 %).",
 }
 SHARE_OF_GDP_PLAUSIBLE_MAX: Final = 20.0
 
@@ -188,12 +197,18 @@ def validate_observations(frame: object, report: ValidationReport) -> None:
     share = (frame["indicator"] == "defence_expenditure_share_gdp") & frame["value"].notna()
     scale = frame["unit"].map({"percent": 1.0, "fraction": 100.0}).fillna(1.0)
     percent = frame["value"] * scale
-    out_of_range = share & ((percent < 0) | (percent >= 100))
+    allowed_above_100 = pd.Series(
+        pd.MultiIndex.from_arrays([frame["entity"], frame["year"]]).isin(
+            list(SHARE_OF_GDP_ABOVE_100)
+        ),
+        index=frame.index,
+    )
+    out_of_range = share & ((percent < 0) | ((percent >= 100) & ~allowed_above_100))
     flag(out_of_range, "share of GDP outside [0, 100)", "value", "0 <= % of GDP < 100")
     implausible = (
         share
         & (percent >= SHARE_OF_GDP_PLAUSIBLE_MAX)
-        & (percent < 100)
+        & ((percent < 100) | ~allowed_above_100)
         & ~frame["entity"].isin(list(SHARE_OF_GDP_OUTLIERS))
     )
     flag(

@@ -27,7 +27,13 @@ import duckdb
 
 from alliance.errors import ReadOnlyQueryError, StoreError
 from alliance.provenance import EDITION_COLUMNS, Edition
-from alliance.schema import INDICATORS, KEY_COLUMNS, OBSERVATION_COLUMNS, UNITS
+from alliance.schema import (
+    INDICATORS,
+    KEY_COLUMNS,
+    OBSERVATION_COLUMNS,
+    SHARE_OF_GDP_ABOVE_100,
+    UNITS,
+)
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
@@ -133,13 +139,14 @@ def extend(previous: Path, path: Path, imported: Path) -> None:
     def fill(connection: duckdb.DuckDBPyConnection) -> None:
         _load_import(connection, imported)
 
-    _write_atomically(path, fill, start_from=previous)
+    _write_atomically(path, fill, start_from=previous, only_file=imported.name)
 
 
 def _write_atomically(
     path: Path,
     fill: Callable[[duckdb.DuckDBPyConnection], None],
     start_from: Path | None = None,
+    only_file: str | None = None,
 ) -> None:
     """Write a store to a temporary file, validate it, then move it into place in one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +159,7 @@ def _write_atomically(
         with duckdb.connect(temporary) as connection:
             fill(connection)
             _count_edition_rows(connection)
-            _validate(connection).raise_if_failed()
+            _validate(connection, only_file).raise_if_failed()
             connection.execute("CHECKPOINT")
         os.replace(temporary, path)
     finally:
@@ -239,7 +246,8 @@ def _load_import(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
     _insert_edition(connection, read_import_edition(path))
     names = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
     connection.execute(
-        f"INSERT INTO observations SELECT {names}, ?, row_number() OVER () FROM read_parquet(?)",
+        f"INSERT INTO observations SELECT {names}, ?, file_row_number + 1 "
+        "FROM read_parquet(?, file_row_number = true)",
         [path.name, str(path)],
     )
 
@@ -281,7 +289,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
         "value",
         "0 <= percent of GDP < 100",
         "indicator = 'defence_expenditure_share_gdp' AND unit = 'percent' "
-        "AND (value < 0 OR value >= 100)",
+        "AND (value < 0 OR (value >= 100 AND (entity, year) NOT IN (SELECT * FROM above_100)))",
     ),
     (
         "empty value without a reason",
@@ -298,7 +306,10 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _validate(connection: duckdb.DuckDBPyConnection) -> ValidationReport:
+def _validate(
+    connection: duckdb.DuckDBPyConnection, only_file: str | None = None
+) -> ValidationReport:
+    """Check the rows of the store (or only those loaded from `only_file`)."""
     report = ValidationReport(file=str(data_dir()))
     import pycountry
 
@@ -307,18 +318,23 @@ def _validate(connection: duckdb.DuckDBPyConnection) -> ValidationReport:
         "INSERT INTO former_states VALUES (?)",
         [(c.alpha_3,) for c in pycountry.historic_countries],
     )
+    connection.execute("CREATE OR REPLACE TEMP TABLE above_100 (entity VARCHAR, year INTEGER)")
+    connection.executemany("INSERT INTO above_100 VALUES (?, ?)", list(SHARE_OF_GDP_ABOVE_100))
     units = ", ".join(f"'{u}'" for u in sorted(UNITS))
     checks = (*_CHECKS, ("unknown unit", "unit", "one of " + units, f"unit NOT IN ({units})"))
     for message, column, expected, condition in checks:
         rows = connection.execute(
-            f'SELECT file, line, "{column}" FROM observations o WHERE {condition} LIMIT 50'
+            f'SELECT file, line, "{column}" FROM observations o WHERE ({condition}) '
+            "AND (? IS NULL OR file = ?) LIMIT 50",
+            [only_file, only_file],
         ).fetchall()
         for file, line, value in rows:
             report.add(message, expected=expected, sheet=file, row=line, column=column, value=value)
     keys = ", ".join(KEY_COLUMNS)
     duplicates = connection.execute(
         f"SELECT any_value(file), max(line), any_value(entity) FROM observations "
-        f"GROUP BY {keys} HAVING count(*) > 1 LIMIT 50"
+        f"GROUP BY {keys} HAVING count(*) > 1 AND (? IS NULL OR bool_or(file = ?)) LIMIT 50",
+        [only_file, only_file],
     ).fetchall()
     for file, line, entity in duplicates:
         report.add(
