@@ -8,7 +8,6 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import reference_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,8 @@ from alliance.coalitions import Coalition
 from alliance.errors import InvalidArgumentError, MissingDataError
 from alliance.metrics import aggregate, metric_spec, share
 from alliance.schema import OBSERVATION_COLUMNS
+
+from conftest import reference_file
 
 NATO_TABLES = "nato/240617-def-exp-2024-TABLES-en.xlsx"
 # The 23 EU member states that are NATO Allies in 2024, as NATO's tables name them.
