@@ -104,7 +104,7 @@ KILLED_IMPORT = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         pq.write_table = write_half
     else:
-        def die(connection):
+        def die(connection, only_file=None):
             os.kill(os.getpid(), signal.SIGKILL)
         store._validate = die
     import_file(Path(sys.argv[1]))
