@@ -29,7 +29,6 @@ Reading choices, each forced by the file:
 from __future__ import annotations
 
 import csv
-import dataclasses
 import html
 import re
 import zipfile
@@ -39,15 +38,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from alliance.provenance import Edition, sha256_of
 from alliance.sources import names
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from alliance.sources import ParsedFile
 
 KIND: Final = "sipri"
@@ -68,11 +65,11 @@ MIN_HEADER_YEARS: Final = 5  # A header row holds at least this many consecutive
 NO_DATA_MARKERS: Final = frozenset({"...", ". ."})
 NOT_EXISTING_MARKER: Final = "xxx"
 
-_MAIN_NS: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_OFFICE_REL_NS: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
 CellValue = float | str | None
 Row = dict[int, tuple[CellValue, int]]  # column index (1-based) -> (value, style index)
+# One cell as the sheet XML holds it: column letters, row, style, type, other attributes,
+# <v> text, inline-string body (all bytes; empty when absent).
+RawCell = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -243,34 +240,40 @@ class XlsxReader:
     def raw_sheet(self, name: str) -> bytes:
         return self._read(self.sheet_parts[name])
 
+    def cells(self, name: str) -> list[RawCell]:
+        """Every cell of a sheet in document order (row by row, left to right)."""
+        cells: list[RawCell] = _CELL.findall(self.raw_sheet(name))
+        if any(cell[4] for cell in cells):
+            cells = [_normalised(cell) if cell[4] else cell for cell in cells]
+        return cells
+
+    def value(self, cell: RawCell) -> CellValue:
+        """A cell's value: float for numbers, str for text, None when empty."""
+        kind, raw = cell[3], cell[5]
+        if not kind or kind == b"n":
+            return float(raw) if raw else None
+        if kind == b"s":
+            shared = self.shared_strings
+            return shared[int(raw)] if raw and int(raw) < len(shared) else None
+        if kind == b"inlineStr":
+            return _rich_text(cell[6])
+        return _text(raw) if raw else None  # str (formula text), e (#REF!), b, d
+
     def rows(self, name: str) -> dict[int, Row]:
-        """Row number -> column index -> (value, style). Numbers are floats, text is str."""
-        shared = self.shared_strings
+        """Row number -> column index -> (value, style)."""
         rows: dict[int, Row] = {}
-        row_number = -1
-        row: Row = {}
-        for column, number, style, kind, rest, raw, body in _CELL.findall(self.raw_sheet(name)):
-            if rest and (b" s=" in rest or b" t=" in rest):
-                style, kind = _cell_attributes(rest, style, kind)
-            value: CellValue
-            if not kind or kind == b"n":
-                value = float(raw) if raw else None
-            elif kind == b"s":
-                value = shared[int(raw)] if raw and int(raw) < len(shared) else None
-            elif kind == b"inlineStr":
-                value = _rich_text(body)
-            else:  # str (formula text), e (error such as #REF!), b, d: never a figure here
-                value = _text(raw) if raw else None
-            if int(number) != row_number:
-                row_number = int(number)
-                row = rows.setdefault(row_number, {})
-            row[_column_index(column)] = (value, int(style) if style else 0)
+        for cell in self.cells(name):
+            row = rows.setdefault(int(cell[1]), {})
+            row[_column_index(cell[0])] = (self.value(cell), int(cell[2] or 0))
         return rows
 
 
-def _cell_attributes(rest: bytes, style: bytes, kind: bytes) -> tuple[bytes, bytes]:
-    attributes = dict(_ATTRIBUTE.findall(rest))
-    return attributes.get(b"s", style), attributes.get(b"t", kind)
+def _normalised(cell: RawCell) -> RawCell:
+    """A cell whose style or type attribute came after other attributes (not Excel's order)."""
+    attributes = dict(_ATTRIBUTE.findall(cell[4]))
+    style = attributes.get(b"s", cell[2])
+    kind = attributes.get(b"t", cell[3])
+    return (cell[0], cell[1], style, kind, b"", cell[5], cell[6])
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,60 +310,27 @@ def sniff(path: Path) -> bool:
 
 
 class _Columns:
-    """Observation columns collected as lists, one sheet layout at a time."""
+    """Observation columns collected as lists; the layout columns are expanded at the end."""
 
-    PER_CELL: Final = ("entity", "year", "value", "estimate_kind", "missing", "note", "locator")
+    PER_CELL: Final = (
+        "entity", "year", "value", "estimate_kind", "missing", "note", "locator", "layout",
+    )  # fmt: skip
     PER_LAYOUT: Final = ("indicator", "unit", "currency", "price_basis", "exchange_basis", "period")
 
     def __init__(self) -> None:
-        self.data: dict[str, list[object]] = {
-            name: [] for name in (*self.PER_CELL, *self.PER_LAYOUT)
-        }
+        # "locator" holds a cell's column letters (bytes) until its row is finished.
+        self.data: dict[str, list[Any]] = {name: [] for name in self.PER_CELL}
 
     def __len__(self) -> int:
         return len(self.data["entity"])
 
-    def add_block(
-        self,
-        layout: SheetLayout,
-        rows: list[tuple[int, Row, str, str | None]],
-        value_columns: dict[int, int],
-        kind_by_style: list[str | None],
-        report: ValidationReport,
-    ) -> None:
-        """Every figure of `layout` in `rows` (row number, cells, entity, note)."""
-        data = self.data
-        entities, years, values = data["entity"], data["year"], data["value"]
-        kinds, missings, notes = data["estimate_kind"], data["missing"], data["note"]
-        locators = data["locator"]
-        before = len(entities)
-        scale = layout.scale
-        prefix = f"{layout.sheet}!"
-        letters = {column: column_letters(column) for column in value_columns}
-        styles = len(kind_by_style)
-        for row_number, row, entity, note in rows:
-            suffix = str(row_number)
-            for column, year in value_columns.items():
-                value, style = row.get(column, (None, 0))
-                if value.__class__ is float:
-                    values.append(value * scale)
-                    kinds.append(kind_by_style[style] if style < styles else None)
-                    missings.append(None)
-                else:
-                    missing = _missing_marker(value)
-                    if missing is None:
-                        _report_bad_cell(report, layout.sheet, row_number, letters[column], value)
-                        continue
-                    values.append(None)
-                    kinds.append(None)
-                    missings.append(missing)
-                entities.append(entity)
-                years.append(year)
-                notes.append(note)
-                locators.append(prefix + letters[column] + suffix)
-        count = len(entities) - before
-        for name in self.PER_LAYOUT:
-            data[name].extend([getattr(layout, name)] * count)
+    def truncate(self, length: int) -> None:
+        for values in self.data.values():
+            del values[length:]
+
+    def layout_column(self, name: str) -> list[object]:
+        table = [getattr(layout, name) for layout in layouts()]
+        return [table[index] for index in self.data["layout"]]
 
 
 def _missing_marker(value: CellValue) -> str | None:
@@ -373,19 +343,6 @@ def _missing_marker(value: CellValue) -> str | None:
     return None
 
 
-def _report_bad_cell(
-    report: ValidationReport, sheet: str, row: int, column: str, value: CellValue
-) -> None:
-    report.add(
-        "empty cell where a figure is expected" if value is None else "text in a numeric cell",
-        expected="a number, '...' (no data) or 'xxx' (did not exist)",
-        sheet=sheet,
-        row=row,
-        column=column,
-        value=value,
-    )
-
-
 @dataclass(frozen=True)
 class _Header:
     row: int
@@ -393,10 +350,9 @@ class _Header:
     labels: dict[str, int]  # header text -> column
 
 
-def find_header(rows: dict[int, Row]) -> _Header | None:
+def find_header(rows: Iterator[tuple[int, Row]]) -> _Header | None:
     """The first row with at least MIN_HEADER_YEARS consecutive integer years in adjacent cells."""
-    for row_number in sorted(rows):
-        row = rows[row_number]
+    for row_number, row in rows:
         years = _year_run(row)
         if len(years) >= MIN_HEADER_YEARS:
             labels = {
@@ -427,6 +383,20 @@ def _year_run(row: Row) -> dict[int, int]:
     return best
 
 
+def _rows_in_order(reader: XlsxReader, cells: list[RawCell]) -> Iterator[tuple[int, Row]]:
+    """Decoded rows one at a time, so the header search stops decoding at the header."""
+    row: Row = {}
+    current = b""
+    for cell in cells:
+        if cell[1] != current:
+            if row:
+                yield int(current), row
+            row, current = {}, cell[1]
+        row[_column_index(cell[0])] = (reader.value(cell), int(cell[2] or 0))
+    if row:
+        yield int(current), row
+
+
 def _value_columns(layout: SheetLayout, header: _Header) -> dict[int, int]:
     if layout.columns == "years":
         return header.years
@@ -442,7 +412,7 @@ def parse(path: Path) -> ParsedFile:
     """Parse a SIPRI Milex workbook; raise InvalidFileError listing every problem found."""
     import pandas as pd
 
-    from alliance.schema import OBSERVATION_COLUMNS
+    from alliance.schema import OBSERVATION_COLUMNS, validate_observations
     from alliance.sources import ParsedFile
 
     path = Path(path)
@@ -464,19 +434,19 @@ def parse(path: Path) -> ParsedFile:
     data = columns.data
     frame = pd.DataFrame(
         {
-            "source_id": [SOURCE_ID] * count,
-            "edition": [edition_id] * count,
-            "dataset": [DATASET] * count,
+            "source_id": pd.Series(SOURCE_ID, index=range(count), dtype="str"),
+            "edition": pd.Series(edition_id, index=range(count), dtype="str"),
+            "dataset": pd.Series(DATASET, index=range(count), dtype="str"),
             "entity": data["entity"],
             "year": pd.array(data["year"], dtype="int64"),
-            "indicator": data["indicator"],
+            "indicator": columns.layout_column("indicator"),
             "value": pd.array(data["value"], dtype="float64"),
-            "unit": data["unit"],
-            "currency": data["currency"],
-            "price_basis": data["price_basis"],
-            "exchange_basis": data["exchange_basis"],
-            "definition": [DEFINITION] * count,
-            "period": data["period"],
+            "unit": columns.layout_column("unit"),
+            "currency": columns.layout_column("currency"),
+            "price_basis": columns.layout_column("price_basis"),
+            "exchange_basis": columns.layout_column("exchange_basis"),
+            "definition": pd.Series(DEFINITION, index=range(count), dtype="str"),
+            "period": columns.layout_column("period"),
             "estimate": pd.array([kind is not None for kind in data["estimate_kind"]], dtype=bool),
             "estimate_kind": data["estimate_kind"],
             "missing": data["missing"],
@@ -486,41 +456,10 @@ def parse(path: Path) -> ParsedFile:
         columns=list(OBSERVATION_COLUMNS),
     )
     # Schema checks run even when cells were refused above, so that one report lists all.
-    warnings = ValidationReport.for_path(path)
-    _check_schema(frame, report, warnings)
+    validate_observations(frame, report)
     report.raise_if_failed()
+    warnings = ValidationReport.for_path(path)  # nothing in this workbook is a mere warning
     return ParsedFile(edition=_edition(path, edition_id), observations=frame, report=warnings)
-
-
-def _check_schema(
-    frame: pd.DataFrame, report: ValidationReport, warnings: ValidationReport
-) -> None:
-    """Schema problems refuse the file, except where SIPRI's own published figures trip them.
-
-    `validate_observations` calls a share of GDP of 20 % or more "implausible" outside its
-    documented outlier list, and 100 % or more impossible. SIPRI publishes such figures in wartime
-    (Kuwait 1991: 117.3 %, GDP collapsed under occupation; Liberia, Somalia, Jordan and Qatar above
-    20 %). Those go to `warnings` (the parsed file's report) instead of refusing the workbook: a
-    plausibility rule may not reject the publisher's data. A share of 100 % or more for an entity
-    not in the outlier list still refuses the file.
-    """
-    from alliance.schema import SHARE_OF_GDP_OUTLIERS, validate_observations
-
-    found = ValidationReport(report.file)
-    validate_observations(frame, found)
-    outliers = _outlier_locators(frame, SHARE_OF_GDP_OUTLIERS)
-    for problem in found.problems:
-        is_share = problem.message.startswith(("implausible share of GDP", "share of GDP outside"))
-        where = f"{problem.sheet}!{(problem.column or '').split(' ')[0]}{problem.row}"
-        if is_share and (problem.message.startswith("implausible") or where in outliers):
-            warning = f"warning, kept as published: {problem.message}"
-            warnings.problems.append(dataclasses.replace(problem, message=warning))
-        else:
-            report.problems.append(problem)
-
-
-def _outlier_locators(frame: pd.DataFrame, outliers: dict[str, str]) -> set[str]:
-    return set(frame.loc[frame["entity"].isin(list(outliers)), "locator"])
 
 
 def _open_checked(path: Path, report: ValidationReport) -> XlsxReader | None:
@@ -570,16 +509,16 @@ def _open_checked(path: Path, report: ValidationReport) -> XlsxReader | None:
 def _parse_sheets(reader: XlsxReader, columns: _Columns, report: ValidationReport) -> list[int]:
     """Append every sheet's observations to `columns`; return each header's last year."""
     last_years = []
-    by_sheet: dict[str, list[SheetLayout]] = {}
-    for layout in layouts():
-        by_sheet.setdefault(layout.sheet, []).append(layout)
-    for sheet, sheet_layouts in by_sheet.items():
+    by_sheet: dict[str, list[int]] = {}
+    for index, layout in enumerate(layouts()):
+        by_sheet.setdefault(layout.sheet, []).append(index)
+    for sheet, layout_indexes in by_sheet.items():
         try:
-            rows = reader.rows(sheet)
+            cells = reader.cells(sheet)
         except _NotAWorkbook as error:
             report.add("sheet cannot be read", sheet=sheet, value=str(error))
             continue
-        header = find_header(rows)
+        header = find_header(_rows_in_order(reader, cells))
         if header is None:
             report.add(
                 "no header row of years found",
@@ -588,120 +527,209 @@ def _parse_sheets(reader: XlsxReader, columns: _Columns, report: ValidationRepor
             )
             continue
         last_years.append(max(header.years.values()))
-        _parse_sheet(reader, sheet, sheet_layouts, rows, header, columns, report)
+        scan = _SheetScan.plan(reader, sheet, layout_indexes, header, columns, report)
+        if scan is not None:
+            scan.run(cells)
     return last_years
 
 
-def _parse_sheet(
-    reader: XlsxReader,
-    sheet: str,
-    sheet_layouts: list[SheetLayout],
-    rows: dict[int, Row],
-    header: _Header,
-    columns: _Columns,
-    report: ValidationReport,
-) -> None:
-    first = sheet_layouts[0]
-    name_column = header.labels.get(first.name_header)
-    if name_column is None:
-        report.add(
-            "header row has no name column",
-            expected=f"a cell {first.name_header!r} on the header row",
-            sheet=sheet,
-            row=header.row,
-        )
-        return
-    note_column = header.labels.get(first.note_header)
-    value_columns = []
-    for layout in sheet_layouts:
-        found = _value_columns(layout, header)
-        if not found:
+@dataclass
+class _SheetScan:
+    """One pass over a sheet's cells below its header, appending observations to `columns`."""
+
+    reader: XlsxReader
+    sheet: str
+    header: _Header
+    name_letters: bytes
+    note_letters: bytes | None
+    note_prefix: str
+    # column letters -> (layout index, year, scale, style -> estimate kind)
+    targets: dict[bytes, tuple[int, int, float, dict[bytes, str]]]
+    columns: _Columns
+    report: ValidationReport
+
+    @classmethod
+    def plan(
+        cls,
+        reader: XlsxReader,
+        sheet: str,
+        layout_indexes: list[int],
+        header: _Header,
+        columns: _Columns,
+        report: ValidationReport,
+    ) -> _SheetScan | None:
+        first = layouts()[layout_indexes[0]]
+        name_column = header.labels.get(first.name_header)
+        if name_column is None:
             report.add(
-                "no column matching the layout",
-                expected=f"a header cell matching {layout.columns!r}",
+                "header row has no name column",
+                expected=f"a cell {first.name_header!r} on the header row",
                 sheet=sheet,
                 row=header.row,
             )
-        value_columns.append((layout, found))
-    figure_columns = {column for _, found in value_columns for column in found}
-    entity_rows = _entity_rows(sheet, rows, header.row, name_column, figure_columns, report)
-    notes = [_note(row, note_column, first.note_prefix) for _, row, _ in entity_rows]
-    block = [
-        (row_number, row, entity, note)
-        for (row_number, row, entity), note in zip(entity_rows, notes, strict=True)
-    ]
-    colours = reader.font_colours
-    for layout, found in value_columns:
-        kind_by_style = [None if c is None else layout.colours.get(c) for c in colours]
-        columns.add_block(layout, block, found, kind_by_style, report)
+            return None
+        note_column = header.labels.get(first.note_header)
+        targets = {}
+        for index in layout_indexes:
+            layout = layouts()[index]
+            found = _value_columns(layout, header)
+            if not found:
+                report.add(
+                    "no column matching the layout",
+                    expected=f"a header cell matching {layout.columns!r}",
+                    sheet=sheet,
+                    row=header.row,
+                )
+            kinds = _estimate_kinds(reader.font_colours, layout.colours)
+            for column, year in found.items():
+                targets[column_letters(column).encode()] = (index, year, layout.scale, kinds)
+        return cls(
+            reader=reader,
+            sheet=sheet,
+            header=header,
+            name_letters=column_letters(name_column).encode(),
+            note_letters=column_letters(note_column).encode() if note_column else None,
+            note_prefix=first.note_prefix,
+            targets=targets,
+            columns=columns,
+            report=report,
+        )
 
+    def run(self, cells: list[RawCell]) -> None:
+        data = self.columns.data
+        years, values, kinds = data["year"], data["value"], data["estimate_kind"]
+        missings, layout_ids, letters = data["missing"], data["layout"], data["locator"]
+        targets, value_of = self.targets, self.reader.value
+        header_row = str(self.header.row).encode()
+        seen: dict[str, int] = {}
+        row = b""
+        start = 0
+        name: CellValue = None
+        note: CellValue = None
+        bad: list[tuple[bytes, CellValue]] = []
+        below_header = False
+        for cell in cells:
+            if cell[1] != row:
+                if below_header:
+                    self._finish_row(int(row), start, name, note, bad, seen)
+                below_header = below_header or row == header_row
+                row, start, name, note, bad = cell[1], len(values), None, None, []
+            if not below_header:
+                continue
+            target = targets.get(cell[0])
+            if target is None:
+                if cell[0] == self.name_letters:
+                    name = value_of(cell)
+                elif cell[0] == self.note_letters:
+                    note = value_of(cell)
+                continue
+            layout_index, year, scale, kind_by_style = target
+            if not cell[3] or cell[3] == b"n":
+                if not cell[5]:
+                    continue  # a styled cell without a value: reported as empty by _finish_row
+                values.append(float(cell[5]) * scale)
+                kinds.append(kind_by_style.get(cell[2]))
+                missings.append(None)
+            else:
+                text = value_of(cell)
+                marker = _missing_marker(text)
+                if marker is None:
+                    bad.append((cell[0], text))
+                    continue
+                values.append(None)
+                kinds.append(None)
+                missings.append(marker)
+            years.append(year)
+            layout_ids.append(layout_index)
+            letters.append(cell[0])
+        if below_header:
+            self._finish_row(int(row), start, name, note, bad, seen)
 
-def _entity_rows(
-    sheet: str,
-    rows: dict[int, Row],
-    header_row: int,
-    name_column: int,
-    figure_columns: set[int],
-    report: ValidationReport,
-) -> list[tuple[int, Row, str]]:
-    """(row number, cells, entity) of every entity row below the header; duplicates reported."""
-    found = []
-    seen: dict[str, int] = {}
-    for row_number in sorted(rows):
-        if row_number <= header_row:
-            continue
-        row = rows[row_number]
-        entity = _row_entity(sheet, row_number, row, name_column, figure_columns, report)
-        if not entity:
-            continue
-        if entity in seen:
+    def _finish_row(
+        self,
+        row: int,
+        start: int,
+        name: CellValue,
+        note: CellValue,
+        bad: list[tuple[bytes, CellValue]],
+        seen: dict[str, int],
+    ) -> None:
+        """Attach entity, note and locator to the row's figures, or drop them with a problem."""
+        columns, report, sheet = self.columns, self.report, self.sheet
+        count = len(columns.data["year"]) - start
+        has_figures = bool(count or bad)
+        name_column = self.name_letters.decode()
+        if not isinstance(name, str) or not name.strip():
+            if has_figures:
+                report.add(
+                    "figures in a row without a name",
+                    expected="a country or region name",
+                    sheet=sheet,
+                    row=row,
+                    column=name_column,
+                )
+            columns.truncate(start)
+            return
+        entity = names.resolve(name, KIND, report, sheet=sheet, row=row, column=name_column)
+        if entity in seen and has_figures:
             report.add(
-                f"the same entity appears twice (rows {seen[entity]} and {row_number})",
+                f"the same entity appears twice (rows {seen[entity]} and {row})",
                 expected="one row per country",
                 sheet=sheet,
-                row=row_number,
-                column=column_letters(name_column),
-                value=row[name_column][0],
-            )
-            continue
-        seen[entity] = row_number
-        found.append((row_number, row, entity))
-    return found
-
-
-def _row_entity(
-    sheet: str,
-    row_number: int,
-    row: Row,
-    name_column: int,
-    value_columns: set[int],
-    report: ValidationReport,
-) -> str | None:
-    """The row's entity; None for blank rows, region headers and unknown names (reported)."""
-    name = row.get(name_column, (None, 0))[0]
-    filled = any(row.get(c, (None, 0))[0] not in ("", None) for c in value_columns)
-    if not isinstance(name, str) or not name.strip():
-        if filled:
-            report.add(
-                "figures in a row without a name",
-                expected="a country or region name",
-                sheet=sheet,
-                row=row_number,
-                column=column_letters(name_column),
+                row=row,
+                column=name_column,
                 value=name,
             )
-        return None
-    entity = names.resolve(
-        name, KIND, report, sheet=sheet, row=row_number, column=column_letters(name_column)
-    )
-    # A name with nothing else on its row is a region header in a country sheet.
-    return entity if filled else None
+            entity = None
+        if not entity or not has_figures:  # unknown (reported), skipped, or a region header
+            columns.truncate(start)
+            return
+        seen[entity] = row
+        data = columns.data
+        self._report_bad_cells(row, bad, data["locator"][start:])
+        prefix, suffix = f"{sheet}!", str(row)
+        locators = data["locator"]
+        locators[start:] = [prefix + letters.decode() + suffix for letters in locators[start:]]
+        data["entity"].extend([entity] * count)
+        data["note"].extend([_note_text(note, self.note_prefix)] * count)
+
+    def _report_bad_cells(
+        self, row: int, bad: list[tuple[bytes, CellValue]], filled: list[object]
+    ) -> None:
+        expected = "a number, '...' (no data) or 'xxx' (did not exist)"
+        for letters, value in bad:
+            report_column = letters.decode()
+            self.report.add(
+                "text in a numeric cell",
+                expected=expected,
+                sheet=self.sheet,
+                row=row,
+                column=report_column,
+                value=value,
+            )
+        if len(filled) + len(bad) < len(self.targets):
+            present = set(filled) | {letters for letters, _ in bad}
+            for letters in self.targets:
+                if letters not in present:
+                    self.report.add(
+                        "empty cell where a figure is expected",
+                        expected=expected,
+                        sheet=self.sheet,
+                        row=row,
+                        column=letters.decode(),
+                    )
 
 
-def _note(row: Row, note_column: int | None, prefix: str) -> str | None:
-    if note_column is None:
-        return None
-    value = row.get(note_column, (None, 0))[0]
+def _estimate_kinds(font_colours: list[int | None], kinds: dict[int, str]) -> dict[bytes, str]:
+    """Style index (as the sheet XML writes it) -> estimate kind, for coloured styles only."""
+    return {
+        str(style).encode(): kinds[colour]
+        for style, colour in enumerate(font_colours)
+        if colour is not None and colour in kinds
+    }
+
+
+def _note_text(value: CellValue, prefix: str) -> str | None:
     if isinstance(value, float):  # a bare footnote number such as 97
         value = str(int(value)) if value.is_integer() else str(value)
     if not value or not value.strip():
