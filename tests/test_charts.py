@@ -1,0 +1,51 @@
+"""Charts: every format renders, carries its title, units, definition and sources, no scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+
+from alliance.charts import ChartText, line_chart, ranked_bar_chart, stacked_share_chart
+from alliance.commitments import targets
+from alliance.errors import InvalidArgumentError
+from alliance.metrics import compare, share
+
+TEXT = ChartText(
+    title="Defence spending of coalitions",
+    subtitle="NATO definition; billion USD",
+    sources=["Source: NATO, Defence Expenditure of NATO Countries (2014-2024) [nato 2024-06]"],
+    notes=["Estimates for 2023-2024."],
+)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".html"])
+def test_each_chart_renders_in_each_format(tmp_path: Path, suffix: str) -> None:
+    frame = compare(["NATO", "NATO - USA"], "defence", 2020, 2024, edition="2024-06")
+    paths = [
+        line_chart(frame, tmp_path / f"line{suffix}", TEXT),
+        ranked_bar_chart(targets(2024, edition="2024-06"), tmp_path / f"bars{suffix}", TEXT),
+        stacked_share_chart(
+            share("NATO & EU", "NATO", "gdp", 2024, source="nato"),
+            tmp_path / f"share{suffix}",
+            TEXT,
+        ),
+    ]
+    for path in paths:
+        assert path.stat().st_size > 2000
+        if suffix == ".png":
+            height, width, _ = matplotlib.image.imread(path).shape
+            assert width > 800 and height > 400
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert "<svg" in text
+        if suffix == ".html":
+            assert "<script" not in text and "src=" not in text
+            assert "Source: NATO" in text and TEXT.title in text
+
+
+def test_wrong_suffix_is_refused_before_drawing(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"\.png, \.svg or \.html"):
+        line_chart(compare(["NATO"], "defence", 2023, 2024), tmp_path / "chart.pdf", TEXT)
+    assert not (tmp_path / "chart.pdf").exists()
