@@ -436,7 +436,7 @@ def test_threshold_all_inaccurate_when_one_is_below_even_with_missing_data() -> 
     # Without the rounding allowance CAN 1.995 is below 2: 'all' is false whatever DEU spends.
     result = _check(THRESHOLD.format(year=2025, level=2.0, quantifier="all"))
     assert result.verdict is Verdict.inaccurate
-    assert "below: CAN 1.995" in result.primary.comparison
+    assert "below: CAN 1.9950" in result.primary.comparison
 
 
 def test_threshold_all_with_complete_data() -> None:

@@ -338,7 +338,7 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
     description = f"{params['expression']}: {options.describe()}, level {level_text}"
     figure = Figure(value, "count", description, tuple(meeting), missing, sources)
     values = {f.country: f.figure.value for f in figures}
-    shown_failing = ", ".join(f"{c} {values[c]:g}" for c in failing) or "none"
+    shown_failing = ", ".join(f"{c} {_shown(values[c], level)}" for c in failing) or "none"
     counts = (
         f"{len(meeting)} of {len(figures)} meet {level_text} ({options.describe()}); "
         f"below: {shown_failing}; no figure: {', '.join(f.country for f in lacking) or 'none'}"
@@ -350,11 +350,15 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
     else:
         comparison = f"{counts} — '{claimed}' is {verdict.value}"
     figure_text = f"{len(meeting)} of {len(figures)} meet"
-    details = tuple(
-        f"{f.country}: {'—' if f.figure.value is None else f'{f.figure.value:.2f}'}"
-        for f in figures
-    )
+    details = tuple(f"{f.country}: {_shown(f.figure.value, level)}" for f in figures)
     return Reading("", verdict, figure, figure_text, claimed, comparison, details)
+
+
+def _shown(value: float | None, level: float) -> str:
+    """Two decimals, or four where two would round a failing figure onto the level."""
+    if value is None:
+        return "—"
+    return f"{value:.4f}" if round(value, 2) == level else f"{value:.2f}"
 
 
 # --- pledge --------------------------------------------------------------------------------
@@ -392,7 +396,8 @@ def _pledge(params: dict[str, Any], context: _Context) -> Reading:
     figure = Figure(
         fact.level, "percent", fact.description, (country,), tuple(missing), tuple(sources)
     )
-    comparison = f"stored pledge: {fact.description}; " + "; ".join(text for _, text in parts)
+    stored = fact.description.rstrip(". ")
+    comparison = f"stored pledge: {stored}; " + "; ".join(text for _, text in parts)
     return Reading("", verdict, figure, shown, claimed, comparison)
 
 

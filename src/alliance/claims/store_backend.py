@@ -20,7 +20,12 @@ from alliance.claims.backend import (
     TargetFact,
 )
 from alliance.claims.model import Figure, SourceRow
-from alliance.errors import MissingDataError, UnknownEditionError, YearOutOfRangeError
+from alliance.errors import (
+    AllianceError,
+    MissingDataError,
+    UnknownEditionError,
+    YearOutOfRangeError,
+)
 
 _NO_DATA_ERRORS = (MissingDataError, UnknownEditionError, YearOutOfRangeError)
 _MEMBERSHIP_FILE = "memberships.csv"
@@ -207,8 +212,22 @@ def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[
             "defence_expenditure_share_gdp",
             bool(row["estimate"]) if row["estimate"] is not None else None,
         )
-        figures.append(CountryFigure(member, Figure(value, "percent", sources=(source_row,))))
+        used = (*_edition_rows(source_row), source_row)
+        figures.append(CountryFigure(member, Figure(value, "percent", sources=used)))
     return figures
+
+
+def _edition_rows(row: SourceRow) -> tuple[SourceRow, ...]:
+    """The edition a row came from, with its citation (none when the store cannot say)."""
+    from alliance.observations import edition_record
+
+    try:
+        record = edition_record(row.source, row.edition or "", row.dataset or "")
+    except AllianceError:
+        return ()
+    return (
+        SourceRow(row.source, row.edition, row.dataset, citation=record.citation, url=record.url),
+    )
 
 
 def _membership_rows(expression: str, on: date) -> tuple[SourceRow, ...]:
@@ -229,15 +248,13 @@ def _membership_rows(expression: str, on: date) -> tuple[SourceRow, ...]:
         return {key.replace(" ", "_")} | {part for part in key.split("-") if part in known}
 
     used = names(parse(expression)) & known
-    return tuple(
-        SourceRow(
-            _MEMBERSHIP_FILE,
-            dataset=row.group,
-            entity=row.iso3,
-            locator=f"line {index + 2}",
-            citation=row.citation,
-            url=row.source_url,
-        )
+    cited = tuple(
+        SourceRow(_MEMBERSHIP_FILE, dataset=g.group, citation=g.citation, url=g.source_url)
+        for g in groups()
+        if g.group in used
+    )
+    return cited + tuple(
+        SourceRow(_MEMBERSHIP_FILE, dataset=row.group, entity=row.iso3, locator=f"line {index + 2}")
         for index, row in enumerate(membership_rows())
         if row.group in used and row.covers(on)
     )
