@@ -166,12 +166,11 @@ def _summary(status: str, parsed: ParsedFile, stored_at: str | None) -> ImportSu
 
 
 def _stored_editions() -> list[Edition]:
-    from alliance.observations import editions
+    from alliance.provenance import EDITION_COLUMNS
+    from alliance.store import run_sql
 
-    return [
-        Edition.from_record({str(k): v for k, v in r.items()})
-        for r in editions().to_dict("records")
-    ]
+    _, rows = run_sql(f"SELECT {', '.join(EDITION_COLUMNS)} FROM editions")
+    return [Edition.from_record(dict(zip(EDITION_COLUMNS, row, strict=True))) for row in rows]
 
 
 def _distinct_edition_id(parsed: ParsedFile, stored: list[Edition]) -> ParsedFile:

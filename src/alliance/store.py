@@ -156,7 +156,8 @@ def _write_atomically(
     try:
         if start_from is not None:
             shutil.copyfile(start_from, temporary)
-        with duckdb.connect(temporary) as connection:
+        # Rows carry their file and line, so their physical order does not matter.
+        with duckdb.connect(temporary, config={"preserve_insertion_order": False}) as connection:
             fill(connection)
             _count_edition_rows(connection)
             _validate(connection, only_file).raise_if_failed()

@@ -1,0 +1,81 @@
+"""Wall time of CLI commands as a user runs them: a new process each time, start-up included.
+
+    .venv/bin/python bench/bench_cli.py --reference ../shared/reference-data [--runs 15]
+
+Measures `alliance data show` (target: median under 0.4 s) and `alliance data import` of the full
+SIPRI workbook (target: under 1.5 s), each in a private ALLIANCE_HOME with a warm store, and
+prints a Markdown table to paste into bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ALLIANCE = str(Path(sys.executable).with_name("alliance"))
+SHOW = ["data", "show", "defence", "--country", "DEU", "--from", "2014", "--definition", "nato"]
+SIPRI_FULL = "sipri/SIPRI-Milex-data-1949-2024_2.xlsx"
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([ALLIANCE, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def summary(name: str, times: list[float], target: float) -> str:
+    ordered = sorted(times)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    median = statistics.median(times)
+    verdict = "met" if median < target else "NOT met"
+    cells = [name, str(len(times)), f"{median:.3f}", f"{min(times):.3f}", f"{p90:.3f}"]
+    return "| " + " | ".join([*cells, f"{target} s: {verdict}"]) + " |"
+
+
+def bench_show(env: dict[str, str], runs: int) -> str:
+    timed(SHOW, env)  # builds the store once, as a first use would
+    return summary(
+        "`alliance " + " ".join(SHOW) + "`", [timed(SHOW, env) for _ in range(runs)], 0.4
+    )
+
+
+def bench_import(env: dict[str, str], reference: Path, runs: int) -> str | None:
+    workbook = reference / SIPRI_FULL
+    if not workbook.exists():
+        return None
+    home = Path(env["ALLIANCE_HOME"])
+    times = []
+    for _ in range(runs):
+        timed(["data", "editions"], env)  # a warm store without the import
+        times.append(timed(["data", "import", str(workbook)], env))
+        shutil.rmtree(home / "data" / "imports")
+    return summary("`alliance data import` full SIPRI workbook", times, 1.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reference", type=Path, default=Path("../shared/reference-data"))
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "ALLIANCE_HOME": home}
+        lines = [
+            "| command | runs | median s | min s | p90 s | target |",
+            "|---|---:|---:|---:|---:|---|",
+            bench_show(env, args.runs),
+        ]
+        imported = bench_import(env, args.reference, max(3, args.runs // 3))
+        if imported:
+            lines.append(imported)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
