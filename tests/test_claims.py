@@ -682,3 +682,115 @@ def test_terminal_table_rows(report: Any) -> None:
     assert columns[1] == "verdict"
     assert [r[1] for r in rows] == ["accurate", "misleading", "not checkable"]
     assert footer[0].startswith("[1] ")
+
+
+# --- the shipped example against the store, cross-checked with the reference files -------------
+
+EU_NATO_IMF = (
+    "Belgium", "Bulgaria", "Croatia", "Czech Republic", "Denmark", "Estonia", "Finland", "France",
+    "Germany", "Greece", "Hungary", "Italy", "Latvia", "Lithuania", "Luxembourg", "Netherlands",
+    "Poland", "Portugal", "Romania", "Slovak Republic", "Slovenia", "Spain", "Sweden",
+)  # fmt: skip
+OTHER_NATO_IMF = (
+    "Albania", "Canada", "Iceland", "Montenegro", "North Macedonia", "Norway",
+    "Türkiye, Republic of", "United Kingdom", "United States",
+)  # fmt: skip
+
+
+def _imf_share(path: Path) -> float:
+    """EU members of NATO as a share of NATO's 2024 GDP, read straight from an IMF export."""
+    import pandas as pd
+
+    frame = pd.read_excel(path, engine="calamine", na_values=["no data"])
+    by_name = {str(n).strip(): v for n, v in zip(frame.iloc[:, 0], frame[2024], strict=True)}
+    part = sum(by_name[n] for n in EU_NATO_IMF)
+    return float(part / (part + sum(by_name[n] for n in OTHER_NATO_IMF)))
+
+
+@pytest.fixture(scope="module")
+def example() -> Any:
+    from alliance.claims import example_path
+
+    report = check_claims(load_claims(example_path()))
+    return {r.claim.id: r for r in report.results}
+
+
+@pytest.mark.slow
+def test_example_eu_members_of_nato(example: Any) -> None:
+    result = example["eu-states-in-nato"]
+    assert result.verdict is Verdict.accurate
+    assert len(result.primary.figure.members) == 23
+    assert not {"AUT", "IRL", "CYP", "MLT"} & set(result.primary.figure.members)
+
+
+@pytest.mark.slow
+def test_example_quarter_matches_the_imf_files(example: Any) -> None:
+    from conftest import reference_file
+
+    market = _imf_share(reference_file("imf/imf-dm-export-20251119_MER.xls"))
+    ppp = _imf_share(reference_file("imf/imf-dm-export-20251119_PPP.xls"))
+    result = example["quarter-of-economic-output"]
+    assert result.primary.figure.value == pytest.approx(market, rel=1e-9)
+    assert result.alternatives[0].figure.value == pytest.approx(ppp, rel=1e-9)
+    # 33 % at market rates and 40 % at PPP: neither is about a quarter
+    assert result.primary.verdict is Verdict.inaccurate
+    assert result.alternatives[0].verdict is Verdict.inaccurate
+    complement = example["three-quarters-outside-eu"]
+    assert complement.primary.figure.value == pytest.approx(1 - market, rel=1e-9)
+
+
+@pytest.mark.slow
+def test_example_all_allies_two_percent_is_unverifiable_for_germany(example: Any) -> None:
+    import pandas as pd
+
+    from conftest import reference_file
+
+    path = reference_file(
+        "nato/def-exp-2025_share-of-real-GDP_2014-2025e__transcribed_by_Datavisualiatie-UGent"
+        "_project-dv26-2.csv"
+    )
+    published = pd.read_csv(path).set_index("country")["2025e"]
+    allies = published.drop(["NATO Europe and Canada", "NATO Total"])
+    assert allies.drop("Germany").min() >= 2.0 and pd.isna(allies["Germany"])
+    result = example["all-allies-two-percent"]
+    assert result.verdict is Verdict.unverifiable
+    assert [m.split(":")[0] for m in result.primary.figure.missing] == ["DEU"]
+    assert result.primary.figure.value == 0  # no ally with a 2025 figure is below 2 %
+    assert len(result.primary.figure.members) == len(allies) - 1
+
+
+@pytest.mark.slow
+def test_example_pledges_and_opinions(example: Any) -> None:
+    assert example["germany-3-5-by-2029"].verdict is Verdict.accurate
+    assert example["ahead-of-hague-deadline"].verdict is Verdict.accurate
+    for claim_id in ("russia-from-2027", "putin-will-never-try", "arctic-and-north-atlantic"):
+        assert example[claim_id].verdict is None
+
+
+def _cli(*args: str) -> Any:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from alliance.cli.app import main; "
+        "sys.argv = ['alliance', *sys.argv[1:]]; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.slow
+def test_cli_refuses_a_bad_file_with_exit_code_2() -> None:
+    done = _cli("check", str(FIXTURES / "unknown-type.yaml"))
+    assert done.returncode == 2
+    assert "unknown-type.yaml:9:19: unknown check type 'guess'" in done.stderr
+
+
+@pytest.mark.slow
+def test_cli_example_as_json(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = _cli("check", "--example", "--format", "json", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert records["counts"]["not checkable"] == 3
