@@ -14,6 +14,7 @@ from alliance.schema import OBSERVATION_COLUMNS, validate_observations
 from alliance.sources import worldbank
 from alliance.sources.names import name_map
 from alliance.validation import ValidationReport
+
 from conftest import REPO, reference_file
 
 FIXTURES = REPO / "tests" / "fixtures" / "worldbank"
