@@ -10,7 +10,16 @@ import typer
 from alliance.errors import AllianceError
 
 # Each module defines `register(app)`; heavy imports stay inside the command bodies.
-COMMAND_MODULES = ("reference", "data", "sql", "demo", "check", "coalition", "commitments")
+COMMAND_MODULES = (
+    "reference",
+    "data",
+    "sql",
+    "demo",
+    "check",
+    "coalition",
+    "commitments",
+    "obligations",
+)
 
 app = typer.Typer(
     name="alliance",

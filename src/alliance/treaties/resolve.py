@@ -264,9 +264,9 @@ def _members(group: str, on: date) -> list[str]:
 
 
 def _whose(place: Place, sovereign: str) -> str:
-    """'Sweden' or 'Hawaii (United States)': the place and, when it differs, its state."""
+    """'Sweden' or 'Hawaii is territory of the United States, which': the subject of a reason."""
     state = _name(sovereign)
-    return state if place.name == state else f"{place.name} ({state})"
+    return state if place.name == state else f"{place.name} is territory of {state}, which"
 
 
 def _name(iso3: str) -> str:
@@ -313,8 +313,8 @@ def _article_5(place: Place, on: date) -> ClauseResult:
     member, when = _membership(sovereign, "NATO", on)
     if not member:
         reason = (
-            f"{_whose(place, sovereign)}: {_name(sovereign)} is not a party to the North "
-            f"Atlantic Treaty on {on.isoformat()} ({when})"
+            f"{_whose(place, sovereign)} is not a party to the North Atlantic Treaty on "
+            f"{on.isoformat()} ({when})"
         )
         return _result(item, "no", reason, [], sovereign, "")
     if land is None:
@@ -392,8 +392,7 @@ def _article_42_7(place: Place, on: date) -> ClauseResult:
     member, when = _membership(sovereign, "EU", on)
     if not member:
         reason = (
-            f"{_whose(place, sovereign)}: {_name(sovereign)} is not an EU Member State on "
-            f"{on.isoformat()} ({when})"
+            f"{_whose(place, sovereign)} is not an EU Member State on {on.isoformat()} ({when})"
         )
         return _result(item, "no", reason, [], sovereign, "")
     bound = _members("EU", on)
@@ -412,7 +411,7 @@ def _eu_reading(land: Territory, sovereign: str) -> tuple[Applies, str]:
     if land.eu_status in ("eu", "outermost"):
         return "yes", (
             f"armed aggression on {land.name} is aggression on the territory of {state}, a "
-            f"Member State, and the Treaties apply there ({land.eu_note})"
+            f"Member State, and the Treaties apply there: {land.eu_note}"
         )
     return "contested", (
         f"Reading 1 (applies): Art. 42(7) speaks of aggression on the Member State's territory, "

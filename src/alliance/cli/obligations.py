@@ -1,0 +1,102 @@
+"""`alliance obligations`: if this place is attacked on this date, which clauses apply and who is
+bound (North Atlantic Treaty Art. 5/6, TEU Art. 42(7))."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from alliance.cli.options import FormatOption, OnOption, OutputOption
+from alliance.cli.output import OutputFormat, Table, emit
+
+if TYPE_CHECKING:
+    from alliance.treaties import ObligationsResult
+
+
+def _capacity_lines(result: ObligationsResult) -> list[str]:
+    lines = []
+    for item in result.clauses:
+        for figure in item.capacity:
+            if figure.value is None:
+                lines.append(f"{item.article} {figure.metric}: {figure.note}")
+                continue
+            text = (
+                f"{item.article} — states bound, {figure.metric} {figure.year}: "
+                f"{figure.value:,.1f} {figure.unit}"
+            )
+            if figure.value_without_usa is not None and figure.value_without_usa != figure.value:
+                text += f"; without the United States {figure.value_without_usa:,.1f}"
+            text += f" ({figure.definition}; {figure.edition})"
+            if figure.missing:
+                text += f"; no data for {', '.join(figure.missing)}"
+            lines.append(text)
+    return lines
+
+
+def _table(result: ObligationsResult) -> Table:
+    rows = [
+        (f"{c.treaty} {c.article}", c.applies, c.reason, len(c.bound), " ".join(c.bound))
+        for c in result.clauses
+    ]
+    place = result.place
+    title = f"If {place.name} is attacked on {result.on.isoformat()} ({place.how})"
+    footer = _capacity_lines(result)
+    footer += [f"Caveat, {c.article}: {c.caveat}" for c in result.clauses if c.caveat]
+    footer += [f"Source, {c.article}: {c.citation}" for c in result.clauses]
+    return Table(["clause", "applies", "why", "states bound", "bound"], rows, title, footer)
+
+
+def obligations_command(
+    target: Annotated[
+        str | None,
+        typer.Argument(help="A country or territory: name, ISO code or territory id."),
+    ] = None,
+    on: OnOption = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="A point instead of a place: LAT,LON in decimal degrees."),
+    ] = None,
+    definition: Annotated[
+        str,
+        typer.Option("--definition", help="Defence spending definition for capacity: sipri|nato."),
+    ] = "sipri",
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also draw a map: .png, .svg or .html.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Which collective-defence clauses apply if TARGET (or the point --at LAT,LON) is attacked
+    on a date, the states bound, and their combined GDP, defence spending and personnel.
+
+    Example: alliance obligations Svalbard --on 2024-03-07 --chart svalbard.png
+    JSON keys: target, on, place, clauses (treaty, article, applies, reason, bound, ...),
+    capacity (per clause).
+    """
+    from alliance.coalitions import parse_date
+    from alliance.errors import InvalidArgumentError
+    from alliance.treaties import obligations, parse_point
+
+    if (target is None) == (at is None):
+        raise InvalidArgumentError("Give either a TARGET place or --at LAT,LON, not both.")
+    day = parse_date(on) if on else None
+    result = obligations(parse_point(at) if at else str(target), day, definition=definition)
+    if fmt is OutputFormat.json:
+        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+    else:
+        emit(_table(result), fmt, output)
+    if chart is not None:
+        from alliance.treaties.maps import render_map
+
+        typer.echo(f"Map written to {render_map(result, chart)}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("obligations")(obligations_command)
