@@ -71,7 +71,7 @@ def targets_command(
     )
     footer += _edition_lines(frame)
     if chart is not None:
-        _targets_chart(frame, chart, year, chosen)
+        targets_chart(frame, chart, year, chosen)
     emit(Table.from_frame(frame, f"{chosen.name}: Allies in {year}", footer), fmt, output)
 
 
@@ -91,7 +91,7 @@ def _edition_lines(frame: Any) -> list[str]:
     return source_lines(refs)
 
 
-def _targets_chart(frame: Any, path: Path, year: int, chosen: Any) -> None:
+def targets_chart(frame: Any, path: Path, year: int, chosen: Any) -> None:
     from alliance.charts import TARGET_LINES, ChartText, ranked_bar_chart
 
     lines = (
@@ -101,11 +101,13 @@ def _targets_chart(frame: Any, path: Path, year: int, chosen: Any) -> None:
     )
     estimated = bool(frame["estimate"].astype(bool).any())
     met = int(frame["met"].fillna(False).astype(bool).sum())
+    without = frame.loc[frame["value"].isna(), "country"].tolist()
+    no_figure = f" No figure in this edition: {', '.join(without)}." if without else ""
     text = ChartText(
-        title=f"{met} of {int(frame['value'].notna().sum())} Allies at {chosen.threshold_percent}%"
-        f" in {year}",
+        title=f"{met} of {len(frame)} Allies at {chosen.threshold_percent}% in {year}"
+        + (f" ({len(without)} without a figure)" if without else ""),
         subtitle="Defence expenditure as a share of GDP (%), NATO definition, NATO's own figures "
-        f"(share of real GDP). Green: at or above {chosen.threshold_percent}%.",
+        f"(share of real GDP). Green: at or above {chosen.threshold_percent}%.{no_figure}",
         sources=_edition_lines(frame),
         notes=["* estimate (NATO)."] if estimated else [],
     )

@@ -56,11 +56,19 @@ def demo_command(
 
     Example: alliance demo --out out
     """
+    from alliance.cli.commitments import targets_chart
+    from alliance.commitments import targets
+
     table, edition, year = ally_shares_table()
     emit(table, OutputFormat.table)
     csv_path = out / f"nato_defence_share_of_gdp_{year}_edition_{edition}.csv"
     emit(table, OutputFormat.csv, csv_path)
-    typer.echo(f"\nOutputs:\n  table as CSV: {csv_path.resolve()}")
+    frame = targets(year, None, edition)
+    chart_path = out / f"nato_allies_against_targets_{year}_edition_{edition}.png"
+    targets_chart(frame, chart_path, year, frame.attrs["target"])
+    typer.echo(
+        f"\nOutputs:\n  table as CSV: {csv_path.resolve()}\n  chart (PNG):  {chart_path.resolve()}"
+    )
 
 
 def register(app: typer.Typer) -> None:
