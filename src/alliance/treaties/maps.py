@@ -181,9 +181,16 @@ def _summary(result: ObligationsResult) -> str:
     return "; ".join(parts)
 
 
+def _subject(result: ObligationsResult) -> str:
+    place = result.place
+    if place.kind == "sea":
+        return f"forces, vessels or aircraft at {place.lat:g}, {place.lon:g} ({place.name}) are"
+    return f"{place.name} is"
+
+
 def _texts(figure: Figure, result: ObligationsResult) -> None:
     figure.suptitle(
-        f"If {result.place.name} is attacked on {result.on.isoformat()}: who is bound to help?",
+        f"If {_subject(result)} attacked on {result.on.isoformat()}: who is bound to help?",
         fontsize=14,
         weight="bold",
         x=0.02,
