@@ -88,6 +88,21 @@ def cold_start(path: Path) -> Callable[[], object]:
     return run
 
 
+def cli_dry_run(path: Path) -> Callable[[], object]:
+    """`alliance data import PATH --dry-run` in a fresh interpreter with a throw-away home."""
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="alliance-bench-")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "ALLIANCE_HOME": home}
+    code = "from alliance.cli.app import main; main()"
+    command = [sys.executable, "-c", code, "data", "import", str(path), "--dry-run"]
+
+    def run() -> None:
+        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+
+    return run
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
@@ -105,7 +120,8 @@ def section(rows: list[tuple[str, float]], runs: int, full_rows: int, subset_row
     lines = [
         HEADING,
         "",
-        f"Date: {dt.date.today().isoformat()}. Machine: {machine()}.",
+        f"Date: {dt.date.today().isoformat()}. Machine: {machine()}. Load average at the end: "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine slows every row alike).",
         f"Median of {runs} runs each unless marked (`bench/bench_sipri_import.py`). Full workbook: "
         f"{full_rows:,} observations; SUBSET: {subset_rows:,}.",
         "",
@@ -154,6 +170,7 @@ def main() -> None:
         ("sipri.parse, full workbook (with flags)", lambda: sipri.parse(full)),
         ("sipri.parse, SUBSET workbook", lambda: sipri.parse(subset)),
         ("cold start: new python, import + parse full", cold_start(full)),
+        ("CLI: alliance data import full --dry-run", cli_dry_run(full)),
     ]
     timed = []
     for label, action in rows:
