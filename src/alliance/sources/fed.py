@@ -21,7 +21,7 @@ from typing import Any, Final, NamedTuple
 
 from alliance.provenance import Edition, sha256_of
 from alliance.sources import ParsedFile
-from alliance.sources.worldbank import (
+from alliance.sources.tabular import (
     checked_edition,
     csv_lines,
     observation_frame,

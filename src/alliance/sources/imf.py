@@ -30,7 +30,7 @@ from alliance.errors import AllianceError
 from alliance.provenance import Edition, sha256_of
 from alliance.sources import ParsedFile
 from alliance.sources.names import resolve
-from alliance.sources.worldbank import (
+from alliance.sources.tabular import (
     EDITION_ID,
     csv_lines,
     observation_frame,

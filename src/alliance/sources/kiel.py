@@ -27,7 +27,7 @@ from typing import Any, Final
 from alliance.provenance import Edition, sha256_of
 from alliance.sources import ParsedFile
 from alliance.sources.names import resolve
-from alliance.sources.worldbank import (
+from alliance.sources.tabular import (
     csv_lines,
     observation_frame,
     parse_number,
