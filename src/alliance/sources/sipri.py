@@ -47,6 +47,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from alliance.errors import InvalidFileError
 from alliance.provenance import Edition, sha256_of
 from alliance.sources import names
 from alliance.validation import ValidationReport
@@ -322,7 +323,6 @@ class _Columns:
     PER_CELL: Final = (
         "entity", "year", "value", "estimate_kind", "missing", "note", "locator", "layout",
     )  # fmt: skip
-    PER_LAYOUT: Final = ("indicator", "unit", "currency", "price_basis", "exchange_basis", "period")
 
     def __init__(self) -> None:
         # "locator" holds a cell's column letters (bytes) until its row is finished.
@@ -447,15 +447,14 @@ def parse(path: Path) -> ParsedFile:
     report = ValidationReport.for_path(path)
     reader = _open_checked(path, report)
     if reader is None:
-        report.raise_if_failed()
-        raise AssertionError("unreachable: _open_checked returned None without a problem")
+        raise InvalidFileError(report)
     try:
         columns = _Columns()
         last_years = _parse_sheets(reader, columns, report)
     finally:
         reader.close()
     if not last_years:  # no sheet had a header row: nothing to check further
-        report.raise_if_failed()
+        raise InvalidFileError(report)
 
     edition_id = f"{max(last_years) + 1}-{RELEASE_MONTH:02d}"
     count = len(columns)
