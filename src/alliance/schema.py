@@ -208,7 +208,7 @@ def validate_observations(frame: object, report: ValidationReport) -> None:
     implausible = (
         share
         & (percent >= SHARE_OF_GDP_PLAUSIBLE_MAX)
-        & ((percent < 100) | ~allowed_above_100)
+        & (percent < 100)
         & ~frame["entity"].isin(list(SHARE_OF_GDP_OUTLIERS))
     )
     flag(
