@@ -115,9 +115,10 @@ def parse_file(
     parsed: ParsedFile = module.parse(path, **options)
     if edition is not None and parsed.edition.edition != edition:
         parsed = with_edition(parsed, edition)
-    report = ValidationReport.for_path(path)
-    validate_observations(parsed.observations, report)
-    report.raise_if_failed()
+    if not parsed.schema_checked:
+        report = ValidationReport.for_path(path)
+        validate_observations(parsed.observations, report)
+        report.raise_if_failed()
     return parsed
 
 

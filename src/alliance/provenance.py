@@ -48,7 +48,11 @@ class Edition:
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Edition:
         names = {f.name for f in fields(cls)}
-        return cls(**{k: (None if v != v else v) for k, v in record.items() if k in names})
+        # NaN (a missing CSV cell read by pandas) becomes None.
+        values: dict[str, Any] = {
+            k: (None if v != v else v) for k, v in record.items() if k in names
+        }
+        return cls(**values)
 
     def with_origin(self, origin: str) -> Edition:
         return Edition(**{**self.record(), "origin": origin})

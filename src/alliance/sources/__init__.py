@@ -33,3 +33,4 @@ class ParsedFile:
     edition: Edition
     observations: pd.DataFrame
     report: ValidationReport
+    schema_checked: bool = False  # the importer already ran schema.validate_observations

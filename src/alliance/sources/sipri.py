@@ -487,7 +487,9 @@ def parse(path: Path) -> ParsedFile:
     validate_observations(frame, report)
     report.raise_if_failed()
     warnings = ValidationReport.for_path(path)  # nothing in this workbook is a mere warning
-    return ParsedFile(edition=_edition(path, edition_id), observations=frame, report=warnings)
+    return ParsedFile(
+        edition=_edition(path, edition_id), observations=frame, report=warnings, schema_checked=True
+    )
 
 
 def _open_checked(path: Path, report: ValidationReport) -> XlsxReader | None:
