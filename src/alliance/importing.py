@@ -206,9 +206,7 @@ def import_file(
     parsed = _distinct_edition_id(parsed, stored)
     if dry_run:
         return _summary("dry run", parsed, None)
-    previous = store.refresh()
     target = store.write_import(parsed.edition, parsed.observations)
-    store.refresh(previous, target)
     return _summary("imported", parsed, str(target))
 
 
@@ -227,7 +225,6 @@ def remove_edition(source_id: str, edition: str) -> list[Edition]:
         )
     for record in matching:
         store.remove_import(record)
-    store.refresh()
     return matching
 
 

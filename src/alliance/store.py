@@ -1,12 +1,13 @@
-"""The embedded DuckDB store: built from the shipped files plus the user's imports.
+"""The embedded DuckDB store: the shipped figures in one file, the user's imports beside it.
 
-The store is a cache. Its file name carries a key computed from the shipped data files and the
-imported editions, so a new package version or a new import gives a new store, built to a temporary
-file and moved into place in one rename: a reader never sees a half-built store, and a killed build
-leaves the previous store intact. Queries open it read-only.
+The store file is a cache of the shipped data. Its name carries a key computed from the shipped
+files, so a new package version gives a new store, built to a temporary file and moved into place
+in one rename: a reader never sees a half-built store, and a killed build leaves the previous one.
 
-User imports live as one Parquet file per edition (the `Edition` record in the file's metadata), so
-an import lands with a single atomic rename or not at all.
+User imports live as one Parquet file per edition (the `Edition` record in the file's metadata),
+validated before a single rename makes them visible: an import lands whole or not at all. Queries
+run on an in-memory connection that attaches the store read-only and lays the imports over it as
+views (`observations`, `editions`, ...); the connection may then read nothing else on the machine.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -81,10 +81,9 @@ def _imported_files() -> list[Path]:
 def store_key() -> str:
     digest = hashlib.sha256(STORE_FORMAT.encode())
     root = data_dir()
-    for path in [*_shipped_files(), *_imported_files()]:
+    for path in _shipped_files():
         stat = path.stat()
-        name = path.relative_to(root) if path.is_relative_to(root) else path.name
-        digest.update(f"{name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -92,75 +91,111 @@ def store_path() -> Path:
     return home()[0] / f"store-{store_key()}.duckdb"
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current store, building it first if needed."""
+def refresh() -> Path:
+    """The current store file, built first if the shipped data changed."""
     path = store_path()
     if not path.exists():
         build(path)
+    return path
+
+
+TABLES = ("observations", "editions", "countries", "groups", "memberships", "indicators")
+
+
+def open_store(imports: Sequence[Path], allowed: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection: the store attached read-only, `imports` laid over it as views.
+
+    After set-up the connection may read no file but the store and the folder `allowed`.
+    """
+    if not imports:
+        # The common case: the store file alone, opened directly (faster than attaching it).
+        return duckdb.connect(
+            str(refresh()), read_only=True, config={"enable_external_access": False}
+        )
+    connection = duckdb.connect(":memory:")
     try:
-        return duckdb.connect(str(path), read_only=True)
+        connection.execute(f"ATTACH '{refresh()}' AS store (READ_ONLY)")
     except duckdb.Error as error:
-        raise StoreError(f"Cannot open the store {path}: {error}") from error
+        raise StoreError(f"Cannot open the store: {error}") from error
+    for table in TABLES:
+        connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
+    _lay_imports_over(connection, imports)
+    if allowed is not None:
+        connection.execute(f"SET allowed_directories = ['{allowed}/']")
+    connection.execute("SET enable_external_access = false")
+    return connection
+
+
+def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[Path]) -> None:
+    files = "[" + ", ".join(f"'{p}'" for p in imports) + "]"
+    columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
+    connection.execute(
+        f"CREATE OR REPLACE VIEW observations AS SELECT * FROM store.observations UNION ALL "
+        f"SELECT {columns}, regexp_extract(filename, '[^/]+$') AS file, "
+        f"file_row_number + 1 AS line FROM read_parquet({files}, filename = true, "
+        "file_row_number = true)"
+    )
+    records = connection.execute(
+        f"SELECT file_name, decode(value) FROM parquet_kv_metadata({files}) "
+        f"WHERE decode(key) = '{EDITION_METADATA_KEY.decode()}'"
+    ).fetchall()
+    if len(records) != len(imports):
+        found = {Path(name) for name, _ in records}
+        missing = [str(p) for p in imports if p not in found]
+        raise StoreError(f"Imported files without an edition record: {missing}; remove them.")
+    counts = dict(
+        connection.execute(
+            f"SELECT file_name, sum(num_rows) FROM parquet_file_metadata({files}) GROUP BY ALL"
+        ).fetchall()
+    )
+    connection.execute(
+        "CREATE TEMP TABLE imported_editions AS SELECT * FROM store.editions WHERE false"
+    )
+    placeholders = ", ".join("?" for _ in range(len(EDITION_COLUMNS) + 1))
+    for name, text in records:
+        record = Edition.from_record(json.loads(text)).record()
+        values = [record[c] for c in EDITION_COLUMNS]
+        connection.execute(
+            f"INSERT INTO imported_editions VALUES ({placeholders})", [*values, counts[name]]
+        )
+    connection.execute(
+        "CREATE OR REPLACE VIEW editions AS SELECT * FROM store.editions "
+        "UNION ALL SELECT * FROM imported_editions"
+    )
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A new read-only connection to the store with the user's imports."""
+    return open_store(_imported_files(), imports_dir())
 
 
 @cache
-def _cached_connection(path: str) -> duckdb.DuckDBPyConnection:
-    # Queries (from users' SQL too) may read the store and nothing else on the machine.
-    return duckdb.connect(path, read_only=True, config={"enable_external_access": False})
+def _cached_connection(store: Path, imports: tuple[Path, ...]) -> duckdb.DuckDBPyConnection:
+    return open_store(imports, imports_dir())
 
 
 def shared_connection() -> duckdb.DuckDBPyConnection:
-    """One read-only connection per store version, reused across calls in a process."""
-    path = store_path()
-    if not path.exists():
-        build(path)
-    return _cached_connection(str(path))
+    """One connection per (store, imports) state, reused across calls in a process."""
+    return _cached_connection(refresh(), tuple(_imported_files()))
 
 
 # --- building ---------------------------------------------------------------------------------
 
 
 def build(path: Path) -> None:
-    """Build the store at `path` from shipped files and imports; validate before it goes live."""
-
-    def fill(connection: duckdb.DuckDBPyConnection) -> None:
-        _create_tables(connection)
-        _load_reference_tables(connection)
-        _load_shipped_observations(connection)
-        for imported in _imported_files():
-            _load_import(connection, imported)
-
-    _write_atomically(path, fill)
-
-
-def extend(previous: Path, path: Path, imported: Path) -> None:
-    """The store at `path` = the store at `previous` plus one imported edition (fast path)."""
-
-    def fill(connection: duckdb.DuckDBPyConnection) -> None:
-        _load_import(connection, imported)
-
-    _write_atomically(path, fill, start_from=previous, only_file=imported.name)
-
-
-def _write_atomically(
-    path: Path,
-    fill: Callable[[duckdb.DuckDBPyConnection], None],
-    start_from: Path | None = None,
-    only_file: str | None = None,
-) -> None:
-    """Write a store to a temporary file, validate it, then move it into place in one rename."""
+    """Build the store at `path` from the shipped files; validate it before it goes live."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
     os.close(handle)
     os.unlink(temporary)
     try:
-        if start_from is not None:
-            shutil.copyfile(start_from, temporary)
         # Rows carry their file and line, so their physical order does not matter.
         with duckdb.connect(temporary, config={"preserve_insertion_order": False}) as connection:
-            fill(connection)
+            _create_tables(connection)
+            _load_reference_tables(connection)
+            _load_shipped_observations(connection)
             _count_edition_rows(connection)
-            _validate(connection, only_file).raise_if_failed()
+            _validate(connection).raise_if_failed()
             connection.execute("CHECKPOINT")
         os.replace(temporary, path)
     finally:
@@ -243,28 +278,10 @@ def _load_shipped_observations(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _load_import(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
-    _insert_edition(connection, read_import_edition(path))
-    names = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
-    connection.execute(
-        f"INSERT INTO observations SELECT {names}, ?, file_row_number + 1 "
-        "FROM read_parquet(?, file_row_number = true)",
-        [path.name, str(path)],
-    )
-
-
 def _count_edition_rows(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         "UPDATE editions e SET rows = (SELECT count(*) FROM observations o WHERE "
         "o.source_id = e.source_id AND o.edition = e.edition AND o.dataset = e.dataset)"
-    )
-
-
-def _insert_edition(connection: duckdb.DuckDBPyConnection, edition: Edition) -> None:
-    placeholders = ", ".join("?" for _ in EDITION_COLUMNS)
-    connection.execute(
-        f"INSERT INTO editions VALUES ({placeholders}, 0)",
-        [edition.record()[c] for c in EDITION_COLUMNS],
     )
 
 
@@ -352,22 +369,17 @@ def _validate(
 # --- imports ----------------------------------------------------------------------------------
 
 
-def read_import_edition(path: Path) -> Edition:
-    import pyarrow.parquet as pq
-
-    metadata = pq.read_schema(path).metadata or {}
-    if EDITION_METADATA_KEY not in metadata:
-        raise StoreError(f"Imported file {path} has no edition record; remove it.")
-    return Edition.from_record(json.loads(metadata[EDITION_METADATA_KEY]))
-
-
 def import_path(edition: Edition) -> Path:
     safe = f"{edition.edition}__{edition.dataset}".replace("/", "_")
     return imports_dir() / edition.source_id / f"{safe}.parquet"
 
 
 def write_import(edition: Edition, observations: pd.DataFrame) -> Path:
-    """Store an imported edition: one Parquet file, moved into place by a single rename."""
+    """Validate an imported edition against the store, then make it visible in one rename.
+
+    The file is written under a hidden name (ignored by every reader), checked together with the
+    store (known countries, no duplicate keys, plausible ranges), and renamed into place.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -376,14 +388,19 @@ def write_import(edition: Edition, observations: pd.DataFrame) -> Path:
     table = table.replace_schema_metadata(metadata)
     target = import_path(edition)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".importing-", suffix=".parquet", dir=target.parent)
+    handle, name = tempfile.mkstemp(prefix=".importing-", suffix=".parquet", dir=target.parent)
     os.close(handle)
+    temporary = Path(name)
     try:
         pq.write_table(table, temporary)
+        with open_store([*_imported_files(), temporary], imports_dir()) as connection:
+            report = _validate(connection, only_file=temporary.name)
+        report.file = str(edition.file_name)
+        report.raise_if_failed()
         os.replace(temporary, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+            temporary.unlink()
     return target
 
 
@@ -391,22 +408,6 @@ def remove_import(edition: Edition) -> None:
     path = import_path(edition)
     if path.exists():
         path.unlink()
-
-
-def refresh(previous: Path | None = None, imported: Path | None = None) -> Path:
-    """Make sure the store for the current key exists (after an import or a removal).
-
-    After one import, the previous store plus that edition is the new store: extending a copy
-    is much faster than rebuilding from every shipped file.
-    """
-    path = store_path()
-    if path.exists():
-        return path
-    if previous is not None and imported is not None and previous.exists():
-        extend(previous, path, imported)
-    else:
-        build(path)
-    return path
 
 
 # --- read-only SQL ----------------------------------------------------------------------------
@@ -447,7 +448,7 @@ __all__ = [
     "home",
     "import_path",
     "imports_dir",
-    "read_import_edition",
+    "open_store",
     "refresh",
     "remove_import",
     "run_sql",

@@ -87,7 +87,9 @@ def _print_rich(table: Table) -> None:
     from rich.table import Table as RichTable
 
     # Piped output is read in files and wide terminals: do not squeeze columns to 80 characters.
-    console = Console(width=None if sys.stdout.isatty() else 240)
+    console = Console(
+        width=None if sys.stdout.isatty() else 240, emoji=False, markup=False, highlight=False
+    )
     rich_table = RichTable(title=table.title or None, title_justify="left")
     numeric = [
         all(isinstance(_plain(r[i]), int | float) or r[i] is None for r in table.rows)
