@@ -13,6 +13,9 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,web]"
+	# Byte-compile the package once: start-up time matters for every CLI call, and some
+	# machines set PYTHONDONTWRITEBYTECODE, which would recompile it on every run.
+	$(BIN)/python -m compileall -q src > /dev/null
 	touch $(STAMP)
 
 demo: $(STAMP)

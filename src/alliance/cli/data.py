@@ -30,6 +30,20 @@ SHOW_COLUMNS = (
     "dataset",
     "locator",
 )
+# On screen, the columns that vary; the source and dataset are named under the table.
+TABLE_COLUMNS = (
+    "entity",
+    "year",
+    "value",
+    "unit",
+    "currency",
+    "price_basis",
+    "exchange_basis",
+    "estimate",
+    "missing",
+    "edition",
+    "locator",
+)
 
 
 @data_app.command("show")
@@ -77,13 +91,14 @@ def show_command(
         currency=currency,
     )
     selection = select(query)
-    positions = [selection.columns.index(c) for c in SHOW_COLUMNS]
+    shown = TABLE_COLUMNS if fmt is OutputFormat.table else SHOW_COLUMNS
+    positions = [selection.columns.index(c) for c in shown]
     rows = [tuple(row[i] for i in positions) for row in selection.rows]
     footer = citation_lines(selection.editions)
     if not rows:
         footer.insert(0, "No figures match: the store has no data for this selection.")
     title = f"{indicator} — {len(rows)} figures (estimate = yes where the publisher marks one)"
-    emit(Table(list(SHOW_COLUMNS), rows, title, footer), fmt, output)
+    emit(Table(list(shown), rows, title, footer), fmt, output)
 
 
 @data_app.command("sources")
