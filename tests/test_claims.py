@@ -33,7 +33,6 @@ from alliance.claims import (
     to_markdown,
     to_records,
 )
-from alliance.claims.loader import ClaimFileLocationError
 from alliance.claims.model import Tolerance
 from alliance.claims.render import table_rows
 from alliance.claims.verdicts import numeric_verdict
@@ -556,8 +555,8 @@ def test_not_checkable_statements_get_no_verdict() -> None:
 # --- claim-file errors with line and column -----------------------------------------------------
 
 
-def _error(text: str) -> ClaimFileLocationError:
-    with pytest.raises(ClaimFileLocationError) as caught:
+def _error(text: str) -> ClaimFileError:
+    with pytest.raises(ClaimFileError) as caught:
         parse_claims(text, "bad.yaml")
     return caught.value
 
@@ -615,7 +614,7 @@ def test_duplicate_ids_and_missing_speaker() -> None:
 def test_fixture_files(tmp_path: Path) -> None:
     valid = load_claims(FIXTURES / "valid.yaml")
     assert [c.id for c in valid.claims] == ["eu-in-nato", "quarter", "never"]
-    with pytest.raises(ClaimFileLocationError) as caught:
+    with pytest.raises(ClaimFileError) as caught:
         load_claims(FIXTURES / "unknown-type.yaml")
     error = caught.value
     assert (error.line, error.column) == (9, 19)

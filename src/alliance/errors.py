@@ -112,7 +112,23 @@ class StoreError(AllianceError):
 
 
 class ClaimFileError(AllianceError):
-    """A claim file that is not valid YAML or does not follow the claim schema."""
+    """A claim file that is not valid YAML or does not follow the claim schema.
+
+    Where the place is known, `line` and `column` are 1-based, as editors show them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        where = f"{file}:{line}:{column}: " if file and line is not None else ""
+        super().__init__(f"{where}{message}")
+        self.file = file
+        self.line = line
+        self.column = column
 
 
 class UnknownPlaceError(AllianceError):

@@ -95,19 +95,12 @@ def _compose(text: str, name: str) -> yaml.Node:
     return node
 
 
-class ClaimFileLocationError(ClaimFileError):
-    """A claim-file error at a known place; `line` and `column` are 1-based, as editors show."""
-
-    def __init__(self, file: str, line: int | None, column: int | None, message: str) -> None:
-        where = f"{file}:{line}:{column}" if line is not None else file
-        super().__init__(f"{where}: {message}")
-        self.file = file
-        self.line = line
-        self.column = column
-
-
 def _error(name: str, line: int | None, column: int | None, message: str) -> ClaimFileError:
-    return ClaimFileLocationError(name, line, column, message)
+    return (
+        ClaimFileError(message, name, line, column)
+        if line is not None
+        else ClaimFileError(f"{name}: {message}")
+    )
 
 
 def _node_at(root: yaml.Node, path: list[str | int]) -> yaml.Node:
