@@ -119,6 +119,10 @@ def line_chart(frame: pd.DataFrame, path: Path, text: ChartText) -> Path:
     """Coalitions over time: one line per coalition, labelled at its end (compare output)."""
     _check_suffix(path)
     figure, axes = _figure()
+    # End labels sit right of the plot: leave room for the longest ("NATO-Europe-and-Canada  508").
+    longest = max((len(str(name)) for name in frame["coalition"].unique()), default=0) + 6
+    right = max(0.55, 0.97 - 0.0085 * longest)
+    axes.set_position((0.08, 0.2, right - 0.08, 0.62))
     for index, (name, rows) in enumerate(frame.groupby("coalition", sort=False)):
         rows = rows.sort_values("year")
         colour = PALETTE[index % len(PALETTE)]

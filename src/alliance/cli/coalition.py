@@ -313,7 +313,8 @@ def compare_command(
         from alliance.charts import ChartText, line_chart
 
         text = ChartText(
-            title=f"{results[0].metric.replace('_', ' ').capitalize()}, {start}-{end}",
+            title=f"{results[0].metric.replace('_', ' ').capitalize()}: "
+            f"{' vs '.join(expressions)}, {start}-{end}",
             subtitle=f"{results[0].definition}; {results[0].unit}. Membership on 1 July of "
             "each year; open circles are the publisher's estimates.",
             sources=source_lines(frame.attrs["sources"]),
