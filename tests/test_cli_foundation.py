@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from alliance.cli.app import app
+from alliance.cli.output import OutputFormat, Table, emit
 
 runner = CliRunner()
 
@@ -104,3 +108,55 @@ def test_bad_input_is_one_clear_error(args: tuple[str, ...], fragment: str) -> N
     code, _, message = run(*args)
     assert code == 2
     assert fragment in message
+
+
+def test_countries_lists_memberships_on_a_date() -> None:
+    code, out, _ = run("countries", "--on", "2019-06-01", "--format", "json")
+    assert code == 0
+    by_iso3 = {r["iso3"]: r for r in json.loads(out)}
+    assert set(by_iso3["GBR"]["groups"].split()) >= {"NATO", "EU"}
+    assert "EU" not in by_iso3["NOR"]["groups"].split()
+    assert by_iso3["DEU"]["iso2"] == "DE"
+
+
+def test_groups_name_their_sources() -> None:
+    _code, out, _ = run("groups", "--format", "json")
+    groups = {r["group"]: r for r in json.loads(out)}
+    assert {"NATO", "EU", "JEF", "NB8", "ARCTIC_COUNCIL", "G7"} <= set(groups)
+    assert all(r["source_url"].startswith("http") for r in groups.values())
+
+
+def test_sql_answers_with_the_store_tables() -> None:
+    code, out, _ = run(
+        "sql",
+        'select count(*) as allies from memberships where "group" = \'NATO\' and "left" is null',
+        "--format",
+        "json",
+    )
+    assert code == 0 and json.loads(out) == [{"allies": 32}]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
+            st.one_of(
+                st.none(), st.integers(-(10**6), 10**6), st.floats(allow_nan=False, width=32)
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_json_and_csv_output_round_trip(rows: list[tuple[str, object]]) -> None:
+    table = Table(["name", "value"], rows)
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        emit(table, OutputFormat.json)
+    assert [tuple(r.values()) for r in json.loads(buffer.getvalue())] == rows
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        emit(table, OutputFormat.csv)
+    parsed = list(csv.reader(io.StringIO(buffer.getvalue())))
+    assert parsed[0] == ["name", "value"]
+    assert [r[0] for r in parsed[1:]] == [name for name, _ in rows]
