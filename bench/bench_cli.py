@@ -59,6 +59,21 @@ def bench_import(env: dict[str, str], reference: Path, runs: int) -> str | None:
     return summary("`alliance data import` full SIPRI workbook", times, 1.5)
 
 
+def machine_speed() -> str:
+    """A fixed pure-Python loop, so that results from a slower or busier moment can be scaled."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for number in range(3_000_000):
+            total += number
+        times.append(time.perf_counter() - start)
+    load = os.getloadavg()[0]
+    return (
+        f"Calibration: 3M-iteration Python loop {statistics.median(times):.3f} s; load {load:.2f}."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reference", type=Path, default=Path("../shared/reference-data"))
@@ -74,6 +89,8 @@ def main() -> None:
         imported = bench_import(env, args.reference, max(3, args.runs // 3))
         if imported:
             lines.append(imported)
+    lines.append("")
+    lines.append(machine_speed())
     print("\n".join(lines))
 
 
