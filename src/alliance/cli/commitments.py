@@ -164,7 +164,8 @@ def pledge_command(
                     item.source_url,
                 ]
             )
-        footer.append(f"{item.pledge}: {item.source_title} {item.source_url}")
+        footer.append(f'{item.pledge}: "{item.statement}" Path: {report.path_rule}.')
+        footer.append(f"  Source: {item.source_title} {item.source_url}")
         if item.notes:
             footer.append(f"  Note: {item.notes}")
     footer.append(
@@ -185,6 +186,10 @@ def pledge_command(
         "statement",
         "source_url",
     ]
+    if fmt is OutputFormat.table:
+        # On screen the wording, rule and link of each pledge stand once, under the table.
+        shown = len(columns) - 3
+        columns, rows = columns[:shown], [row[:shown] for row in rows]
     emit(Table(columns, rows, f"Pledges of {reports[0].pledge.iso3}", footer), fmt, output)
 
 
