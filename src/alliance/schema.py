@@ -12,9 +12,15 @@ SUN, CSK, YUG, DDR) and `<source>:<CODE>` for aggregates a publisher computes (`
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
 
 from alliance.validation import ValidationReport
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
 
 OBSERVATION_COLUMNS: Final[dict[str, str]] = {
     "source_id": "VARCHAR",  # sipri | nato | wb | imf | kiel | fed
@@ -142,81 +148,202 @@ def split_locator(locator: object) -> tuple[str | None, str | None, int | None]:
     return locator, None, None
 
 
-def validate_observations(frame: object, report: ValidationReport) -> None:
-    """Check an observation frame against the schema; add every problem to `report`.
+@cache
+def observation_arrow_schema() -> pa.Schema:
+    """OBSERVATION_COLUMNS as Arrow types; `year` is int64, as pandas frames hold it."""
+    import pyarrow as pa
 
-    `frame` is a pandas DataFrame (typed loosely so that importing this module stays cheap).
-    Row numbers in problems are the frame's `locator` where present, else its position.
+    types = {
+        "VARCHAR": pa.large_string(),
+        "INTEGER": pa.int64(),
+        "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+    }
+    return pa.schema([(name, types[kind]) for name, kind in OBSERVATION_COLUMNS.items()])
+
+
+@cache
+def _database() -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    # An in-memory database costs tens of milliseconds to start: one per process, a cursor per use.
+    return duckdb.connect(":memory:")
+
+
+def query_observations(
+    data: object, sql: str, parameters: Sequence[Any] = ()
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` with `data` (a pandas DataFrame or a pyarrow Table) as the view `observations`.
+
+    DuckDB scans either in place, so an Arrow table is checked without importing pandas.
     """
-    import pandas as pd
+    with _database().cursor() as cursor:
+        cursor.register("observations", data)
+        result = cursor.execute(sql, list(parameters))
+        columns = [d[0] for d in result.description or []]
+        return columns, result.fetchall()
 
-    assert isinstance(frame, pd.DataFrame)
-    missing_columns = [c for c in OBSERVATION_COLUMNS if c not in frame.columns]
+
+def _sql_list(values: Sequence[str]) -> str:
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+
+
+def _text(column: str) -> str:
+    # Text checks apply to the value as text, whatever type a pandas column happens to hold.
+    return f'CAST("{column}" AS VARCHAR)'
+
+
+def _row_checks() -> tuple[tuple[str, str, str, str], ...]:
+    """(message, column, expected, SQL condition that flags a row), in reporting order.
+
+    A condition that is NULL flags the row: a value that cannot be checked is not a valid one.
+    """
+    entity, price = _text("entity"), _text("price_basis")
+    value_present = 'NOT ("value" IS NULL OR isnan(CAST("value" AS DOUBLE)))'
+    share = (
+        f"coalesce({_text('indicator')} = 'defence_expenditure_share_gdp', false) "
+        f"AND {value_present}"
+    )
+    percent = f"""("value" * CASE WHEN {_text("unit")} = 'fraction' THEN 100.0 ELSE 1.0 END)"""
+    allowed_above_100 = " OR ".join(
+        f"(coalesce({entity} = '{code}', false) AND coalesce(year = {year}, false))"
+        for code, year in SHARE_OF_GDP_ABOVE_100
+    )
+    outliers = _sql_list(list(SHARE_OF_GDP_OUTLIERS))
+    return (
+        ("observation without a source", "source_id", "a source id", "source_id IS NULL"),
+        ("observation without an edition", "edition", "an edition id", "edition IS NULL"),
+        (
+            "unknown indicator",
+            "indicator",
+            "INDICATORS",
+            f"{_text('indicator')} NOT IN ({_sql_list(list(INDICATORS))})",
+        ),
+        (
+            "unknown unit",
+            "unit",
+            ", ".join(sorted(UNITS)),
+            f"{_text('unit')} NOT IN ({_sql_list(sorted(UNITS))})",
+        ),
+        (
+            "malformed entity",
+            "entity",
+            "ISO3 or <source>:<CODE>",
+            f"NOT (regexp_matches({entity}, '{AGGREGATE_ENTITY.pattern}') "
+            f"OR regexp_matches({entity}, '{COUNTRY_ENTITY.pattern}'))",
+        ),
+        (
+            "unknown price basis",
+            "price_basis",
+            "current or constant_YYYY",
+            f"NOT ({price} IS NULL OR regexp_matches({price}, '{PRICE_BASES.pattern}'))",
+        ),
+        (
+            "unknown exchange basis",
+            "exchange_basis",
+            "market or ppp",
+            f"exchange_basis IS NOT NULL AND "
+            f"{_text('exchange_basis')} NOT IN ({_sql_list(sorted(EXCHANGE_BASES))})",
+        ),
+        (
+            "unknown period",
+            "period",
+            "calendar or fiscal",
+            f"{_text('period')} NOT IN ({_sql_list(sorted(PERIODS))})",
+        ),
+        ("impossible year", "year", "1900 to 2100", "NOT (year BETWEEN 1900 AND 2100)"),
+        (
+            "unknown missing marker",
+            "missing",
+            "no_data or not_existing",
+            f"missing IS NOT NULL AND "
+            f"{_text('missing')} NOT IN ({_sql_list(sorted(MISSING_KINDS))})",
+        ),
+        (
+            "value is empty without a reason",
+            "value",
+            "a number or `missing`",
+            f"NOT ({value_present} OR missing IS NOT NULL)",
+        ),
+        (
+            "share of GDP outside [0, 100)",
+            "value",
+            "0 <= % of GDP < 100",
+            f"{share} AND ({percent} < 0 OR ({percent} >= 100 AND NOT "
+            f"({allowed_above_100 or 'false'})))",
+        ),
+        (
+            "implausible share of GDP for an entity not in the documented outlier list",
+            "value",
+            f"< {SHARE_OF_GDP_PLAUSIBLE_MAX} % or an entry in SHARE_OF_GDP_OUTLIERS",
+            f"{share} AND {percent} >= {SHARE_OF_GDP_PLAUSIBLE_MAX} AND {percent} < 100 "
+            f"AND NOT coalesce({entity} IN ({outliers}), false)",
+        ),
+    )
+
+
+def validate_observations(data: object, report: ValidationReport) -> None:
+    """Check observations against the schema; add every problem to `report`.
+
+    `data` is a pandas DataFrame or a pyarrow Table (typed loosely so that importing this module
+    stays cheap); the checks are DuckDB SQL over it, so a Table is checked without pandas.
+    Problems are reported check by check, rows in table order, each placed by the row's
+    `locator` (sheet, row and column of the source cell) where it has one.
+    """
+    columns, _ = query_observations(data, "SELECT * FROM observations LIMIT 0")
+    missing_columns = [c for c in OBSERVATION_COLUMNS if c not in columns]
     for column in missing_columns:
         report.add("column missing from observations", expected=column, column=column)
     if missing_columns:
         return
 
-    def flag(mask: pd.Series, message: str, column: str, expected: str) -> None:
-        for index in frame.index[mask.fillna(True).astype(bool)]:
-            row = frame.loc[index]
-            sheet, cell_column, cell_row = split_locator(row["locator"])
-            report.add(
-                message,
-                expected=expected,
-                sheet=sheet,
-                row=cell_row,
-                column=f"{cell_column} ({column})" if cell_column else column,
-                value=row[column],
-            )
-
-    flag(frame["source_id"].isna(), "observation without a source", "source_id", "a source id")
-    flag(frame["edition"].isna(), "observation without an edition", "edition", "an edition id")
-    flag(~frame["indicator"].isin(list(INDICATORS)), "unknown indicator", "indicator", "INDICATORS")
-    flag(~frame["unit"].isin(list(UNITS)), "unknown unit", "unit", ", ".join(sorted(UNITS)))
-    entity_ok = frame["entity"].astype("string").str.match(AGGREGATE_ENTITY.pattern) | frame[
-        "entity"
-    ].astype("string").str.match(COUNTRY_ENTITY.pattern)
-    flag(~entity_ok, "malformed entity", "entity", "ISO3 or <source>:<CODE>")
-    price_ok = frame["price_basis"].isna() | frame["price_basis"].astype("string").str.match(
-        PRICE_BASES.pattern
-    )
-    flag(~price_ok, "unknown price basis", "price_basis", "current or constant_YYYY")
-    exchange_ok = frame["exchange_basis"].isna() | frame["exchange_basis"].isin(
-        list(EXCHANGE_BASES)
-    )
-    flag(~exchange_ok, "unknown exchange basis", "exchange_basis", "market or ppp")
-    flag(~frame["period"].isin(list(PERIODS)), "unknown period", "period", "calendar or fiscal")
-    year_ok = frame["year"].between(1900, 2100)
-    flag(~year_ok, "impossible year", "year", "1900 to 2100")
-    missing_ok = frame["missing"].isna() | frame["missing"].isin(list(MISSING_KINDS))
-    flag(~missing_ok, "unknown missing marker", "missing", "no_data or not_existing")
-    value_or_reason = frame["value"].notna() | frame["missing"].notna()
-    flag(~value_or_reason, "value is empty without a reason", "value", "a number or `missing`")
-
-    share = (frame["indicator"] == "defence_expenditure_share_gdp") & frame["value"].notna()
-    scale = frame["unit"].map({"percent": 1.0, "fraction": 100.0}).fillna(1.0)
-    percent = frame["value"] * scale
-    allowed_above_100 = pd.Series(
-        pd.MultiIndex.from_arrays([frame["entity"], frame["year"]]).isin(
-            list(SHARE_OF_GDP_ABOVE_100)
+    checks = _row_checks()
+    flags = ", ".join(f"coalesce({condition}, true)" for *_, condition in checks)
+    keys = ", ".join(f'"{c}"' for c in KEY_COLUMNS)
+    reported = sorted({column for _, column, _, _ in checks} | {"entity", "locator"})
+    _, rows = query_observations(
+        data,
+        f"""
+        WITH numbered AS (
+            SELECT * FROM observations POSITIONAL JOIN range(?) AS numbers(_row_position)
         ),
-        index=frame.index,
+        flagged AS (
+            SELECT _row_position, {", ".join(f'"{c}"' for c in reported)}, [{flags}] AS failed,
+                row_number() OVER (PARTITION BY {keys} ORDER BY _row_position) > 1 AS duplicate
+            FROM numbered
+        )
+        SELECT * FROM flagged WHERE list_bool_or(failed) OR duplicate ORDER BY _row_position
+        """,
+        [_length(data)],
     )
-    out_of_range = share & ((percent < 0) | ((percent >= 100) & ~allowed_above_100))
-    flag(out_of_range, "share of GDP outside [0, 100)", "value", "0 <= % of GDP < 100")
-    implausible = (
-        share
-        & (percent >= SHARE_OF_GDP_PLAUSIBLE_MAX)
-        & (percent < 100)
-        & ~frame["entity"].isin(list(SHARE_OF_GDP_OUTLIERS))
-    )
-    flag(
-        implausible,
-        "implausible share of GDP for an entity not in the documented outlier list",
-        "value",
-        f"< {SHARE_OF_GDP_PLAUSIBLE_MAX} % or an entry in SHARE_OF_GDP_OUTLIERS",
-    )
+    if not rows:
+        return
+    named = [
+        dict(zip(["_row_position", *reported, "failed", "duplicate"], row, strict=True))
+        for row in rows
+    ]
+    for index, (message, column, expected, _) in enumerate(checks):
+        for row in named:
+            if row["failed"][index]:
+                _add(report, row, message, column, expected)
+    for row in named:
+        if row["duplicate"]:
+            _add(report, row, "duplicate observation key", "entity", "one row per key")
 
-    duplicated = frame.duplicated(list(KEY_COLUMNS), keep="first")
-    flag(duplicated, "duplicate observation key", "entity", "one row per key")
+
+def _length(data: object) -> int:
+    return len(data)  # type: ignore[arg-type]
+
+
+def _add(
+    report: ValidationReport, row: dict[str, Any], message: str, column: str, expected: str
+) -> None:
+    sheet, cell_column, cell_row = split_locator(row["locator"])
+    report.add(
+        message,
+        expected=expected,
+        sheet=sheet,
+        row=cell_row,
+        column=f"{cell_column} ({column})" if cell_column else column,
+        value=row[column],
+    )
