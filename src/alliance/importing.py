@@ -1,8 +1,10 @@
 """Taking a publisher's file into the store as a new edition: detect, parse, validate, land.
 
-An import lands whole or not at all: the parsed edition is written to one Parquet file by a single
-rename, then the store for the new key is built beside the old one and swapped in by rename.
-The same file twice (by SHA-256) is recognised and not stored again.
+An import lands whole or not at all: the parsed edition is written to one hidden Parquet file,
+checked together with the store, and made visible by a single rename (`store.write_import`).
+The same file twice (by SHA-256) is recognised and not stored again. The path from file to store
+works on the Arrow table (`ParsedFile.table`) and never imports pandas, which would cost more
+start-up time than the whole SIPRI parse.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alliance.errors import AllianceError, InvalidArgumentError, UnknownEditionError
 from alliance.provenance import Edition
-from alliance.schema import validate_observations
+from alliance.schema import query_observations, validate_observations
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
@@ -87,9 +88,13 @@ def detect(path: Path) -> str:
 
 def with_edition(parsed: ParsedFile, edition: str) -> ParsedFile:
     """The same parse labelled with another edition id (for files that carry no date)."""
-    frame = parsed.observations.assign(edition=edition)
+    from alliance.sources.arrays import constant_strings
+
+    table = parsed.table
+    column = table.schema.get_field_index("edition")
+    table = table.set_column(column, "edition", constant_strings(edition, len(table)))
     record = dataclasses.replace(parsed.edition, edition=edition)
-    return dataclasses.replace(parsed, edition=record, observations=frame)
+    return dataclasses.replace(parsed, edition=record, table=table)
 
 
 def parse_file(
@@ -117,7 +122,7 @@ def parse_file(
         parsed = with_edition(parsed, edition)
     if not parsed.schema_checked:
         report = ValidationReport.for_path(path)
-        validate_observations(parsed.observations, report)
+        validate_observations(parsed.table, report)
         report.raise_if_failed()
     return parsed
 
@@ -151,17 +156,26 @@ class ImportSummary:
 
 
 def _summary(status: str, parsed: ParsedFile, stored_at: str | None) -> ImportSummary:
-    frame = parsed.observations
-    years = frame["year"]
+    _, per_indicator = query_observations(
+        parsed.table,
+        "SELECT indicator, count(*) FROM observations POSITIONAL JOIN range(?) AS row(position) "
+        "GROUP BY indicator ORDER BY min(position)",  # in order of first appearance
+        [len(parsed.table)],
+    )
+    _, [(rows, first_year, last_year, entities, estimates)] = query_observations(
+        parsed.table,
+        "SELECT count(*), min(year), max(year), count(DISTINCT entity), "
+        "count(*) FILTER (WHERE estimate) FROM observations",
+    )
     return ImportSummary(
         status=status,
         edition=parsed.edition,
-        rows=len(frame),
-        rows_per_indicator=dict(Counter(frame["indicator"].tolist())),
-        first_year=int(years.min()) if len(frame) else None,
-        last_year=int(years.max()) if len(frame) else None,
-        entities=int(frame["entity"].nunique()),
-        estimates=int(frame["estimate"].fillna(False).astype(bool).sum()),
+        rows=rows,
+        rows_per_indicator=dict(per_indicator),
+        first_year=first_year,
+        last_year=last_year,
+        entities=entities,
+        estimates=estimates,
         stored_at=stored_at,
     )
 
@@ -206,7 +220,7 @@ def import_file(
     parsed = _distinct_edition_id(parsed, stored)
     if dry_run:
         return _summary("dry run", parsed, None)
-    target = store.write_import(parsed.edition, parsed.observations)
+    target = store.write_import(parsed.edition, parsed.table)
     return _summary("imported", parsed, str(target))
 
 

@@ -37,7 +37,7 @@ from alliance.schema import (
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pyarrow as pa
 
 EDITION_METADATA_KEY = b"alliance.edition"
 STORE_FORMAT = "1"  # bump when the table layout below changes
@@ -374,16 +374,16 @@ def import_path(edition: Edition) -> Path:
     return imports_dir() / edition.source_id / f"{safe}.parquet"
 
 
-def write_import(edition: Edition, observations: pd.DataFrame) -> Path:
+def write_import(edition: Edition, observations: pa.Table) -> Path:
     """Validate an imported edition against the store, then make it visible in one rename.
 
+    `observations` has the columns of OBSERVATION_COLUMNS (`alliance.sources.ParsedFile.table`).
     The file is written under a hidden name (ignored by every reader), checked together with the
     store (known countries, no duplicate keys, plausible ranges), and renamed into place.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(observations[list(OBSERVATION_COLUMNS)], preserve_index=False)
+    table = observations.select(list(OBSERVATION_COLUMNS))
     metadata = {**(table.schema.metadata or {}), EDITION_METADATA_KEY: json.dumps(edition.record())}
     table = table.replace_schema_metadata(metadata)
     target = import_path(edition)

@@ -109,9 +109,9 @@ def parse(path: Path, *, edition: str | None = None) -> ParsedFile:
     records = _records(lines[1:], edition, report)
     refuse_if_empty(records, report, "at least one exchange rate")
     report.raise_if_failed()
-    return ParsedFile(
+    return ParsedFile.from_frame(
         edition=_edition_record(path, edition),
-        observations=observation_frame(records),
+        frame=observation_frame(records),
         report=ValidationReport.for_path(path),
     )
 

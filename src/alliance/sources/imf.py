@@ -201,9 +201,9 @@ def parse(
     records = _records(export, layout, years, edition_id, last_actual, report)
     refuse_if_empty(records, report, "at least one figure")
     report.raise_if_failed()
-    return ParsedFile(
+    return ParsedFile.from_frame(
         edition=_edition_record(path, edition_id, layout, last_actual, last_actual_year),
-        observations=observation_frame(records),
+        frame=observation_frame(records),
         report=ValidationReport.for_path(path),
     )
 

@@ -120,9 +120,9 @@ def parse(path: Path, *, edition: str | None = None, currency: str | None = None
     records = _records(rows, edition, cut_off, found_currency)
     refuse_if_empty(records, report, "at least one donor")
     report.raise_if_failed()
-    return ParsedFile(
+    return ParsedFile.from_frame(
         edition=_edition_record(path, edition, cut_off, found_currency),
-        observations=observation_frame(records),
+        frame=observation_frame(records),
         report=ValidationReport.for_path(path),
     )
 

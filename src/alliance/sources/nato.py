@@ -1099,7 +1099,7 @@ def _validated(
     """Schema checks run even when other problems were found, so all are reported at once."""
     frame = _frame(records, edition.edition if edition else "undated")
     _validate(frame, report)
-    return ParsedFile(edition, frame, warnings, schema_checked=True) if edition else None
+    return ParsedFile.from_frame(edition, frame, warnings, schema_checked=True) if edition else None
 
 
 def _parse_text(

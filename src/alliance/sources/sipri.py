@@ -53,6 +53,8 @@ from alliance.sources import names
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from alliance.sources import ParsedFile
 
 KIND: Final = "sipri"
@@ -336,31 +338,6 @@ class _Columns:
             del values[length:]
 
 
-class _StringColumns:
-    """pandas' default string columns built through pyarrow: several times faster from lists."""
-
-    def __init__(self, length: int) -> None:
-        import numpy as np
-        import pandas as pd
-        import pyarrow as pa
-
-        self._pa, self._pd = pa, pd
-        self._dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-        self._length = length
-
-    def of(self, values: list[Any]) -> Any:
-        return self._pd.array(self._pa.array(values, self._pa.large_string()), dtype=self._dtype)
-
-    def constant(self, value: str) -> Any:
-        return self._pd.Series(value, index=range(self._length), dtype=self._dtype)
-
-    def per_layout(self, name: str, layout_indexes: list[int]) -> Any:
-        pa = self._pa
-        table = pa.array([getattr(layout, name) for layout in layouts()], pa.large_string())
-        taken = table.take(pa.array(layout_indexes, pa.int32()))
-        return self._pd.array(taken, dtype=self._dtype)
-
-
 def _missing_marker(value: CellValue) -> str | None:
     if isinstance(value, str):
         text = value.strip()
@@ -438,9 +415,7 @@ def _value_columns(layout: SheetLayout, header: _Header) -> dict[int, int]:
 
 def parse(path: Path) -> ParsedFile:
     """Parse a SIPRI Milex workbook; raise InvalidFileError listing every problem found."""
-    import pandas as pd
-
-    from alliance.schema import OBSERVATION_COLUMNS, validate_observations
+    from alliance.schema import validate_observations
     from alliance.sources import ParsedFile
 
     path = Path(path)
@@ -457,39 +432,50 @@ def parse(path: Path) -> ParsedFile:
         raise InvalidFileError(report)
 
     edition_id = f"{max(last_years) + 1}-{RELEASE_MONTH:02d}"
-    count = len(columns)
-    data = columns.data
-    strings = _StringColumns(count)
-    frame = pd.DataFrame(
-        {
-            "source_id": strings.constant(SOURCE_ID),
-            "edition": strings.constant(edition_id),
-            "dataset": strings.constant(DATASET),
-            "entity": strings.of(data["entity"]),
-            "year": pd.array(data["year"], dtype="int64"),
-            "indicator": strings.per_layout("indicator", data["layout"]),
-            "value": pd.array(data["value"], dtype="float64"),
-            "unit": strings.per_layout("unit", data["layout"]),
-            "currency": strings.per_layout("currency", data["layout"]),
-            "price_basis": strings.per_layout("price_basis", data["layout"]),
-            "exchange_basis": strings.per_layout("exchange_basis", data["layout"]),
-            "definition": strings.constant(DEFINITION),
-            "period": strings.per_layout("period", data["layout"]),
-            "estimate": pd.array([kind is not None for kind in data["estimate_kind"]], dtype=bool),
-            "estimate_kind": strings.of(data["estimate_kind"]),
-            "missing": strings.of(data["missing"]),
-            "note": strings.of(data["note"]),
-            "locator": strings.of(data["locator"]),
-        },
-        columns=list(OBSERVATION_COLUMNS),
-    )
+    table = _table(columns, edition_id)
     # Schema checks run even when cells were refused above, so that one report lists all.
-    validate_observations(frame, report)
+    validate_observations(table, report)
     report.raise_if_failed()
     warnings = ValidationReport.for_path(path)  # nothing in this workbook is a mere warning
-    return ParsedFile(
-        edition=_edition(path, edition_id), observations=frame, report=warnings, schema_checked=True
-    )
+    return ParsedFile(_edition(path, edition_id), table, warnings, schema_checked=True)
+
+
+def _table(columns: _Columns, edition_id: str) -> pa.Table:
+    """The collected cells as the observation table; layout columns expanded per cell."""
+    import numpy as np
+    import pyarrow as pa
+
+    from alliance.schema import observation_arrow_schema
+    from alliance.sources import arrays
+
+    count, data = len(columns), columns.data
+    layout_ids = np.asarray(data["layout"], dtype=np.intp)
+
+    def per_layout(name: str) -> pa.Array:
+        return arrays.coded_strings(layout_ids, [getattr(layout, name) for layout in layouts()])
+
+    built = {
+        "source_id": arrays.constant_strings(SOURCE_ID, count),
+        "edition": arrays.constant_strings(edition_id, count),
+        "dataset": arrays.constant_strings(DATASET, count),
+        "entity": arrays.strings(data["entity"]),
+        "year": arrays.integers(data["year"]),
+        "indicator": per_layout("indicator"),
+        "value": arrays.floats(data["value"]),
+        "unit": per_layout("unit"),
+        "currency": per_layout("currency"),
+        "price_basis": per_layout("price_basis"),
+        "exchange_basis": per_layout("exchange_basis"),
+        "definition": arrays.constant_strings(DEFINITION, count),
+        "period": per_layout("period"),
+        "estimate": arrays.booleans([kind is not None for kind in data["estimate_kind"]]),
+        "estimate_kind": arrays.strings(data["estimate_kind"]),
+        "missing": arrays.strings(data["missing"]),
+        "note": arrays.strings(data["note"]),
+        "locator": arrays.strings(data["locator"]),
+    }
+    schema = observation_arrow_schema()
+    return pa.Table.from_arrays([built[name] for name in schema.names], schema=schema)
 
 
 def _open_checked(path: Path, report: ValidationReport) -> XlsxReader | None:

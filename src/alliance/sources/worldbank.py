@@ -206,9 +206,9 @@ def _parse_bulk(
     refuse_if_empty(records, report, "at least one figure")
     report.raise_if_failed()
     indicator_name = data[0][1][2]
-    return ParsedFile(
+    return ParsedFile.from_frame(
         edition=_bulk_edition(path, edition, layout, indicator_name),
-        observations=observation_frame(records),
+        frame=observation_frame(records),
         report=ValidationReport.for_path(path),
     )
 
@@ -396,9 +396,9 @@ def _parse_datahub(
     records = _datahub_records(lines[1:], header, layout, edition, names_kind, report)
     refuse_if_empty(records, report, "at least one figure")
     report.raise_if_failed()
-    return ParsedFile(
+    return ParsedFile.from_frame(
         edition=_datahub_edition(path, edition, layout),
-        observations=observation_frame(records),
+        frame=observation_frame(records),
         report=ValidationReport.for_path(path),
     )
 
