@@ -162,6 +162,9 @@ def observation_arrow_schema() -> pa.Schema:
     return pa.schema([(name, types[kind]) for name, kind in OBSERVATION_COLUMNS.items()])
 
 
+SCAN_BATCH_ROWS: Final = 8192
+
+
 @cache
 def _database() -> duckdb.DuckDBPyConnection:
     import duckdb
@@ -178,10 +181,19 @@ def query_observations(
     DuckDB scans either in place, so an Arrow table is checked without importing pandas.
     """
     with _database().cursor() as cursor:
-        cursor.register("observations", data)
+        cursor.register("observations", _in_batches(data))
         result = cursor.execute(sql, list(parameters))
         columns = [d[0] for d in result.description or []]
         return columns, result.fetchall()
+
+
+def _in_batches(data: object) -> object:
+    """An Arrow table cut into record batches: DuckDB scans one batch per thread."""
+    import pyarrow as pa
+
+    if isinstance(data, pa.Table) and data.num_rows > SCAN_BATCH_ROWS:
+        return pa.Table.from_batches(data.to_batches(max_chunksize=SCAN_BATCH_ROWS), data.schema)
+    return data
 
 
 def _sql_list(values: Sequence[str]) -> str:
@@ -298,37 +310,46 @@ def validate_observations(data: object, report: ValidationReport) -> None:
         return
 
     checks = _row_checks()
-    flags = ", ".join(f"coalesce({condition}, true)" for *_, condition in checks)
+    flags = [f"coalesce({condition}, true)" for *_, condition in checks]
     keys = ", ".join(f'"{c}"' for c in KEY_COLUMNS)
+    # One pass says whether anything is wrong; rows are looked up only when something is.
+    _, [(any_flagged, any_duplicate)] = query_observations(
+        data,
+        f"SELECT coalesce(bool_or({' OR '.join(flags)}), false), "
+        f"count(DISTINCT hash({keys})) < count(*) FROM observations",
+    )
     reported = sorted({column for _, column, _, _ in checks} | {"entity", "locator"})
-    _, rows = query_observations(
+    if any_flagged:
+        rows = _numbered_rows(
+            data, reported, f"[{', '.join(flags)}] AS failed", "list_bool_or(failed)"
+        )
+        for index, (message, column, expected, _) in enumerate(checks):
+            for row in rows:
+                if row["failed"][index]:
+                    _add(report, row, message, column, expected)
+    if any_duplicate:  # equal hashes; whether the keys are equal too is decided here
+        duplicate = f"row_number() OVER (PARTITION BY {keys} ORDER BY _row_position) > 1"
+        for row in _numbered_rows(data, reported, f"{duplicate} AS duplicate", "duplicate"):
+            _add(report, row, "duplicate observation key", "entity", "one row per key")
+
+
+def _numbered_rows(
+    data: object, columns: list[str], computed: str, condition: str
+) -> list[dict[str, Any]]:
+    """The rows meeting `condition`, in table order, with `columns` and one `computed` column."""
+    selected = ", ".join(f'"{c}"' for c in columns)
+    names, rows = query_observations(
         data,
         f"""
         WITH numbered AS (
             SELECT * FROM observations POSITIONAL JOIN range(?) AS numbers(_row_position)
-        ),
-        flagged AS (
-            SELECT _row_position, {", ".join(f'"{c}"' for c in reported)}, [{flags}] AS failed,
-                row_number() OVER (PARTITION BY {keys} ORDER BY _row_position) > 1 AS duplicate
-            FROM numbered
         )
-        SELECT * FROM flagged WHERE list_bool_or(failed) OR duplicate ORDER BY _row_position
+        SELECT * FROM (SELECT _row_position, {selected}, {computed} FROM numbered)
+        WHERE {condition} ORDER BY _row_position
         """,
         [_length(data)],
     )
-    if not rows:
-        return
-    named = [
-        dict(zip(["_row_position", *reported, "failed", "duplicate"], row, strict=True))
-        for row in rows
-    ]
-    for index, (message, column, expected, _) in enumerate(checks):
-        for row in named:
-            if row["failed"][index]:
-                _add(report, row, message, column, expected)
-    for row in named:
-        if row["duplicate"]:
-            _add(report, row, "duplicate observation key", "entity", "one row per key")
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _length(data: object) -> int:
