@@ -28,10 +28,12 @@ texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
 
 @given(st.lists(st.one_of(st.none(), texts), max_size=60))
 def test_strings_hold_each_value_and_null(values: list[str | None]) -> None:
-    array = arrays.strings(values)
-    array.validate(full=True)
-    assert array.type == pa.large_string()
-    assert array.to_pylist() == values
+    for array in (arrays.strings(values), arrays.repeated_strings(values)):
+        array.validate(full=True)
+        assert array.type == pa.large_string()
+        assert array.to_pylist() == values
+        assert arrays.present(array).to_pylist() == [value is not None for value in values]
+        assert arrays.present(array[1:]).to_pylist() == [v is not None for v in values[1:]]
 
 
 @given(st.lists(st.one_of(st.none(), texts), min_size=1, max_size=6), st.data())

@@ -7,7 +7,7 @@ answer costs more than a whole SIPRI parse. Arrays assembled from buffers skip t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress, repeat
+from itertools import compress, groupby, repeat
 from operator import is_not
 from typing import TYPE_CHECKING, cast
 
@@ -76,24 +76,48 @@ def strings(values: Sequence[str | None]) -> pa.Array:
     return _string_array(lengths, data, valid)
 
 
+def repeated_strings(values: Sequence[str | None]) -> pa.Array:
+    """large_string for values that come in runs (one entity for a sheet row's figures)."""
+    runs = [(value, len(list(run))) for value, run in groupby(values)]
+    return _runs([value for value, _ in runs], [count for _, count in runs])
+
+
 def coded_strings(codes: Sequence[int] | np.ndarray, labels: Sequence[str | None]) -> pa.Array:
-    """large_string whose row i is labels[codes[i]] (None -> null): few labels, many rows."""
+    """large_string whose row i is labels[codes[i]] (None -> null), for codes that come in runs."""
     import numpy as np
 
     code_array = np.asarray(codes, dtype=np.intp)
-    encoded = [b"" if label is None else label.encode("utf-8") for label in labels]
-    data = b"".join(map(encoded.__getitem__, code_array.tolist()))
-    lengths = np.array([len(e) for e in encoded], np.int64)[code_array]
-    null_codes = [index for index, label in enumerate(labels) if label is None]
-    valid = ~np.isin(code_array, null_codes) if null_codes else np.ones(len(lengths), np.bool_)
+    if not len(code_array):
+        return _runs([], [])
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(code_array)) + 1))
+    counts = np.diff(np.append(starts, len(code_array)))
+    return _runs([labels[code] for code in code_array[starts].tolist()], counts.tolist())
+
+
+def present(array: pa.Array) -> pa.Array:
+    """bool: True where `array` is not null (its validity bitmap, reused as the values)."""
+    import pyarrow as pa
+
+    validity = array.buffers()[0]
+    if validity is None:
+        return booleans([True] * len(array))
+    return pa.Array.from_buffers(pa.bool_(), len(array), [None, validity], offset=array.offset)
+
+
+def _runs(values: Sequence[str | None], counts: Sequence[int]) -> pa.Array:
+    """large_string of values[i] repeated counts[i] times, in order."""
+    import numpy as np
+
+    encoded = [b"" if value is None else value.encode("utf-8") for value in values]
+    data = b"".join([text * count for text, count in zip(encoded, counts, strict=True)])
+    repeats = np.asarray(counts, np.int64)
+    lengths = np.repeat(np.array([len(text) for text in encoded], np.int64), repeats)
+    valid = np.repeat(np.array([value is not None for value in values], np.bool_), repeats)
     return _string_array(lengths, data, valid)
 
 
 def constant_strings(value: str, count: int) -> pa.Array:
-    import numpy as np
-
-    encoded = value.encode("utf-8")
-    return _string_array(np.full(count, len(encoded), np.int64), encoded * count, None)
+    return _runs([value], [count])
 
 
 def _string_array(lengths: np.ndarray, data: bytes, valid: np.ndarray | None) -> pa.Array:

@@ -454,11 +454,13 @@ def _table(columns: _Columns, edition_id: str) -> pa.Table:
     def per_layout(name: str) -> pa.Array:
         return arrays.coded_strings(layout_ids, [getattr(layout, name) for layout in layouts()])
 
+    estimate_kind = arrays.repeated_strings(data["estimate_kind"])
+
     built = {
         "source_id": arrays.constant_strings(SOURCE_ID, count),
         "edition": arrays.constant_strings(edition_id, count),
         "dataset": arrays.constant_strings(DATASET, count),
-        "entity": arrays.strings(data["entity"]),
+        "entity": arrays.repeated_strings(data["entity"]),
         "year": arrays.integers(data["year"]),
         "indicator": per_layout("indicator"),
         "value": arrays.floats(data["value"]),
@@ -468,10 +470,10 @@ def _table(columns: _Columns, edition_id: str) -> pa.Table:
         "exchange_basis": per_layout("exchange_basis"),
         "definition": arrays.constant_strings(DEFINITION, count),
         "period": per_layout("period"),
-        "estimate": arrays.booleans([kind is not None for kind in data["estimate_kind"]]),
-        "estimate_kind": arrays.strings(data["estimate_kind"]),
-        "missing": arrays.strings(data["missing"]),
-        "note": arrays.strings(data["note"]),
+        "estimate_kind": estimate_kind,
+        "estimate": arrays.present(estimate_kind),
+        "missing": arrays.repeated_strings(data["missing"]),
+        "note": arrays.repeated_strings(data["note"]),
         "locator": arrays.strings(data["locator"]),
     }
     schema = observation_arrow_schema()
