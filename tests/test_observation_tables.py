@@ -133,6 +133,22 @@ def test_schema_reports_the_same_problems_for_a_frame_and_a_table() -> None:
     assert problems(observation_table(frame)) == EXPECTED
 
 
+def test_problems_come_in_table_order_across_scan_batches() -> None:
+    # More rows than one scan batch; the problems sit in different batches.
+    rows = [
+        observation(entity=f"sipri:E{line}", locator=f"line {line}") for line in range(1, 20_001)
+    ]
+    for line in (17_000, 3, 9_000):
+        rows[line - 1]["unit"] = "furlongs"
+    rows[19_999] = {**rows[4], "locator": "line 20000"}  # the key of line 5 again
+    assert problems(observation_table(frame_of(rows))) == [
+        ("unknown unit", None, 3, "unit", "furlongs"),
+        ("unknown unit", None, 9_000, "unit", "furlongs"),
+        ("unknown unit", None, 17_000, "unit", "furlongs"),
+        ("duplicate observation key", None, 20_000, "entity", "sipri:E5"),
+    ]
+
+
 def test_a_table_without_a_column_is_refused_column_by_column() -> None:
     table = observation_table(frame_of([observation()])).drop_columns(["unit", "locator"])
     assert problems(table) == [
