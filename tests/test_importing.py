@@ -147,3 +147,21 @@ def test_an_import_is_checked_against_the_store(tmp_path: Path) -> None:
     with pytest.raises(InvalidFileError):
         import_file(bad)
     assert stored_state() == before
+
+
+def test_diff_shows_nato_revising_2024_between_editions() -> None:
+    revisions = diff_editions("nato", "2024-06", "2025-08", min_change=0.05)
+    shares = revisions[revisions["indicator"] == "defence_expenditure_share_gdp"]
+    by_entity = shares[shares["year"] == 2024].set_index("entity")
+    # SOURCES.md: Germany 2.12 -> 2.00, Poland 4.12 -> 3.79, USA 3.38 -> 3.21, Spain 1.28 -> 1.43.
+    for entity, before, after in [
+        ("DEU", 2.12, 2.00),
+        ("POL", 4.12, 3.79),
+        ("USA", 3.38, 3.21),
+        ("ESP", 1.28, 1.43),
+    ]:
+        assert round(by_entity.loc[entity, "value_a"], 2) == before
+        assert round(by_entity.loc[entity, "value_b"], 2) == after
+    assert set(shares["price_basis_a"]) == {"constant_2015"}
+    assert set(shares["price_basis_b"]) == {"constant_2021"}
+    assert list(revisions["change"].abs()) == sorted(revisions["change"].abs(), reverse=True)

@@ -268,7 +268,8 @@ def diff_editions(
         """
         WITH a AS (SELECT * FROM observations WHERE source_id = ? AND edition = ?),
              b AS (SELECT * FROM observations WHERE source_id = ? AND edition = ?)
-        SELECT a.entity, a.year, a.indicator, a.unit, a.currency, a.price_basis,
+        SELECT a.entity, a.year, a.indicator, a.unit, a.currency,
+               a.price_basis AS price_basis_a, b.price_basis AS price_basis_b,
                a.value AS value_a, b.value AS value_b, b.value - a.value AS change,
                (b.value - a.value) / nullif(abs(a.value), 0) AS relative_change,
                a.estimate AS estimate_a, b.estimate AS estimate_b, a.locator AS locator_a,
@@ -276,7 +277,11 @@ def diff_editions(
         FROM a JOIN b ON a.entity = b.entity AND a.year = b.year AND a.indicator = b.indicator
             AND a.unit = b.unit AND a.period = b.period
             AND a.currency IS NOT DISTINCT FROM b.currency
-            AND a.price_basis IS NOT DISTINCT FROM b.price_basis
+            AND (a.price_basis IS NOT DISTINCT FROM b.price_basis
+                 -- a ratio at constant prices compares across base years (NATO moved from
+                 -- 2015 to 2021 prices in 2025); an amount at another base year does not.
+                 OR (a.unit IN ('percent', 'fraction')
+                     AND split_part(a.price_basis, '_', 1) = split_part(b.price_basis, '_', 1)))
             AND a.exchange_basis IS NOT DISTINCT FROM b.exchange_basis
         WHERE abs(b.value - a.value) >= ?
         ORDER BY abs(b.value - a.value) DESC, a.entity, a.year

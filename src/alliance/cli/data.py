@@ -199,7 +199,8 @@ def diff_command(
     """Figures revised between two editions, largest change first.
 
     Example: alliance data diff nato 2024-06 2025-08 --min-change 0.1
-    JSON keys: entity, year, indicator, unit, currency, price_basis, value_a, value_b, change,
+    JSON keys: entity, year, indicator, unit, currency, price_basis_a, price_basis_b, value_a,
+    value_b, change,
     relative_change, estimate_a, estimate_b, locator_a, locator_b.
     """
     from alliance.importing import diff_editions
