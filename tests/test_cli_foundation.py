@@ -160,3 +160,18 @@ def test_json_and_csv_output_round_trip(rows: list[tuple[str, object]]) -> None:
     parsed = list(csv.reader(io.StringIO(buffer.getvalue())))
     assert parsed[0] == ["name", "value"]
     assert [r[0] for r in parsed[1:]] == [name for name, _ in rows]
+
+
+def test_every_command_is_routed_to_the_module_that_registers_it() -> None:
+    from alliance.cli.app import COMMANDS, build_app
+
+    registered = {info.name for info in app.registered_commands if info.name is not None} | {
+        info.name for info in app.registered_groups if info.name is not None
+    }
+    assert registered == set(COMMANDS)
+    for command, module in COMMANDS.items():
+        lean = build_app([module])
+        names = {i.name for i in lean.registered_commands} | {
+            i.name for i in lean.registered_groups
+        }
+        assert command in names, (command, module)
