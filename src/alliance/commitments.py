@@ -303,7 +303,8 @@ def targets(year: int, target: str | None = None, edition: str | None = None) ->
 
     Columns: iso3, country, year, value, target, met, gap_pp, gap_usd_bn, gap_eur_bn,
     needed_pp_per_year, trend_pp_per_year, status, rule, edition, estimate, locator.
-    `attrs` carries the Target record and the GDP/exchange-rate sources used.
+    `attrs` carries the Target record, the (source, edition, dataset) of the shares and the
+    GDP/exchange-rate sources used.
     """
     import pandas as pd
 
@@ -373,6 +374,9 @@ def targets(year: int, target: str | None = None, edition: str | None = None) ->
     frame = frame.sort_values(["value", "iso3"], ascending=[False, True], na_position="last")
     frame = frame.reset_index(drop=True)
     frame.attrs["target"] = chosen
+    frame.attrs["editions"] = sorted(
+        {("nato", str(r["edition"]), str(r["dataset"])) for r in by_ally.values()}
+    )
     frame.attrs["gdp_sources"] = sorted({v[1] for v in gdp.values()})
     frame.attrs["eur_per_usd"] = rate
     return frame

@@ -76,19 +76,9 @@ def targets_command(
 
 
 def _edition_lines(frame: Any) -> list[str]:
-    from alliance.metrics import SourceRef, source_lines
+    from alliance.observations import citation_lines
 
-    refs = []
-    for text in sorted(set(frame["edition"].dropna()) - {""}):
-        source_id, edition, dataset = text.replace("(", "").replace(")", "").split(" ", 2)
-        try:
-            from alliance.observations import edition_record
-
-            record = edition_record(source_id, edition, dataset)
-            refs.append(SourceRef(source_id, edition, dataset, "share", record.citation))
-        except Exception:  # an edition without a record still gets named
-            refs.append(SourceRef(source_id, edition, dataset, "share"))
-    return source_lines(refs)
+    return citation_lines(frame.attrs["editions"])
 
 
 def targets_chart(frame: Any, path: Path, year: int, chosen: Any) -> None:
