@@ -98,7 +98,7 @@ def test_fed_bad_rows_are_all_reported(tmp_path: Path) -> None:
     assert any("not an annual date" in p for p in problems)
     assert any("'Atlantis'" in p for p in problems)
     assert any("not a positive number" in p for p in problems)
-    assert any("row has 2 fields" in p for p in problems)
+    assert any("row has 2 fields, the header 3" in p for p in problems)
 
 
 def test_fed_empty_wrong_and_oversized_files(tmp_path: Path) -> None:

@@ -24,10 +24,12 @@ from alliance.sources import ParsedFile
 from alliance.sources.tabular import (
     checked_edition,
     csv_lines,
+    first_line,
     observation_frame,
     parse_number,
     read_text,
     refuse_if_empty,
+    rows_of_width,
 )
 from alliance.validation import ValidationReport
 
@@ -83,12 +85,8 @@ LICENCE: Final = "ODC PDDL 1.0 (datahub.io package); Federal Reserve data are pu
 
 def sniff(path: Path) -> bool:
     """True when the first line is the datahub.io exchange-rates header."""
-    try:
-        with Path(path).open("rb") as handle:
-            first = handle.readline(256).decode("utf-8-sig", errors="replace").strip()
-    except OSError:
-        return False
-    return tuple(first.split(",")) == HEADER
+    first = first_line(path, 256)
+    return first is not None and tuple(first.split(",")) == HEADER
 
 
 def parse(path: Path, *, edition: str | None = None) -> ParsedFile:
@@ -121,17 +119,7 @@ def _records(
 ) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     seen: dict[tuple[str, int], int] = {}
-    for line, fields in lines:
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != len(HEADER):
-            report.add(
-                f"row has {len(fields)} fields",
-                expected="3 fields",
-                row=line,
-                value=",".join(fields),
-            )
-            continue
+    for line, fields in rows_of_width(lines, len(HEADER), report):
         date, name, value_text = (field.strip() for field in fields)
         year = _year(date, report, line)
         value = parse_number(value_text)

@@ -29,10 +29,12 @@ from alliance.sources import ParsedFile
 from alliance.sources.names import resolve
 from alliance.sources.tabular import (
     csv_lines,
+    first_line,
     observation_frame,
     parse_number,
     read_text,
     refuse_if_empty,
+    rows_of_width,
 )
 from alliance.validation import ValidationReport
 
@@ -84,10 +86,8 @@ def required_columns() -> list[str]:
 
 def sniff(path: Path) -> bool:
     """True when the header has the donor column and the Kiel allocation and GDP columns."""
-    try:
-        with Path(path).open("rb") as handle:
-            first = handle.readline(8192).decode("utf-8-sig", errors="replace").strip()
-    except OSError:
+    first = first_line(path, 8192)
+    if first is None:
         return False
     header = next(csv.reader([first]), [])
     return bool(header) and header[0] == DONOR and set(required_columns()) <= set(header)
@@ -151,17 +151,7 @@ def _rows(
     rows: list[Row] = []
     seen: dict[str, int] = {}
     wanted = [column for column in required_columns() if column != DONOR]
-    for line, fields in lines:
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != len(header):
-            report.add(
-                f"row has {len(fields)} fields, the header {len(header)}",
-                expected=f"{len(header)} fields (a truncated or edited row?)",
-                row=line,
-                value=",".join(fields)[:80],
-            )
-            continue
+    for line, fields in rows_of_width(lines, len(header), report):
         cells = dict(zip(header, fields, strict=True))
         entity = resolve(cells[DONOR], KIND, report, row=line, column=DONOR)
         numbers = {column: _number(cells[column], column, line, report) for column in wanted}

@@ -93,3 +93,30 @@ def observation_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 def refuse_if_empty(records: list[dict[str, Any]], report: ValidationReport, what: str) -> None:
     if not records and report.ok:
         report.add("the file holds no figures", expected=what)
+
+
+def rows_of_width(
+    lines: Iterable[tuple[int, list[str]]], width: int, report: ValidationReport
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records with `width` fields; a record of another width is a problem."""
+    for line, fields in lines:
+        if not any(field.strip() for field in fields):
+            continue
+        if len(fields) != width:
+            report.add(
+                f"row has {len(fields)} fields, the header {width}",
+                expected=f"{width} fields (a truncated or edited row?)",
+                row=line,
+                value=",".join(fields)[:80],
+            )
+            continue
+        yield line, fields
+
+
+def first_line(path: Path, limit: int) -> str | None:
+    """The file's first line (BOM dropped), for sniffers; None when it cannot be read."""
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.readline(limit).decode("utf-8-sig", errors="replace").strip()
+    except OSError:
+        return None

@@ -39,6 +39,7 @@ from alliance.sources.tabular import (
     parse_number,
     read_text,
     refuse_if_empty,
+    rows_of_width,
 )
 from alliance.validation import ValidationReport
 
@@ -414,17 +415,7 @@ def _datahub_records(
     template = layout.template(edition)
     records: list[dict[str, Any]] = []
     seen: dict[tuple[str, int], int] = {}
-    for line, fields in lines:
-        if not any(cell.strip() for cell in fields):
-            continue
-        if len(fields) != len(header):
-            report.add(
-                f"row has {len(fields)} fields, the header {len(header)}",
-                expected=f"{len(header)} fields (a truncated or edited row?)",
-                row=line,
-                value=",".join(fields)[:80],
-            )
-            continue
+    for line, fields in rows_of_width(lines, len(header), report):
         code, year_text, value_text = fields[1].strip(), fields[2].strip(), fields[3].strip()
         entity = resolve(code, names_kind, report, row=line, column=header[1])
         year = int(year_text) if year_text.isdigit() else None
