@@ -175,3 +175,18 @@ def test_every_command_is_routed_to_the_module_that_registers_it() -> None:
             i.name for i in lean.registered_groups
         }
         assert command in names, (command, module)
+
+
+def test_members_accepts_group_names_as_people_write_them() -> None:
+    code, out, _ = run("members", "arctic-council", "--on", "2020-01-01", "--format", "json")
+    assert code == 0
+    assert [r["iso3"] for r in json.loads(out)] == [
+        "CAN",
+        "DNK",
+        "FIN",
+        "ISL",
+        "NOR",
+        "RUS",
+        "SWE",
+        "USA",
+    ]

@@ -269,6 +269,13 @@ def members(group: str, on: date | None = None) -> list[str]:
     return _members(_group_id(group), _resolve_day(on), _shipped().memberships)
 
 
+def memberships_on(group: str, on: date | None = None) -> list[Membership]:
+    """The membership rows (with dates and citations) in force on `on`, sorted by ISO3."""
+    group_id, day = _group_id(group), _resolve_day(on)
+    rows = [m for m in _shipped().memberships if m.group == group_id and m.covers(day)]
+    return sorted(rows, key=lambda m: m.iso3)
+
+
 def member_count(group: str, on: date | None = None) -> int:
     return len(members(group, on))
 

@@ -53,7 +53,12 @@ def show_command(
         typer.Argument(help="defence, defence-share, gdp, population, personnel, equipment, ..."),
     ],
     country: Annotated[
-        list[str] | None, typer.Option("--country", "-c", help="ISO3, ISO2 or name; repeatable.")
+        list[str] | None,
+        typer.Option(
+            "--country",
+            "-c",
+            help="ISO3, ISO2, name or a publisher aggregate (nato:NATO_TOTAL); repeatable.",
+        ),
     ] = None,
     first: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     last: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
@@ -78,7 +83,7 @@ def show_command(
     from alliance.countries import resolve_country
     from alliance.observations import Query, citation_lines, select
 
-    entities = tuple(resolve_country(c) for c in country) if country else None
+    entities = tuple(c if ":" in c else resolve_country(c) for c in country) if country else None
     query = Query(
         indicator=indicator,
         entities=entities,

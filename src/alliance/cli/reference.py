@@ -68,20 +68,13 @@ def members_command(
     JSON keys: iso3, name, joined, left, citation.
     """
     from alliance.countries import country_name
-    from alliance.memberships import members, membership_rows
+    from alliance.memberships import memberships_on
 
     day = parse_date(on)
-    current = set(members(group, day))
-    rows = [
-        (m.iso3, country_name(m.iso3), m.joined, m.left, m.citation)
-        for m in membership_rows()
-        if m.group.upper() == group.upper()
-        and m.iso3 in current
-        and m.joined <= day
-        and (m.left is None or day < m.left)
-    ]
-    rows.sort(key=lambda r: r[0])
-    title = f"{group.upper()} on {day}: {len(rows)} members"
+    found = memberships_on(group, day)
+    rows = [(m.iso3, country_name(m.iso3), m.joined, m.left, m.citation) for m in found]
+    name = found[0].group if found else group.upper()
+    title = f"{name} on {day}: {len(rows)} members"
     emit(Table(["iso3", "name", "joined", "left", "citation"], rows, title), fmt, output)
 
 
