@@ -92,3 +92,11 @@ def test_germany_pledge_path() -> None:
 def test_country_without_a_sourced_pledge() -> None:
     with pytest.raises(InvalidArgumentError, match="No sourced pledge"):
         pledge("FRA")
+
+
+def test_a_year_beyond_the_data_is_refused_with_the_years_there_are() -> None:
+    from alliance.commitments import targets
+    from alliance.errors import YearOutOfRangeError
+
+    with pytest.raises(YearOutOfRangeError, match="2014 to 2025"):
+        targets(2031)

@@ -313,7 +313,8 @@ def targets(year: int, target: str | None = None, edition: str | None = None) ->
 
     chosen = find_target(target) if target else default_target(year)
     allies = list(coalition_in_year("NATO", year).members)
-    figures = _safe_figures(chosen.measure, [year], edition, allies)
+    # A year outside the data is an error (YearOutOfRangeError names the years there are).
+    figures = measure_figures(chosen.measure, [year], edition, allies)
     by_ally = {str(r["entity"]): r for r in figures.to_dict("records")}
     editions = {k: str(v["edition"]) for k, v in by_ally.items()}
     history = _history_same_edition(chosen.measure, year, editions, list(by_ally))
