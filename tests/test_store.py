@@ -138,3 +138,17 @@ def test_store_refuses_a_shipped_file_with_a_bad_row(tmp_path: Path, monkeypatch
     assert problem.row == 6
     assert problem.column == "entity" and problem.value == "ZZZ"
     assert not (tmp_path / "store.duckdb").exists()
+
+
+def test_python_users_get_a_read_only_duckdb_connection() -> None:
+    import duckdb
+
+    import alliance
+
+    connection = alliance.connect()
+    rows = connection.execute(
+        'SELECT count(*) FROM memberships WHERE "group" = \'EU\' AND "left" IS NULL'
+    ).fetchall()
+    assert rows == [(27,)]
+    with pytest.raises(duckdb.Error):
+        connection.execute("DELETE FROM observations")

@@ -24,6 +24,7 @@ _EXPORTS = {
     "import_file": "alliance.importing",
     "diff_editions": "alliance.importing",
     "run_sql": "alliance.store",
+    "connect": "alliance.store",
 }
 
 
