@@ -48,6 +48,29 @@ VARIANT_COLUMNS = (
 )
 
 
+def resolve_entities(texts: Sequence[str]) -> tuple[str, ...]:
+    """Entity ids for user input: aggregates (`nato:NATO_TOTAL`) as given, ISO3 codes checked
+    against the store's countries table, anything else (ISO2, names) through `resolve_country`.
+
+    The store lookup spares the common case (an ISO3 code) loading pycountry's tables.
+    """
+    known = {
+        row[0]
+        for row in shared_connection()
+        .execute("SELECT iso3 FROM countries WHERE list_contains(?, iso3)", [list(texts)])
+        .fetchall()
+    }
+    resolved = []
+    for text in texts:
+        if ":" in text or text in known:
+            resolved.append(text)
+        else:
+            from alliance.countries import resolve_country
+
+            resolved.append(resolve_country(text))
+    return tuple(resolved)
+
+
 def resolve_indicator(name: str) -> str:
     key = name.strip().lower()
     indicator = INDICATOR_ALIASES.get(key, key.replace("-", "_"))
@@ -178,11 +201,7 @@ def observations(
     """
     import pandas as pd
 
-    from alliance.countries import resolve_country
-
-    resolved = None
-    if entities is not None:
-        resolved = tuple(e if ":" in e else resolve_country(e) for e in entities)
+    resolved = None if entities is None else resolve_entities(entities)
     query = Query(
         indicator=indicator,
         entities=resolved,

@@ -65,8 +65,7 @@ def imports_dir() -> Path:
     return home()[1] / "imports"
 
 
-def _shipped_files() -> list[Path]:
-    root = data_dir()
+def _shipped_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".csv", ".json"})
 
 
@@ -79,9 +78,14 @@ def _imported_files() -> list[Path]:
 
 
 def store_key() -> str:
+    """A hash of the shipped files' names, sizes and times (computed once per process)."""
+    return _store_key(data_dir())
+
+
+@cache
+def _store_key(root: Path) -> str:
     digest = hashlib.sha256(STORE_FORMAT.encode())
-    root = data_dir()
-    for path in _shipped_files():
+    for path in _shipped_files(root):
         stat = path.stat()
         digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]

@@ -80,10 +80,9 @@ def show_command(
     JSON keys: entity, year, value, unit, currency, price_basis, exchange_basis, period,
     estimate, missing, source_id, edition, dataset, locator.
     """
-    from alliance.countries import resolve_country
-    from alliance.observations import Query, citation_lines, select
+    from alliance.observations import Query, citation_lines, resolve_entities, select
 
-    entities = tuple(c if ":" in c else resolve_country(c) for c in country) if country else None
+    entities = resolve_entities(country) if country else None
     query = Query(
         indicator=indicator,
         entities=entities,
