@@ -190,3 +190,16 @@ def test_members_accepts_group_names_as_people_write_them() -> None:
         "SWE",
         "USA",
     ]
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    commands = [info.callback for info in app.registered_commands]
+    commands += [
+        info.callback
+        for group in app.registered_groups
+        for info in group.typer_instance.registered_commands
+    ]
+    undocumented = [
+        c.__name__ for c in commands if c is None or "Example:" not in (c.__doc__ or "")
+    ]
+    assert not undocumented

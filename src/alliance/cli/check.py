@@ -44,7 +44,13 @@ def check(
     ] = ReportFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Check the claims of FILE against the store: verdict, figures, readings and sources."""
+    """Check the claims of FILE against the store: verdict, figures, readings and sources.
+
+    Example: alliance check --example --format html --output rutte.html
+    Claim files are YAML (format: docs/claims.md; schema: alliance/data/claims/claim.schema.json).
+    JSON: the report (title, counts, claims: id, quote, speaker, date, url, verdict,
+    explanation, check, readings and the source rows used).
+    """
     from alliance.claims import check_claims, example_path, load_claims
 
     if example == (file is not None):
