@@ -201,7 +201,9 @@ def ranked_bar_chart(
     return save(figure, path, text)
 
 
-def stacked_share_chart(result: ShareResult, path: Path, text: ChartText, top: int = 8) -> Path:
+def stacked_share_chart(
+    result: ShareResult, path: Path, text: ChartText, top: int = len(PALETTE)
+) -> Path:
     """One 100% bar: the coalition's members (largest first), the rest of `of` in grey."""
     _check_suffix(path)
     whole = result.whole.value or 0.0
@@ -214,8 +216,8 @@ def stacked_share_chart(result: ShareResult, path: Path, text: ChartText, top: i
         segments.append((f"{len(figures) - top} others", others, "#8fa9d3"))
     rest = whole - sum(value for _, value, _ in segments)
     segments.append((f"rest of {result.of}", rest, GREY))
-    figure, axes = _figure(10.0, 4.0)
-    axes.set_position((0.03, 0.3, 0.94, 0.36))
+    figure, axes = _figure(10.0, 5.2)
+    axes.set_position((0.03, 0.47, 0.94, 0.26))
     axes.grid(visible=False)
     axes.spines["left"].set_visible(False)
     axes.set_yticks([])
@@ -248,7 +250,26 @@ def stacked_share_chart(result: ShareResult, path: Path, text: ChartText, top: i
     axes.set_xlim(0, 1)
     axes.set_ylim(-0.45, 0.8)
     axes.xaxis.set_major_formatter(_percent_formatter())
+    _segment_legend(axes, segments[:-1], whole)
     return save(figure, path, text)
+
+
+def _segment_legend(axes: Axes, segments: list[tuple[str, float, str]], whole: float) -> None:
+    """Name every coloured segment with its share: most are too narrow to carry a label."""
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(color=colour, label=f"{label} {value / whole:.1%}" if whole else label)
+        for label, value, colour in segments
+    ]
+    axes.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.38),
+        ncol=min(len(handles), 5),
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def _percent_formatter() -> Any:
