@@ -17,13 +17,16 @@ class AllianceError(Exception):
     """Base class: a user-facing error with a one-line message."""
 
 
+def _did_you_mean(suggestions: Iterable[str]) -> str:
+    hint = ", ".join(suggestions)
+    return f" Did you mean: {hint}?" if hint else ""
+
+
 class UnknownCountryError(AllianceError):
     def __init__(self, text: str, suggestions: Iterable[str] = ()) -> None:
-        hint = ", ".join(suggestions)
-        extra = f" Did you mean: {hint}?" if hint else ""
         super().__init__(
             f"Unknown country {text!r}: expected an ISO3 code (DEU), an ISO2 code (DE) "
-            f"or a name (Germany).{extra}"
+            f"or a name (Germany).{_did_you_mean(suggestions)}"
         )
         self.text = text
 
@@ -135,10 +138,8 @@ class UnknownPlaceError(AllianceError):
     """A place that is neither a known territory nor a country."""
 
     def __init__(self, text: str, suggestions: Iterable[str] = ()) -> None:
-        hint = ", ".join(suggestions)
-        extra = f" Did you mean: {hint}?" if hint else ""
         super().__init__(
             f"Unknown place {text!r}: expected a country (name, ISO2 or ISO3 code), a territory "
-            f"name or id (Greenland, svalbard), or --at LAT,LON.{extra}"
+            f"name or id (Greenland, svalbard), or --at LAT,LON.{_did_you_mean(suggestions)}"
         )
         self.text = text
