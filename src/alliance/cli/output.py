@@ -1,4 +1,4 @@
-"""One way to print results: a Rich table, CSV, JSON (a list of records) or Parquet.
+"""One way to print results: a boxed text table, CSV, JSON (a list of records) or Parquet.
 
 Works on plain `Table` records so that fast commands never import pandas; DataFrames are
 converted at the boundary.
@@ -9,12 +9,16 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from alliance.cli import boxed
 
 
 class OutputFormat(StrEnum):
@@ -72,7 +76,7 @@ def _cell(value: Any) -> str:
 def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None = None) -> None:
     """Write `table` in `fmt` to stdout, or to `out` when given (parquet needs `out` or stdout)."""
     if fmt is OutputFormat.table:
-        _print_rich(table)
+        _print_table(table)
     elif fmt is OutputFormat.json:
         text = json.dumps([{k: _plain(v) for k, v in r.items()} for r in table.records()], indent=2)
         _write_text(text + "\n", out)
@@ -82,26 +86,36 @@ def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None 
         _write_parquet(table, out)
 
 
-def _print_rich(table: Table) -> None:
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    # Piped output is read in files and wide terminals: do not squeeze columns to 80 characters.
-    console = Console(
-        width=None if sys.stdout.isatty() else 240, emoji=False, markup=False, highlight=False
-    )
-    rich_table = RichTable(title=table.title or None, title_justify="left")
+def _print_table(table: Table) -> None:
     numeric = [
         all(isinstance(_plain(r[i]), int | float) or r[i] is None for r in table.rows)
         for i in range(len(table.columns))
     ]
+    cells = [[_cell(v) for v in row] for row in table.rows]
+    terminal = sys.stdout.isatty()
+    if terminal and boxed.table_width(table.columns, cells) > shutil.get_terminal_size().columns:
+        _print_wrapped(table, cells, numeric)
+        return
+    styled = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    sys.stdout.write(
+        boxed.render(table.columns, cells, numeric, table.title, table.footer, styled=styled)
+    )
+
+
+def _print_wrapped(table: Table, cells: list[list[str]], numeric: list[bool]) -> None:
+    """Rich lays out a table too wide for the terminal, wrapping cells instead of lines."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(emoji=False, markup=False, highlight=False)
+    rich_table = RichTable(title=table.title or None, title_justify="left")
     for name, is_number in zip(table.columns, numeric, strict=True):
         rich_table.add_column(name, justify="right" if is_number else "left")
-    for row in table.rows:
-        rich_table.add_row(*(_cell(v) for v in row))
+    for row in cells:
+        rich_table.add_row(*row)
     console.print(rich_table)
     for line in table.footer:
-        console.print(line, style="dim", highlight=False, markup=False)
+        console.print(line, style="dim")
 
 
 def _write_text(text: str, out: Path | None) -> None:
