@@ -18,6 +18,7 @@ from alliance.errors import (
     YearOutOfRangeError,
 )
 from alliance.observations import Query, observations, select
+from alliance.schema import OBSERVATION_COLUMNS
 
 
 def one_value(frame, **equal) -> float:
@@ -77,6 +78,36 @@ def test_newest_edition_is_used_unless_one_is_named() -> None:
     )
     assert round(float(older["value"].iloc[0]), 2) == 4.12
     assert newest.attrs["editions"] == [("nato", "2025-08", "share-of-gdp-transcription")]
+
+
+def test_a_newer_edition_supersedes_only_the_same_kind_of_figure() -> None:
+    from alliance.observations import _newest_per_variant
+
+    columns = list(OBSERVATION_COLUMNS)
+
+    def row(edition: str, price_basis: str, currency: str) -> tuple[object, ...]:
+        values = dict.fromkeys(columns)
+        values |= {"source_id": "nato", "indicator": "defence_expenditure", "unit": "million"}
+        values |= {"edition": edition, "price_basis": price_basis, "currency": currency}
+        return tuple(values[c] for c in columns)
+
+    rows = [
+        row("2024-06", "constant_2015", "USD"),  # superseded by 2021 prices in 2025-08
+        row("2025-08", "constant_2021", "USD"),
+        row("2024-06", "current", "USD"),  # 2025-08 has no current-price figure: kept
+        row("2025-08", "current", "EUR"),
+    ]
+    assert _newest_per_variant(rows, columns) == rows[1:]
+
+
+def test_years_are_checked_against_the_whole_selection() -> None:
+    # NATO 2024-06 tables run 2014-2024; the 2025-08 share transcription to 2025.
+    last = select(Query("defence_expenditure", entities=("DEU",), source="nato", last_year=2024))
+    assert max(r[last.columns.index("year")] for r in last.rows) == 2024
+    with pytest.raises(YearOutOfRangeError, match="2030"):
+        select(Query("defence_expenditure", entities=("DEU",), source="nato", last_year=2030))
+    with pytest.raises(YearOutOfRangeError, match="2013"):
+        select(Query("defence_expenditure", source="nato", first_year=2013, last_year=2020))
 
 
 def test_gdp_vintages_stay_apart() -> None:
