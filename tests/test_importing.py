@@ -100,7 +100,7 @@ KILLED_IMPORT = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    import alliance.store as store
+    import alliance.store_writer as store_writer
     from alliance.importing import import_file
 
     stage = sys.argv[2]
@@ -114,7 +114,7 @@ KILLED_IMPORT = textwrap.dedent(
     else:
         def die(connection, only_file=None):
             os.kill(os.getpid(), signal.SIGKILL)
-        store._validate = die  # killed while checking the written file, before its rename
+        store_writer._validate = die  # killed while checking the written file, before its rename
     import_file(Path(sys.argv[1]))
     """
 )

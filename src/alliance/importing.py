@@ -1,7 +1,7 @@
 """Taking a publisher's file into the store as a new edition: detect, parse, validate, land.
 
 An import lands whole or not at all: the parsed edition is written to one hidden Parquet file,
-checked together with the store, and made visible by a single rename (`store.write_import`).
+checked together with the store, and made visible by a single rename (`store_writer.write_import`).
 The same file twice (by SHA-256) is recognised and not stored again. The path from file to store
 works on the Arrow table (`ParsedFile.table`) and never imports pandas, which would cost more
 start-up time than the whole SIPRI parse.
@@ -209,7 +209,7 @@ def import_file(
     **options: str,
 ) -> ImportSummary:
     """Parse and validate `path`; unless `dry_run`, store it as a new edition."""
-    from alliance import store
+    from alliance import store_writer
 
     parsed = parse_file(path, kind, edition, **options)
     parsed = dataclasses.replace(parsed, edition=parsed.edition.with_origin("imported"))
@@ -220,13 +220,13 @@ def import_file(
     parsed = _distinct_edition_id(parsed, stored)
     if dry_run:
         return _summary("dry run", parsed, None)
-    target = store.write_import(parsed.edition, parsed.table)
+    target = store_writer.write_import(parsed.edition, parsed.table)
     return _summary("imported", parsed, str(target))
 
 
 def remove_edition(source_id: str, edition: str) -> list[Edition]:
     """Remove a user-imported edition; shipped editions cannot be removed."""
-    from alliance import store
+    from alliance import store_writer
 
     matching = [e for e in _stored_editions() if (e.source_id, e.edition) == (source_id, edition)]
     if not matching:
@@ -238,7 +238,7 @@ def remove_edition(source_id: str, edition: str) -> list[Edition]:
             "expected an edition imported with `alliance data import`."
         )
     for record in matching:
-        store.remove_import(record)
+        store_writer.remove_import(record)
     return matching
 
 

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from alliance.validation import ValidationReport
-
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+
+    from alliance.validation import ValidationReport
 
 OBSERVATION_COLUMNS: Final[dict[str, str]] = {
     "source_id": "VARCHAR",  # sipri | nato | wb | imf | kiel | fed

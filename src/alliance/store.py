@@ -1,43 +1,28 @@
-"""The embedded DuckDB store: the shipped figures in one file, the user's imports beside it.
+"""The embedded DuckDB store, as queries see it: where it lives and read-only connections to it.
 
 The store file is a cache of the shipped data. Its name carries a key computed from the shipped
-files, so a new package version gives a new store, built to a temporary file and moved into place
-in one rename: a reader never sees a half-built store, and a killed build leaves the previous one.
+files, so a new package version gives a new store (built by `alliance.store_writer` on first use).
+User imports live beside it as one Parquet file per edition. With imports present, queries run on
+an in-memory connection that attaches the store read-only and lays the imports over it as views
+(`observations`, `editions`, ...); the connection may then read nothing else on the machine.
 
-User imports live as one Parquet file per edition (the `Edition` record in the file's metadata),
-validated before a single rename makes them visible: an import lands whole or not at all. Queries
-run on an in-memory connection that attaches the store read-only and lays the imports over it as
-views (`observations`, `editions`, ...); the connection may then read nothing else on the machine.
+This module is on every query's start-up path, so it imports nothing that only writing needs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
 from alliance.errors import ReadOnlyQueryError, StoreError
-from alliance.provenance import EDITION_COLUMNS, Edition
-from alliance.schema import (
-    INDICATORS,
-    KEY_COLUMNS,
-    OBSERVATION_COLUMNS,
-    SHARE_OF_GDP_ABOVE_100,
-    UNITS,
-)
-from alliance.validation import ValidationReport
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from alliance.schema import OBSERVATION_COLUMNS
 
 EDITION_METADATA_KEY = b"alliance.edition"
 STORE_FORMAT = "1"  # bump when the table layout below changes
@@ -69,7 +54,7 @@ def _shipped_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".csv", ".json"})
 
 
-def _imported_files() -> list[Path]:
+def imported_files() -> list[Path]:
     folder = imports_dir()
     if not folder.exists():
         return []
@@ -99,6 +84,8 @@ def refresh() -> Path:
     """The current store file, built first if the shipped data changed."""
     path = store_path()
     if not path.exists():
+        from alliance.store_writer import build
+
         build(path)
     return path
 
@@ -131,6 +118,10 @@ def open_store(imports: Sequence[Path], allowed: Path | None = None) -> duckdb.D
 
 
 def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[Path]) -> None:
+    import json
+
+    from alliance.provenance import EDITION_COLUMNS, Edition
+
     files = "[" + ", ".join(f"'{p}'" for p in imports) + "]"
     columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
     connection.execute(
@@ -170,7 +161,7 @@ def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[P
 
 def connect() -> duckdb.DuckDBPyConnection:
     """A new read-only connection to the store with the user's imports."""
-    return open_store(_imported_files(), imports_dir())
+    return open_store(imported_files(), imports_dir())
 
 
 @cache
@@ -180,238 +171,7 @@ def _cached_connection(store: Path, imports: tuple[Path, ...]) -> duckdb.DuckDBP
 
 def shared_connection() -> duckdb.DuckDBPyConnection:
     """One connection per (store, imports) state, reused across calls in a process."""
-    return _cached_connection(refresh(), tuple(_imported_files()))
-
-
-# --- building ---------------------------------------------------------------------------------
-
-
-def build(path: Path) -> None:
-    """Build the store at `path` from the shipped files; validate it before it goes live."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
-    os.close(handle)
-    os.unlink(temporary)
-    try:
-        # Rows carry their file and line, so their physical order does not matter.
-        with duckdb.connect(temporary, config={"preserve_insertion_order": False}) as connection:
-            _create_tables(connection)
-            _load_reference_tables(connection)
-            _load_shipped_observations(connection)
-            _count_edition_rows(connection)
-            _validate(connection).raise_if_failed()
-            connection.execute("CHECKPOINT")
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    _remove_stale_stores(path)
-
-
-def _remove_stale_stores(current: Path) -> None:
-    for old in current.parent.glob("store-*.duckdb"):
-        if old != current:
-            with contextlib.suppress(OSError):
-                old.unlink()
-
-
-def _columns_sql(columns: dict[str, str]) -> str:
-    return ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
-
-
-def _create_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.execute(
-        f"CREATE TABLE observations ({_columns_sql(OBSERVATION_COLUMNS)}, "
-        "file VARCHAR, line BIGINT)"
-    )
-    connection.execute(f"CREATE TABLE editions ({_columns_sql(EDITION_COLUMNS)}, rows BIGINT)")
-    connection.execute(
-        "CREATE TABLE countries (iso3 VARCHAR PRIMARY KEY, iso2 VARCHAR, name VARCHAR)"
-    )
-    connection.execute(
-        "CREATE TABLE indicators (indicator VARCHAR PRIMARY KEY, description VARCHAR)"
-    )
-    connection.executemany("INSERT INTO indicators VALUES (?, ?)", list(INDICATORS.items()))
-
-
-def _load_reference_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    from alliance.countries import countries
-    from alliance.memberships import groups, membership_rows
-
-    connection.executemany(
-        "INSERT INTO countries VALUES (?, ?, ?)", [(c.iso3, c.iso2, c.name) for c in countries()]
-    )
-    connection.execute(
-        'CREATE TABLE groups ("group" VARCHAR PRIMARY KEY, name VARCHAR, description VARCHAR)'
-    )
-    connection.executemany(
-        "INSERT INTO groups VALUES (?, ?, ?)", [(g.group, g.name, g.description) for g in groups()]
-    )
-    connection.execute(
-        'CREATE TABLE memberships ("group" VARCHAR, iso3 VARCHAR, joined DATE, "left" DATE, '
-        "source_url VARCHAR, citation VARCHAR)"
-    )
-    connection.executemany(
-        "INSERT INTO memberships VALUES (?, ?, ?, ?, ?, ?)",
-        [(m.group, m.iso3, m.joined, m.left, m.source_url, m.citation) for m in membership_rows()],
-    )
-
-
-def _csv_types(columns: dict[str, str]) -> str:
-    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
-
-
-def _load_shipped_observations(connection: duckdb.DuckDBPyConnection) -> None:
-    root = data_dir()
-    editions_file = root / "editions.csv"
-    if not editions_file.exists():
-        return
-    connection.execute(
-        "INSERT INTO editions SELECT *, 0 FROM read_csv(?, header=true, "
-        f"columns={_csv_types(EDITION_COLUMNS)})",
-        [str(editions_file)],
-    )
-    names = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
-    for path in sorted((root / "observations").glob("*/*.csv")):
-        # parallel=false keeps rows in file order, so row_number() is the line in the file.
-        connection.execute(
-            f"INSERT INTO observations SELECT {names}, ?, row_number() OVER () + 1 "
-            "FROM read_csv(?, header=true, parallel=false, "
-            f"columns={_csv_types(OBSERVATION_COLUMNS)})",
-            [str(path.relative_to(root)), str(path)],
-        )
-
-
-def _count_edition_rows(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.execute(
-        "UPDATE editions e SET rows = (SELECT count(*) FROM observations o WHERE "
-        "o.source_id = e.source_id AND o.edition = e.edition AND o.dataset = e.dataset)"
-    )
-
-
-# --- validation on load -----------------------------------------------------------------------
-
-_CHECKS: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "entity is not a known ISO3 code or a <source>:<CODE> aggregate",
-        "entity",
-        "an ISO3 code in the countries table",
-        "entity NOT LIKE '%:%' AND entity NOT IN (SELECT iso3 FROM countries) "
-        "AND entity NOT IN (SELECT code FROM former_states)",
-    ),
-    (
-        "observation whose source edition is not in editions.csv",
-        "edition",
-        "a (source_id, edition, dataset) listed in editions",
-        "NOT EXISTS (SELECT 1 FROM editions e WHERE e.source_id = o.source_id "
-        "AND e.edition = o.edition AND e.dataset = o.dataset)",
-    ),
-    (
-        "share of GDP outside [0, 100)",
-        "value",
-        "0 <= percent of GDP < 100",
-        "indicator = 'defence_expenditure_share_gdp' AND unit = 'percent' "
-        "AND (value < 0 OR (value >= 100 AND (entity, year) NOT IN (SELECT * FROM above_100)))",
-    ),
-    (
-        "empty value without a reason",
-        "value",
-        "a number, or missing = no_data | not_existing",
-        "value IS NULL AND missing IS NULL",
-    ),
-    (
-        "unknown indicator",
-        "indicator",
-        "an indicator of alliance.schema.INDICATORS",
-        "indicator NOT IN (SELECT indicator FROM indicators)",
-    ),
-)
-
-
-def _validate(
-    connection: duckdb.DuckDBPyConnection, only_file: str | None = None
-) -> ValidationReport:
-    """Check the rows of the store (or only those loaded from `only_file`)."""
-    report = ValidationReport(file=str(data_dir()))
-    import pycountry
-
-    connection.execute("CREATE OR REPLACE TEMP TABLE former_states (code VARCHAR)")
-    connection.executemany(
-        "INSERT INTO former_states VALUES (?)",
-        [(c.alpha_3,) for c in pycountry.historic_countries],
-    )
-    connection.execute("CREATE OR REPLACE TEMP TABLE above_100 (entity VARCHAR, year INTEGER)")
-    connection.executemany("INSERT INTO above_100 VALUES (?, ?)", list(SHARE_OF_GDP_ABOVE_100))
-    units = ", ".join(f"'{u}'" for u in sorted(UNITS))
-    checks = (*_CHECKS, ("unknown unit", "unit", "one of " + units, f"unit NOT IN ({units})"))
-    for message, column, expected, condition in checks:
-        rows = connection.execute(
-            f'SELECT file, line, "{column}" FROM observations o WHERE ({condition}) '
-            "AND (? IS NULL OR file = ?) LIMIT 50",
-            [only_file, only_file],
-        ).fetchall()
-        for file, line, value in rows:
-            report.add(message, expected=expected, sheet=file, row=line, column=column, value=value)
-    keys = ", ".join(KEY_COLUMNS)
-    duplicates = connection.execute(
-        f"SELECT any_value(file), max(line), any_value(entity) FROM observations "
-        f"GROUP BY {keys} HAVING count(*) > 1 AND (? IS NULL OR bool_or(file = ?)) LIMIT 50",
-        [only_file, only_file],
-    ).fetchall()
-    for file, line, entity in duplicates:
-        report.add(
-            "duplicate observation key",
-            expected="one row per key: " + keys,
-            sheet=file,
-            row=line,
-            column="entity",
-            value=entity,
-        )
-    return report
-
-
-# --- imports ----------------------------------------------------------------------------------
-
-
-def import_path(edition: Edition) -> Path:
-    safe = f"{edition.edition}__{edition.dataset}".replace("/", "_")
-    return imports_dir() / edition.source_id / f"{safe}.parquet"
-
-
-def write_import(edition: Edition, observations: pa.Table) -> Path:
-    """Validate an imported edition against the store, then make it visible in one rename.
-
-    `observations` has the columns of OBSERVATION_COLUMNS (`alliance.sources.ParsedFile.table`).
-    The file is written under a hidden name (ignored by every reader), checked together with the
-    store (known countries, no duplicate keys, plausible ranges), and renamed into place.
-    """
-    import pyarrow.parquet as pq
-
-    table = observations.select(list(OBSERVATION_COLUMNS))
-    metadata = {**(table.schema.metadata or {}), EDITION_METADATA_KEY: json.dumps(edition.record())}
-    table = table.replace_schema_metadata(metadata)
-    target = import_path(edition)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".importing-", suffix=".parquet", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        pq.write_table(table, temporary)
-        with open_store([*_imported_files(), temporary], imports_dir()) as connection:
-            report = _validate(connection, only_file=temporary.name)
-        report.file = str(edition.file_name)
-        report.raise_if_failed()
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    return target
-
-
-def remove_import(edition: Edition) -> None:
-    path = import_path(edition)
-    if path.exists():
-        path.unlink()
+    return _cached_connection(refresh(), tuple(imported_files()))
 
 
 # --- read-only SQL ----------------------------------------------------------------------------
@@ -446,18 +206,15 @@ def run_sql(statement: str) -> tuple[list[str], list[tuple[Any, ...]]]:
 
 
 __all__ = [
-    "build",
     "connect",
     "data_dir",
     "home",
-    "import_path",
+    "imported_files",
     "imports_dir",
     "open_store",
     "refresh",
-    "remove_import",
     "run_sql",
     "shared_connection",
     "store_key",
     "store_path",
-    "write_import",
 ]
