@@ -1,4 +1,4 @@
-"""The text table: column widths, alignment, styling, and Rich wrapping tables too wide to fit."""
+"""The text table: widths, alignment, styles, and fitting a terminal without cutting values."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_boxed_table_pads_each_column_to_its_widest_cell() -> None:
 def test_every_line_is_as_wide_as_the_table_says() -> None:
     rows = [["Türkiye", "—"], ["Côte d'Ivoire", "1.5"]]
     lines = boxed.render(["name", "x"], rows, [False, True], title="t", footer=["Source: s"])
-    width = boxed.table_width(["name", "x"], rows)
+    width = boxed.layout(["name", "x"], rows, [False, True]).width
     assert width == len("│ Côte d'Ivoire │ 1.5 │")
     assert {len(line) for line in lines.splitlines()[1:-1]} == {width}
 
@@ -53,6 +53,37 @@ def test_styled_output_wraps_header_title_and_footer_in_ansi_codes() -> None:
     assert "\x1b" not in boxed.render(["a"], [["1"]], [True], title="T", footer=["F"])
 
 
+def test_text_columns_wrap_at_spaces_to_fit() -> None:
+    rows = [["NATO", "North Atlantic Treaty Organization members"]]
+    lines = boxed.render(["group", "description"], rows, [False, False], max_width=30).splitlines()
+    assert max(len(line) for line in lines) <= 30
+    assert lines[3:7] == [
+        "│ NATO  │ North Atlantic     │",
+        "│       │ Treaty             │",
+        "│       │ Organization       │",
+        "│       │ members            │",
+    ]
+
+
+def test_numbers_and_codes_are_never_cut_columns_are_left_out_and_named() -> None:
+    columns = ["entity", "year", "value", "edition", "locator"]
+    rows = [["DEU", "2014", "35,394.2", "2024-06", "TABLE1!D54"]]
+    right = [False, True, True, False, False]
+    lines = boxed.render(columns, rows, right, footer=["Source: NATO"], max_width=34).splitlines()
+    assert lines[3] == "│ DEU    │ 2014 │ 35,394.2 │"
+    assert max(len(line) for line in lines) <= 34
+    notes = " ".join(lines[lines.index("└────────┴──────┴──────────┘") + 1 :])
+    assert notes.startswith("Not shown, to fit 34 columns: edition, locator")
+    assert notes.endswith("Source: NATO")
+
+
+def test_a_table_that_fits_is_not_changed_by_the_width() -> None:
+    rows = [["DEU", "35,394.2"]]
+    assert boxed.render(["a", "b"], rows, [False, True], max_width=200) == boxed.render(
+        ["a", "b"], rows, [False, True]
+    )
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -61,27 +92,27 @@ class _Terminal(io.StringIO):
 def _shown_on_terminal(table: Table, columns: int, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     screen = _Terminal()
     monkeypatch.setattr("sys.stdout", screen)  # here, not in a fixture: pytest swaps stdout
-    monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", str(columns))
     output.emit(table, OutputFormat.table)
     monkeypatch.undo()
-    return re.sub("\x1b\\[[0-9;]*m", "", screen.getvalue()).splitlines()
+    return screen.getvalue().splitlines()
 
 
-def _wide_table() -> Table:
-    return Table(["country", "note"], [("DEU", "a long note " * 8), ("FRA", None)], "Notes")
-
-
-def test_a_table_that_fits_the_terminal_is_drawn_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    lines = _shown_on_terminal(_wide_table(), 200, monkeypatch)
-    assert lines[0] == "Notes"
-    assert ("a long note " * 8).strip() in lines[4]
-
-
-def test_a_table_wider_than_the_terminal_is_wrapped_to_fit(
+def test_a_terminal_gets_a_table_that_fits_it_and_ansi_styles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    lines = _shown_on_terminal(_wide_table(), 40, monkeypatch)
-    assert max(len(line) for line in lines) <= 40
-    assert sum("a long note" in line for line in lines) >= 4  # the note wrapped over lines
-    assert any("—" in line for line in lines)  # a missing value is shown, not blank
+    table = Table(["country", "note"], [("DEU", "a long note " * 8), ("FRA", None)], "Notes")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    lines = _shown_on_terminal(table, 40, monkeypatch)
+    assert lines[0] == "\x1b[3mNotes\x1b[0m"
+    plain = [re.sub("\x1b\\[[0-9;]*m", "", line) for line in lines]
+    assert max(len(line) for line in plain) <= 40
+    assert sum("a long note" in line for line in plain) >= 3
+    assert any("│ FRA     │ —" in line for line in plain)
+
+
+def test_no_color_turns_styles_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    lines = _shown_on_terminal(Table(["a"], [(1.5,)], "T"), 80, monkeypatch)
+    assert lines == ["T", "┏━━━━━━┓", "┃    a ┃", "┡━━━━━━┩", "│ 1.50 │", "└──────┘"]

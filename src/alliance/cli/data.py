@@ -30,16 +30,17 @@ SHOW_COLUMNS = (
     "dataset",
     "locator",
 )
-# On screen, the columns that vary; the source and dataset are named under the table.
+# On screen, the columns that vary; the source and dataset are named under the table. A narrow
+# terminal drops columns from the right, so the estimate flag stays next to its value.
 TABLE_COLUMNS = (
     "entity",
     "year",
     "value",
+    "estimate",
     "unit",
     "currency",
     "price_basis",
     "exchange_basis",
-    "estimate",
     "missing",
     "edition",
     "locator",

@@ -92,30 +92,14 @@ def _print_table(table: Table) -> None:
         for i in range(len(table.columns))
     ]
     cells = [[_cell(v) for v in row] for row in table.rows]
+    # A file or a pipe gets every column at full width; a terminal gets a table that fits it.
     terminal = sys.stdout.isatty()
-    if terminal and boxed.table_width(table.columns, cells) > shutil.get_terminal_size().columns:
-        _print_wrapped(table, cells, numeric)
-        return
+    width = shutil.get_terminal_size().columns if terminal else None
     styled = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-    sys.stdout.write(
-        boxed.render(table.columns, cells, numeric, table.title, table.footer, styled=styled)
+    text = boxed.render(
+        table.columns, cells, numeric, table.title, table.footer, styled=styled, max_width=width
     )
-
-
-def _print_wrapped(table: Table, cells: list[list[str]], numeric: list[bool]) -> None:
-    """Rich lays out a table too wide for the terminal, wrapping cells instead of lines."""
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    console = Console(emoji=False, markup=False, highlight=False)
-    rich_table = RichTable(title=table.title or None, title_justify="left")
-    for name, is_number in zip(table.columns, numeric, strict=True):
-        rich_table.add_column(name, justify="right" if is_number else "left")
-    for row in cells:
-        rich_table.add_row(*row)
-    console.print(rich_table)
-    for line in table.footer:
-        console.print(line, style="dim")
+    sys.stdout.write(text)
 
 
 def _write_text(text: str, out: Path | None) -> None:
