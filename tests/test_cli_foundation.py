@@ -177,6 +177,21 @@ def test_every_command_is_routed_to_the_module_that_registers_it() -> None:
         assert command in names, (command, module)
 
 
+def test_a_data_call_builds_only_its_subcommand_but_help_lists_all() -> None:
+    from alliance.cli.app import build_app
+
+    def data_commands(subcommand: str | None) -> set[str | None]:
+        (group,) = build_app(["data"], subcommand).registered_groups
+        return {info.name for info in group.typer_instance.registered_commands}
+
+    everything = {"show", "sources", "editions", "import", "diff", "remove"}
+    assert data_commands("show") == {"show"}
+    assert data_commands("--help") == everything
+    assert data_commands("shwo") == everything  # so that click can suggest 'show'
+    code, _, err = run("data", "shwo")
+    assert code == 2 and "Did you mean 'show'" in err
+
+
 def test_members_accepts_group_names_as_people_write_them() -> None:
     code, out, _ = run("members", "arctic-council", "--on", "2020-01-01", "--format", "json")
     assert code == 0

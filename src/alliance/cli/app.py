@@ -31,9 +31,12 @@ COMMANDS = {
     "obligations": "obligations",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+GROUP_MODULES = frozenset({"data"})  # their `register` takes the subcommand to build
 
 
-def build_app(modules: Iterable[str] = COMMAND_MODULES) -> typer.Typer:
+def build_app(
+    modules: Iterable[str] = COMMAND_MODULES, subcommand: str | None = None
+) -> typer.Typer:
     application = typer.Typer(
         name="alliance",
         help="The open, sourced, reproducible model of Europe's collective defence.",
@@ -47,7 +50,11 @@ def build_app(modules: Iterable[str] = COMMAND_MODULES) -> typer.Typer:
         """The open, sourced, reproducible model of Europe's collective defence."""
 
     for name in modules:
-        importlib.import_module(f"alliance.cli.{name}").register(application)
+        module = importlib.import_module(f"alliance.cli.{name}")
+        if name in GROUP_MODULES:
+            module.register(application, subcommand)
+        else:
+            module.register(application)
     return application
 
 
@@ -58,10 +65,10 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    command = sys.argv[1] if len(sys.argv) > 1 else None
+    command, subcommand = [*sys.argv[1:3], None, None][:2]
     modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
     try:
-        build_app(modules)()
+        build_app(modules, subcommand)()
     except AllianceError as error:
         typer.echo(f"Error: {error}", err=True)
         sys.exit(2)
