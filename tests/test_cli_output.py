@@ -39,6 +39,11 @@ def test_wide_characters_take_two_columns() -> None:
     assert lines[4] == "│ abcd │"
 
 
+def test_a_cell_keeps_its_own_line_breaks() -> None:
+    lines = boxed.render(["claim", "n"], [["first line\nsecond", "1"]], [False, True]).splitlines()
+    assert lines[3:5] == ["│ first line │ 1 │", "│ second     │   │"]
+
+
 def test_title_above_and_footer_below() -> None:
     lines = boxed.render(["a"], [["1"]], [True], title="Title", footer=["Source: x"]).splitlines()
     assert lines[0] == "Title"

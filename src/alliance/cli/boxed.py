@@ -31,6 +31,11 @@ def _char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+def _text_width(text: str) -> int:
+    """Width of a cell or title that may hold several lines: its widest line."""
+    return max(cell_width(line) for line in text.split("\n"))
+
+
 @dataclass(frozen=True)
 class Layout:
     """Which columns are shown, and how wide each is."""
@@ -57,7 +62,7 @@ def layout(
     """Natural column widths; with `max_width`, text columns wrapped and then columns hidden."""
     natural = [cell_width(name) for name in columns]
     for row in rows:
-        natural = [max(w, cell_width(cell)) for w, cell in zip(natural, row, strict=True)]
+        natural = [max(w, _text_width(cell)) for w, cell in zip(natural, row, strict=True)]
     shown = list(range(len(columns)))
     if max_width is None or _table_width(natural) <= max_width:
         return Layout(shown, natural, [])
@@ -72,7 +77,7 @@ def layout(
 
 def _narrowest(name: str, cells: Sequence[str], right_aligned: bool) -> int:
     """A number or a code keeps its whole width; text may wrap down to its longest word."""
-    widest = max([cell_width(name), *(cell_width(c) for c in cells)])
+    widest = max([cell_width(name), *(_text_width(c) for c in cells)])
     if right_aligned or not any(" " in c for c in cells):
         return widest
     longest_word = max(cell_width(word) for c in cells for word in c.split() or [""])
@@ -124,21 +129,23 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def _wrap(text: str, width: int | None) -> list[str]:
-    """A title or note over lines of `width`, breaking at spaces only (a URL stays whole)."""
-    if not text:
-        return []
-    if not width or cell_width(text) <= width:
-        return [text]
-    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+def _wrap(text: str, width: int | None, break_words: bool = False) -> list[str]:
+    """Text over lines of at most `width` (its own line breaks kept), broken at spaces; a word
+    longer than `width` (a URL in a note) stays whole unless `break_words`."""
+    lines = []
+    for line in text.split("\n") if text else []:
+        if width is None or cell_width(line) <= width:
+            lines.append(line)
+        else:
+            lines.extend(
+                textwrap.wrap(line, width, break_long_words=break_words, break_on_hyphens=False)
+            )
+    return lines
 
 
 def _row_lines(cells: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> list[str]:
     """One row, its wrapped cells side by side over as many lines as the tallest needs."""
-    wrapped = [
-        textwrap.wrap(c, w, break_on_hyphens=False) or [""] if cell_width(c) > w else [c]
-        for c, w in zip(cells, widths, strict=True)
-    ]
+    wrapped = [_wrap(c, w, break_words=True) or [""] for c, w in zip(cells, widths, strict=True)]
     height = max(len(parts) for parts in wrapped)
     lines = []
     for line in range(height):
