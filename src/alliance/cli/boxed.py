@@ -36,13 +36,27 @@ def _text_width(text: str) -> int:
     return max(cell_width(line) for line in text.split("\n"))
 
 
+def _one_column_per_character(text: str) -> bool:
+    """True when `len` is the width: no line break, no wide or combining character."""
+    if "\n" in text:
+        return False
+    return text.isascii() or all(_char_width(c) == 1 for c in set(text) if not c.isascii())
+
+
+def _column_width(name: str, cells: Sequence[str], plain: bool) -> int:
+    if plain:  # the common case, at C speed
+        return max(cell_width(name), max(map(len, cells), default=0))
+    return max([cell_width(name), *(_text_width(c) for c in cells)])
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Which columns are shown, and how wide each is."""
+    """Which columns are shown, how wide each is, and whether any cell must wrap."""
 
     shown: list[int]  # positions of the columns drawn, left to right
     widths: list[int]  # width of each shown column, without its padding
     hidden: list[str]  # names of the columns left out to fit
+    plain: bool  # every shown cell fits on one line and `len` is its width
 
     @property
     def width(self) -> int:
@@ -60,19 +74,23 @@ def layout(
     max_width: int | None = None,
 ) -> Layout:
     """Natural column widths; with `max_width`, text columns wrapped and then columns hidden."""
-    natural = [cell_width(name) for name in columns]
-    for row in rows:
-        natural = [max(w, _text_width(cell)) for w, cell in zip(natural, row, strict=True)]
+    by_column = list(zip(*rows, strict=True)) or [() for _ in columns]
+    plain = [_one_column_per_character("".join(cells)) for cells in by_column]
+    natural = [
+        _column_width(name, cells, one_line)
+        for name, cells, one_line in zip(columns, by_column, plain, strict=True)
+    ]
     shown = list(range(len(columns)))
     if max_width is None or _table_width(natural) <= max_width:
-        return Layout(shown, natural, [])
+        return Layout(shown, natural, [], all(plain))
     narrowest = [_narrowest(columns[i], [r[i] for r in rows], right_aligned[i]) for i in shown]
     widths = _shrink(natural, narrowest, max_width)
     while _table_width(widths) > max_width and len(shown) > 1:
         shown.pop()
         widths = _shrink([natural[i] for i in shown], [narrowest[i] for i in shown], max_width)
     hidden = [columns[i] for i in range(len(columns)) if i not in shown]
-    return Layout(shown, widths, hidden)
+    fits = all(plain[i] and w == natural[i] for i, w in zip(shown, widths, strict=True))
+    return Layout(shown, widths, hidden, fits)
 
 
 def _narrowest(name: str, cells: Sequence[str], right_aligned: bool) -> int:
@@ -115,8 +133,13 @@ def render(
     header = (_pad(columns[i], w, r) for i, w, r in zip(shown, widths, right, strict=True))
     lines.append("┃ " + " ┃ ".join(f"{bold}{name}{reset}" for name in header) + " ┃")
     lines.append(_rule("┡", "━", "╇", "┩", widths))
-    for row in rows:
-        lines.extend(_row_lines([row[i] for i in shown], widths, right))
+    if fitted.plain:  # nothing wraps and `len` is the width: one format string for every row
+        fields = (f"{{:{'>' if r else '<'}{w}}}" for w, r in zip(widths, right, strict=True))
+        template = "│ " + " │ ".join(fields) + " │"
+        lines.extend(template.format(*[row[i] for i in shown]) for row in rows)
+    else:
+        for row in rows:
+            lines.extend(_row_lines([row[i] for i in shown], widths, right))
     lines.append(_rule("└", "─", "┴", "┘", widths))
     notes = list(footer)
     if fitted.hidden:

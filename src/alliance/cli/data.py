@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated
 
@@ -95,8 +96,8 @@ def show_command(
     )
     selection = select(query)
     shown = TABLE_COLUMNS if fmt is OutputFormat.table else SHOW_COLUMNS
-    positions = [selection.columns.index(c) for c in shown]
-    rows = [tuple(row[i] for i in positions) for row in selection.rows]
+    project = itemgetter(*(selection.columns.index(c) for c in shown))
+    rows = list(map(project, selection.rows))
     footer = citation_lines(selection.editions)
     if not rows:
         footer.insert(0, "No figures match: the store has no data for this selection.")

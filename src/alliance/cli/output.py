@@ -61,6 +61,8 @@ def _plain(value: Any) -> Any:
 
 
 def _cell(value: Any) -> str:
+    if type(value) is str:  # most cells: skip the conversions below
+        return value
     value = _plain(value)
     if value is None:
         return "—"
@@ -86,12 +88,29 @@ def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None 
         _write_parquet(table, out)
 
 
+_NUMBER_TYPES = frozenset({int, float, bool, type(None)})
+
+
+def _is_numeric(column: Sequence[Any]) -> bool:
+    """Right-align a column of numbers (None included); other types are judged value by value."""
+    if set(map(type, column)) <= _NUMBER_TYPES:
+        return True
+    return all(v is None or isinstance(_plain(v), int | float) for v in column)
+
+
+def _column_cells(column: Sequence[Any]) -> Sequence[str]:
+    kinds = set(map(type, column))
+    if kinds == {str}:
+        return column
+    if kinds == {int}:
+        return list(map(str, column))
+    return list(map(_cell, column))
+
+
 def _print_table(table: Table) -> None:
-    numeric = [
-        all(isinstance(_plain(r[i]), int | float) or r[i] is None for r in table.rows)
-        for i in range(len(table.columns))
-    ]
-    cells = [[_cell(v) for v in row] for row in table.rows]
+    by_column = list(zip(*table.rows, strict=True)) or [() for _ in table.columns]
+    numeric = [_is_numeric(column) for column in by_column]
+    cells = list(zip(*map(_column_cells, by_column), strict=True))
     # A file or a pipe gets every column at full width; a terminal gets a table that fits it.
     terminal = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if terminal else None
