@@ -29,6 +29,7 @@ from pathlib import Path
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 SHOW = ["data", "show", "defence", "--country", "DEU", "--from", "2014", "--definition", "nato"]
+BIG_SHOW = ["data", "show", "gdp"]  # every GDP figure of every edition: 45,000 rows
 SIPRI_FULL = "sipri/SIPRI-Milex-data-1949-2024_2.xlsx"
 YARDSTICK = [
     sys.executable,
@@ -83,6 +84,8 @@ def bench_show(env: dict[str, str], runs: int) -> list[str]:
             yardstick.append(timed(YARDSTICK, env))
         extra = statistics.median(t - y for t, y in zip(times, yardstick, strict=True))
         rows.append(summary(label, times, 0.4, f"{statistics.median(yardstick):.3f} + {extra:.3f}"))
+    big = [timed(BIG_SHOW, env) for _ in range(max(3, runs // 3))]
+    rows.append(summary("`alliance " + " ".join(BIG_SHOW) + "` (45,000-row table)", big, None))
     return rows
 
 
