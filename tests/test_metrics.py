@@ -159,8 +159,9 @@ def _frame(values: dict[tuple[str, str], float | None]) -> pd.DataFrame:
 def _fetch(values: dict[tuple[str, str], float | None]) -> Any:
     frame = _frame(values)
 
-    def fetch(indicator: str, *, entities: Sequence[str], **_: Any) -> pd.DataFrame:
-        return frame[(frame["indicator"] == indicator) & frame["entity"].isin(list(entities))]
+    def fetch(indicator: str, *, entities: Sequence[str], **_: Any) -> list[dict[str, Any]]:
+        chosen = frame[(frame["indicator"] == indicator) & frame["entity"].isin(list(entities))]
+        return chosen.to_dict("records")
 
     return fetch
 
@@ -222,8 +223,9 @@ def test_sipri_share_of_gdp_divides_by_the_gdp_sipri_used() -> None:
     frame.loc[frame["indicator"] == "defence_expenditure_share_gdp", "unit"] = "percent"
     frame["source_id"], frame["dataset"] = "sipri", "milex"
 
-    def fetch(indicator: str, *, entities: Sequence[str], **_: Any) -> pd.DataFrame:
-        return frame[(frame["indicator"] == indicator) & frame["entity"].isin(list(entities))]
+    def fetch(indicator: str, *, entities: Sequence[str], **_: Any) -> list[dict[str, Any]]:
+        chosen = frame[(frame["indicator"] == indicator) & frame["entity"].isin(list(entities))]
+        return chosen.to_dict("records")
 
     result = aggregate(
         _group(["AAA", "BBB"], "AB"), "defence_share_gdp", 2024, definition="sipri", fetch=fetch

@@ -17,6 +17,7 @@ population in millions, per-capita figures in dollars per person and shares of G
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -544,13 +545,14 @@ _BUILDERS: Final[dict[str, Callable[[str, str | None, str | None, str | None], M
 
 # --- figures from the store --------------------------------------------------------------------
 
-Fetch = Callable[..., "pd.DataFrame"]
+# Figures as records with the keys of OBSERVATION_COLUMNS (tests pass their own).
+Fetch = Callable[..., list[dict[str, Any]]]
 
 
-def _default_fetch(indicator: str, **filters: Any) -> pd.DataFrame:
-    from alliance.observations import observations
+def _default_fetch(indicator: str, **filters: Any) -> list[dict[str, Any]]:
+    from alliance.observations import observation_records
 
-    return observations(indicator, **filters)
+    return observation_records(indicator, **filters)
 
 
 @dataclass(frozen=True)
@@ -570,7 +572,7 @@ def _series_figures(
 ) -> dict[str, _Figure]:
     """One figure per entity: the newest edition's row (or the named edition's) with a value."""
     try:
-        frame = fetch(
+        records = fetch(
             series.indicator,
             entities=list(entities),
             years=[year],
@@ -583,14 +585,21 @@ def _series_figures(
         )
     except YearOutOfRangeError:
         return {}
-    if series.dataset is not None:
-        frame = frame[frame["dataset"] == series.dataset]
-    frame = frame[frame["value"].notna() & (frame["year"] == year)]
-    frame = frame.sort_values(["edition", "dataset"], ascending=[False, True])
-    frame = frame.drop_duplicates("entity", keep="first")
+    usable = [
+        row
+        for row in records
+        if row["value"] is not None
+        and not math.isnan(row["value"])
+        and row["year"] == year
+        and (series.dataset is None or row["dataset"] == series.dataset)
+    ]
+    # Per entity, the newest edition's row; within one edition, the first dataset by name.
+    usable.sort(key=lambda row: str(row["dataset"]))
+    usable.sort(key=lambda row: str(row["edition"]), reverse=True)
     figures: dict[str, _Figure] = {}
-    records: list[dict[Any, Any]] = frame.to_dict("records")
-    for row in records:
+    for row in usable:
+        if str(row["entity"]) in figures:
+            continue
         source = SourceRef(
             str(row["source_id"]), str(row["edition"]), str(row["dataset"]), series.label
         )

@@ -234,12 +234,10 @@ def observations(
     """
     import pandas as pd
 
-    resolved = None if entities is None else resolve_entities(entities)
-    query = Query(
-        indicator=indicator,
-        entities=resolved,
-        first_year=min(years) if years else None,
-        last_year=max(years) if years else None,
+    selection = _select_figures(
+        indicator,
+        entities,
+        years,
         source=source,
         definition=definition,
         edition=edition,
@@ -249,12 +247,43 @@ def observations(
         exchange_basis=exchange_basis,
         period=period,
     )
-    selection = select(query)
     frame = pd.DataFrame(selection.rows, columns=selection.columns)
-    if years:
-        frame = frame[frame["year"].isin(list(years))].reset_index(drop=True)
     frame.attrs["editions"] = selection.editions
     return frame
+
+
+def observation_records(
+    indicator: str,
+    *,
+    entities: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    **filters: str | None,
+) -> list[dict[str, Any]]:
+    """The rows `observations` returns, as dicts, without importing pandas (0.5 s of start-up)."""
+    selection = _select_figures(indicator, entities, years, **filters)
+    return [dict(zip(selection.columns, row, strict=True)) for row in selection.rows]
+
+
+def _select_figures(
+    indicator: str,
+    entities: Sequence[str] | None,
+    years: Sequence[int] | None,
+    **filters: str | None,
+) -> Selection:
+    query = Query(
+        indicator=indicator,
+        entities=None if entities is None else resolve_entities(entities),
+        first_year=min(years) if years else None,
+        last_year=max(years) if years else None,
+        **filters,
+    )
+    selection = select(query)
+    if not years:
+        return selection
+    wanted = set(years)
+    year = selection.columns.index("year")
+    rows = [row for row in selection.rows if row[year] in wanted]
+    return Selection(selection.columns, rows, selection.editions)
 
 
 def editions() -> pd.DataFrame:
