@@ -176,11 +176,11 @@ def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[
     One edition for all, so that a member the newest edition leaves out is reported missing
     rather than filled from an older edition (NATO's August 2025 edition has no German 2025e).
     """
-    from alliance.observations import observations
+    from alliance.observations import observation_records
 
     source = options.source or options.definition
     try:
-        frame = observations(
+        records = observation_records(
             "defence_expenditure_share_gdp",
             entities=list(members),
             years=[options.year],
@@ -189,17 +189,19 @@ def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[
         )
     except _NO_DATA_ERRORS as error:
         return [CountryFigure(m, Figure(None, "percent", missing=(str(error),))) for m in members]
-    frame = frame[frame["year"] == options.year]
-    edition = options.edition or (max(frame["edition"]) if len(frame) else None)
-    frame = frame[frame["edition"] == edition]
+    edition = options.edition or max((r["edition"] for r in records), default=None)
     figures = []
     for member in members:
-        rows = frame[(frame["entity"] == member) & frame["value"].notna()]
-        if rows.empty:
+        rows = [
+            r
+            for r in records
+            if r["edition"] == edition and r["entity"] == member and r["value"] is not None
+        ]
+        if not rows:
             why = f"no {options.year} figure in {source} edition {edition or '(none stored)'}"
             figures.append(CountryFigure(member, Figure(None, "percent", missing=(why,))))
             continue
-        row = rows.iloc[0]
+        row = rows[0]
         value = float(row["value"]) * (100.0 if row["unit"] == "fraction" else 1.0)
         source_row = SourceRow(
             str(row["source_id"]),
