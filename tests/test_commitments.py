@@ -82,10 +82,10 @@ def test_targets_table_gap_and_money() -> None:
 
 def test_germany_pledge_path() -> None:
     (report,) = pledge("Germany")
-    path = report.path.set_index("year")
-    assert list(path.index) == [2025, 2026, 2027, 2028, 2029]
-    assert path.loc[2027, "percent"] == pytest.approx((2.4 + 3.5) / 2)
-    assert path.loc[2029, "amount (EUR bn)"] == pytest.approx(153)
+    path = {row["year"]: row for row in report.path}
+    assert list(path) == [2025, 2026, 2027, 2028, 2029]
+    assert path[2027]["percent"] == pytest.approx((2.4 + 3.5) / 2)
+    assert path[2029]["amount (EUR bn)"] == pytest.approx(153)
     assert report.latest_value is not None and report.latest_edition.startswith("nato")
 
 

@@ -15,12 +15,12 @@ Status rules (stated in each row's `rule`):
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
-from alliance.errors import InvalidArgumentError, UnknownCountryError
+from alliance.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,53 +140,56 @@ def default_target(year: int) -> Target:
 
 
 # --- figures -----------------------------------------------------------------------------------
+# Records (dicts with the observation columns) rather than DataFrames: `alliance targets` and
+# `alliance pledge` then start without pandas (0.5 s). The public functions wrap them in frames.
+
+_INDICATOR_OF: Final = {
+    "defence_share_gdp": "defence_expenditure_share_gdp",
+    "equipment_share": "equipment_share",
+}
 
 
-def _newest_per_ally(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[frame["value"].notna()]
-    frame = frame.sort_values(["edition", "dataset"], ascending=[False, True])
-    return frame.drop_duplicates(["entity", "year"], keep="first")
+def _newest_per_ally(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per (ally, year): the newest edition's row with a value (within it, the first dataset)."""
+    usable = [r for r in records if r["value"] is not None and len(str(r["entity"])) == 3]
+    usable.sort(key=lambda r: str(r["dataset"]))
+    usable.sort(key=lambda r: str(r["edition"]), reverse=True)
+    chosen: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in usable:
+        chosen.setdefault((str(row["entity"]), int(row["year"])), row)
+    return list(chosen.values())
 
 
-def measure_figures(
-    measure: str, years: list[int], edition: str | None = None, entities: list[str] | None = None
-) -> pd.DataFrame:
-    """NATO's per-ally figures for `measure` (share of GDP or equipment share) in `years`."""
-    from alliance.observations import observations
+def _figures(
+    measure: str, years: list[int], edition: str | None, entities: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """NATO's per-ally figures for `measure` (share of GDP or equipment share) in `years`.
 
-    indicator = {
-        "defence_share_gdp": "defence_expenditure_share_gdp",
-        "equipment_share": "equipment_share",
-    }[measure]
-    frames = [
-        observations(indicator, source="nato", years=[year], edition=edition, entities=entities)
-        for year in years
-    ]
-    import pandas as pd
+    A year outside the data raises YearOutOfRangeError, naming the years there are.
+    """
+    from alliance.observations import observation_records
 
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if frames else None
-    if frame is None or frame.empty:
-        return pd.DataFrame(columns=["entity", "year", "value", "edition", "estimate"])
-    return _newest_per_ally(frame[frame["entity"].str.len() == 3])
+    records: list[dict[str, Any]] = []
+    for year in years:
+        records += observation_records(
+            _INDICATOR_OF[measure], source="nato", years=[year], edition=edition, entities=entities
+        )
+    return _newest_per_ally(records)
 
 
 def _safe_figures(
     measure: str, years: list[int], edition: str | None, entities: list[str] | None = None
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
+    """As `_figures`, skipping the years outside the data."""
     from alliance.errors import YearOutOfRangeError
 
-    kept = []
+    kept: list[dict[str, Any]] = []
     for year in years:
         try:
-            kept.append(measure_figures(measure, [year], edition, entities))
+            kept += _figures(measure, [year], edition, entities)
         except YearOutOfRangeError:
             continue
-    import pandas as pd
-
-    kept = [k for k in kept if len(k)]
-    if not kept:
-        return pd.DataFrame(columns=["entity", "year", "value", "edition", "estimate", "locator"])
-    return pd.concat(kept, ignore_index=True)
+    return kept
 
 
 def _gdp_usd(year: int, entities: list[str], edition: str | None) -> dict[str, tuple[float, str]]:
@@ -216,13 +219,13 @@ def _gdp_usd(year: int, entities: list[str], edition: str | None) -> dict[str, t
 def _eur_per_usd(year: int) -> float | None:
     """Fed H.10 annual average, EUR per USD, when shipped."""
     try:
-        from alliance.observations import observations
+        from alliance.observations import observation_records
 
-        frame = observations("exchange_rate", source="fed", currency="EUR", years=[year])
+        records = observation_records("exchange_rate", source="fed", currency="EUR", years=[year])
     except Exception:  # rate not shipped or year outside it
         return None
-    frame = frame[frame["value"].notna()]
-    return float(frame["value"].iloc[0]) if len(frame) else None
+    values = [float(r["value"]) for r in records if r["value"] is not None]
+    return values[0] if values else None
 
 
 @dataclass(frozen=True)
@@ -267,35 +270,57 @@ def _status(
     return verdict, rule, needed
 
 
-def _trends(history: pd.DataFrame, year: int) -> dict[str, float]:
+def _trends(history: list[dict[str, Any]], year: int) -> dict[str, float]:
     """pp per year between year-3 and year, within one edition per ally."""
+    now = {str(r["entity"]): r for r in history if r["year"] == year}
+    past = {
+        (str(r["entity"]), str(r["edition"])): r for r in history if r["year"] == year - TREND_YEARS
+    }
     trends: dict[str, float] = {}
-    for entity, rows in history.groupby("entity"):
-        now = rows[rows["year"] == year]
-        if now.empty:
-            continue
-        edition = now["edition"].iloc[0]
-        past = rows[(rows["year"] == year - TREND_YEARS) & (rows["edition"] == edition)]
-        if past.empty:
-            continue
-        trends[str(entity)] = (float(now["value"].iloc[0]) - float(past["value"].iloc[0])) / (
-            TREND_YEARS
-        )
+    for entity, row in now.items():
+        before = past.get((entity, str(row["edition"])))
+        if before is not None:
+            trends[entity] = (float(row["value"]) - float(before["value"])) / TREND_YEARS
     return trends
 
 
 def _history_same_edition(
     measure: str, year: int, edition_of: dict[str, str], entities: list[str]
-) -> pd.DataFrame:
-    import pandas as pd
-
-    frames = []
+) -> list[dict[str, Any]]:
+    history: list[dict[str, Any]] = []
     for edition in sorted(set(edition_of.values())):
         allies = [e for e in entities if edition_of.get(e) == edition]
-        frame = _safe_figures(measure, [year - TREND_YEARS, year], edition, allies)
-        frames.append(frame)
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        history += _safe_figures(measure, [year - TREND_YEARS, year], edition, allies)
+    return history
+
+
+TARGET_COLUMNS: Final = (
+    "iso3",
+    "country",
+    *(f.name for f in fields(TargetRow) if f.name != "iso3"),
+)
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """`targets()` as records: one per ally, highest share first, with what the rows used."""
+
+    rows: list[dict[str, Any]]  # keys: TARGET_COLUMNS
+    target: Target
+    editions: list[tuple[str, str, str]]  # (source, edition, dataset) of the shares
+    gdp_sources: list[str]
+    eur_per_usd: float | None
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame; `attrs` carries target, editions, gdp_sources, eur_per_usd."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.rows, columns=list(TARGET_COLUMNS))
+        frame.attrs["target"] = self.target
+        frame.attrs["editions"] = self.editions
+        frame.attrs["gdp_sources"] = self.gdp_sources
+        frame.attrs["eur_per_usd"] = self.eur_per_usd
+        return frame
 
 
 def targets(year: int, target: str | None = None, edition: str | None = None) -> pd.DataFrame:
@@ -306,81 +331,86 @@ def targets(year: int, target: str | None = None, edition: str | None = None) ->
     `attrs` carries the Target record, the (source, edition, dataset) of the shares and the
     GDP/exchange-rate sources used.
     """
-    import pandas as pd
+    return target_table(year, target, edition).frame()
 
+
+def target_table(year: int, target: str | None = None, edition: str | None = None) -> TargetTable:
+    """What `targets` returns, as records (no pandas)."""
     from alliance.coalitions import coalition_in_year
     from alliance.countries import country_name
 
     chosen = find_target(target) if target else default_target(year)
     allies = list(coalition_in_year("NATO", year).members)
     # A year outside the data is an error (YearOutOfRangeError names the years there are).
-    figures = measure_figures(chosen.measure, [year], edition, allies)
-    by_ally = {str(r["entity"]): r for r in figures.to_dict("records")}
+    by_ally = {str(r["entity"]): r for r in _figures(chosen.measure, [year], edition, allies)}
     editions = {k: str(v["edition"]) for k, v in by_ally.items()}
     history = _history_same_edition(chosen.measure, year, editions, list(by_ally))
-    trends = _trends(history, year) if len(history) else {}
+    trends = _trends(history, year)
     gdp = _gdp_usd(year, list(by_ally), edition) if chosen.measure == "defence_share_gdp" else {}
     rate = _eur_per_usd(year)
-    rows = []
-    for iso3 in allies:
-        row = by_ally.get(iso3)
-        if row is None:
-            rows.append(
-                TargetRow(
-                    iso3,
-                    year,
-                    None,
-                    chosen.threshold_percent,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    "no data",
-                    "no NATO figure for this ally and year",
-                    "",
-                    False,
-                    "",
-                )
-            )
-            continue
-        value = float(row["value"])
-        trend = trends.get(iso3)
-        status, rule, needed = _status(chosen, year, value, trend)
-        gap = max(chosen.threshold_percent - value, 0.0)
-        gdp_usd = gdp.get(iso3)
-        gap_usd = gap / 100 * gdp_usd[0] / 1e9 if gdp_usd else None
-        rows.append(
-            TargetRow(
-                iso3=iso3,
-                year=year,
-                value=value,
-                target=chosen.threshold_percent,
-                met=value >= chosen.threshold_percent,
-                gap_pp=gap,
-                gap_usd_bn=gap_usd,
-                gap_eur_bn=gap_usd * rate if gap_usd is not None and rate else None,
-                needed_pp_per_year=needed,
-                trend_pp_per_year=trend,
-                status=status,
-                rule=rule,
-                edition=f"nato {row['edition']} ({row['dataset']})",
-                estimate=row.get("estimate") is True,
-                locator=str(row.get("locator") or ""),
-            )
-        )
-    frame = pd.DataFrame([asdict(r) for r in rows])
-    frame.insert(1, "country", [country_name(i) for i in frame["iso3"]])
-    frame = frame.sort_values(["value", "iso3"], ascending=[False, True], na_position="last")
-    frame = frame.reset_index(drop=True)
-    frame.attrs["target"] = chosen
-    frame.attrs["editions"] = sorted(
-        {("nato", str(r["edition"]), str(r["dataset"])) for r in by_ally.values()}
+    rows = [
+        _target_row(chosen, iso3, year, by_ally.get(iso3), trends.get(iso3), gdp.get(iso3), rate)
+        for iso3 in allies
+    ]
+    rows.sort(key=lambda r: (r.value is None, -(r.value or 0.0), r.iso3))
+    records = [{"iso3": r.iso3, "country": country_name(r.iso3), **asdict(r)} for r in rows]
+    return TargetTable(
+        records,
+        chosen,
+        sorted({("nato", str(r["edition"]), str(r["dataset"])) for r in by_ally.values()}),
+        sorted({v[1] for v in gdp.values()}),
+        rate,
     )
-    frame.attrs["gdp_sources"] = sorted({v[1] for v in gdp.values()})
-    frame.attrs["eur_per_usd"] = rate
-    return frame
+
+
+def _target_row(
+    chosen: Target,
+    iso3: str,
+    year: int,
+    row: dict[str, Any] | None,
+    trend: float | None,
+    gdp_usd: tuple[float, str] | None,
+    rate: float | None,
+) -> TargetRow:
+    if row is None:
+        return TargetRow(
+            iso3,
+            year,
+            None,
+            chosen.threshold_percent,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "no data",
+            "no NATO figure for this ally and year",
+            "",
+            False,
+            "",
+        )
+    value = float(row["value"])
+    status, rule, needed = _status(chosen, year, value, trend)
+    gap = max(chosen.threshold_percent - value, 0.0)
+    gap_usd = gap / 100 * gdp_usd[0] / 1e9 if gdp_usd else None
+    return TargetRow(
+        iso3=iso3,
+        year=year,
+        value=value,
+        target=chosen.threshold_percent,
+        met=value >= chosen.threshold_percent,
+        gap_pp=gap,
+        gap_usd_bn=gap_usd,
+        gap_eur_bn=gap_usd * rate if gap_usd is not None and rate else None,
+        needed_pp_per_year=needed,
+        trend_pp_per_year=trend,
+        status=status,
+        rule=rule,
+        edition=f"nato {row['edition']} ({row['dataset']})",
+        estimate=row.get("estimate") is True,
+        locator=str(row.get("locator") or ""),
+    )
 
 
 def targets_history(
@@ -388,20 +418,26 @@ def targets_history(
 ) -> pd.DataFrame:
     """How many Allies (members on 1 July) met `threshold` % of GDP each year.
 
-    Columns: year, allies, with_data, meeting, allies_meeting, edition.
+    Columns: year, allies, with_data, meeting, allies_meeting, estimate, edition.
     """
     import pandas as pd
 
+    return pd.DataFrame(targets_history_rows(edition, threshold, first, last))
+
+
+def targets_history_rows(
+    edition: str | None = None, threshold: float = 2.0, first: int = 2014, last: int | None = None
+) -> list[dict[str, Any]]:
+    """What `targets_history` returns, as records (no pandas)."""
     from alliance.coalitions import coalition_in_year
 
-    last = last or 2025
     rows = []
-    for year in range(first, last + 1):
+    for year in range(first, (last or 2025) + 1):
         allies = list(coalition_in_year("NATO", year).members)
         figures = _safe_figures("defence_share_gdp", [year], edition, allies)
-        if figures.empty:
+        if not figures:
             continue
-        meeting = sorted(figures.loc[figures["value"] >= threshold, "entity"].astype(str))
+        meeting = sorted(str(f["entity"]) for f in figures if f["value"] >= threshold)
         rows.append(
             {
                 "year": year,
@@ -409,24 +445,19 @@ def targets_history(
                 "with_data": len(figures),
                 "meeting": len(meeting),
                 "allies_meeting": " ".join(meeting),
-                "estimate": bool(figures["estimate"].fillna(False).astype(bool).any()),
+                "estimate": any(f["estimate"] is True for f in figures),
                 "edition": "; ".join(
-                    sorted(
-                        {
-                            f"nato {e} ({d})"
-                            for e, d in zip(figures["edition"], figures["dataset"], strict=True)
-                        }
-                    )
+                    sorted({f"nato {f['edition']} ({f['dataset']})" for f in figures})
                 ),
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 @dataclass(frozen=True)
 class PledgeReport:
     pledge: Pledge
-    path: pd.DataFrame  # year, percent (and amount where both ends are stated)
+    path: list[dict[str, Any]]  # year, percent (and amount where both ends are stated)
     latest_year: int | None
     latest_value: float | None
     latest_edition: str
@@ -436,9 +467,7 @@ class PledgeReport:
     path_rule: str
 
     def to_dict(self) -> dict[str, Any]:
-        record = {k: v for k, v in asdict(self).items() if k != "path"}
-        record["path"] = self.path.to_dict("records")
-        return record
+        return asdict(self)
 
 
 def pledges_for(iso3: str) -> tuple[Pledge, ...]:
@@ -456,35 +485,30 @@ def pledges_for(iso3: str) -> tuple[Pledge, ...]:
 
 def pledge(iso3: str) -> list[PledgeReport]:
     """Each sourced pledge of the country, its implied yearly path, and the latest NATO figure."""
-    import pandas as pd
-
-    try:
-        pledges = pledges_for(iso3)
-    except UnknownCountryError:
-        raise
+    pledges = pledges_for(iso3)
     code = pledges[0].iso3
     latest = _safe_figures("defence_share_gdp", list(range(2014, 2027)), None, [code])
-    latest = latest.sort_values("year")
-    last = latest.iloc[-1] if len(latest) else None
+    latest.sort(key=lambda r: int(r["year"]))
+    last = latest[-1] if latest else None
     reports = []
     for item in pledges:
         start_year, start_value, rule = _path_start(item, latest)
         path = _path(item, start_year, start_value)
         at_latest = None
         gap = None
-        if last is not None and len(path):
-            match = path[path["year"] == int(last["year"])]
-            if len(match):
-                at_latest = float(match["percent"].iloc[0])
+        if last is not None:
+            match = [p["percent"] for p in path if p["year"] == int(last["year"])]
+            if match:
+                at_latest = float(match[0])
                 gap = float(last["value"]) - at_latest
         reports.append(
             PledgeReport(
                 pledge=item,
-                path=path if len(path) else pd.DataFrame(columns=["year", "percent"]),
+                path=path,
                 latest_year=int(last["year"]) if last is not None else None,
                 latest_value=float(last["value"]) if last is not None else None,
                 latest_edition=f"nato {last['edition']}" if last is not None else "",
-                latest_estimate=bool(last["estimate"] is True) if last is not None else False,
+                latest_estimate=last is not None and last["estimate"] is True,
                 path_value_at_latest=at_latest,
                 gap_to_path_pp=gap,
                 path_rule=rule,
@@ -493,7 +517,10 @@ def pledge(iso3: str) -> list[PledgeReport]:
     return reports
 
 
-def _path_start(item: Pledge, figures: pd.DataFrame) -> tuple[int | None, float | None, str]:
+def _path_start(
+    item: Pledge, figures: list[dict[str, Any]]
+) -> tuple[int | None, float | None, str]:
+    """Where a pledge's path starts; `figures` are the country's NATO figures by year."""
     if item.baseline_year is not None and item.baseline_percent is not None:
         return (
             item.baseline_year,
@@ -502,10 +529,10 @@ def _path_start(item: Pledge, figures: pd.DataFrame) -> tuple[int | None, float 
             f"{item.baseline_year}) to {item.target_percent}% in {item.target_year}",
         )
     announced = int(item.announced[:4])
-    before = figures[figures["year"] < announced]
-    if item.target_year is None or before.empty:
+    before = [r for r in figures if int(r["year"]) < announced]
+    if item.target_year is None or not before:
         return None, None, f"a level of {item.target_percent}% with no stated deadline"
-    row = before.iloc[-1]
+    row = before[-1]
     return (
         int(row["year"]),
         float(row["value"]),
@@ -515,11 +542,9 @@ def _path_start(item: Pledge, figures: pd.DataFrame) -> tuple[int | None, float 
     )
 
 
-def _path(item: Pledge, start_year: int | None, start_value: float | None) -> pd.DataFrame:
-    import pandas as pd
-
+def _path(item: Pledge, start_year: int | None, start_value: float | None) -> list[dict[str, Any]]:
     if start_year is None or start_value is None or item.target_year is None:
-        return pd.DataFrame(columns=["year", "percent"])
+        return []
     span = max(item.target_year - start_year, 1)
     rows = []
     for year in range(start_year, item.target_year + 1):
@@ -533,4 +558,4 @@ def _path(item: Pledge, start_year: int | None, start_value: float | None) -> pd
                 item.target_amount - item.baseline_amount
             )
         rows.append(row)
-    return pd.DataFrame(rows)
+    return rows

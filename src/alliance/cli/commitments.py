@@ -46,10 +46,11 @@ def targets_command(
         return
     if year is None:
         raise InvalidArgumentError("--year is required (or use --history).")
-    from alliance.commitments import targets
+    from alliance.commitments import TARGET_COLUMNS, target_table
+    from alliance.observations import citation_lines
 
-    frame = targets(year, target, edition)
-    chosen = frame.attrs["target"]
+    table = target_table(year, target, edition)
+    chosen = table.target
     footer = [
         f"Target: {chosen.name}. {chosen.statement}",
         f"Cited: {chosen.source_title} {chosen.source_url}",
@@ -59,20 +60,20 @@ def targets_command(
     ]
     if chosen.notes:
         footer.append(f"Note: {chosen.notes}")
-    if frame.attrs["gdp_sources"]:
-        footer.append(
-            f"Gap in money: gap x GDP (current US$) from {', '.join(frame.attrs['gdp_sources'])}."
-        )
-    rate = frame.attrs["eur_per_usd"]
+    if table.gdp_sources:
+        footer.append(f"Gap in money: gap x GDP (current US$) from {', '.join(table.gdp_sources)}.")
+    rate = table.eur_per_usd
     footer.append(
         f"EUR: Fed H.10 annual average {rate:.4f} EUR per USD for {year}."
         if rate
         else "EUR: no shipped EUR/USD rate for this year."
     )
-    footer += _edition_lines(frame)
+    footer += citation_lines(table.editions)
     if chart is not None:
-        targets_chart(frame, chart, year, chosen)
-    emit(Table.from_frame(frame, f"{chosen.name}: Allies in {year}", footer), fmt, output)
+        targets_chart(table.frame(), chart, year, chosen)
+    columns = list(TARGET_COLUMNS)
+    rows = [[record[c] for c in columns] for record in table.rows]
+    emit(Table(columns, rows, f"{chosen.name}: Allies in {year}", footer), fmt, output)
 
 
 def _edition_lines(frame: Any) -> list[str]:
@@ -106,15 +107,17 @@ def targets_chart(frame: Any, path: Path, year: int, chosen: Any) -> None:
 
 
 def _history(edition: str | None, fmt: OutputFormat, output: Path | None) -> None:
-    from alliance.commitments import targets_history
+    from alliance.commitments import targets_history_rows
 
-    frame = targets_history(edition)
+    records = targets_history_rows(edition)
     footer = [
         "Allies: NATO members on 1 July of each year; meeting: share of GDP >= 2% (unrounded).",
         "Values: NATO definition; each year from the newest NATO edition that has it "
         "unless --edition is given.",
     ]
-    emit(Table.from_frame(frame, "Allies meeting 2% of GDP, by year", footer), fmt, output)
+    columns = ["year", "allies", "with_data", "meeting", "allies_meeting", "estimate", "edition"]
+    rows = [[record[c] for c in columns] for record in records]
+    emit(Table(columns, rows, "Allies meeting 2% of GDP, by year", footer), fmt, output)
 
 
 def pledge_command(
@@ -135,8 +138,8 @@ def pledge_command(
     footer: list[str] = []
     for report in reports:
         item = report.pledge
-        amount_column = next((c for c in report.path.columns if c.startswith("amount")), None)
-        records = report.path.to_dict("records") or [{"year": item.target_year, "percent": None}]
+        records = report.path or [{"year": item.target_year, "percent": None}]
+        amount_column = next((c for c in records[0] if c.startswith("amount")), None)
         for record in records:
             rows.append(
                 [
