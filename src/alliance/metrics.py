@@ -882,6 +882,37 @@ def _subset(spec: MetricSpec, whole: AggregateResult, group: Coalition) -> Aggre
     )
 
 
+COMPARISON_COLUMNS: Final = (
+    "coalition",
+    "year",
+    "value",
+    "unit",
+    "members",
+    "with_data",
+    "missing",
+    "estimated",
+    "definition",
+    "edition",
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`compare()` as records, with the AggregateResults and the SourceRefs they used."""
+
+    rows: list[dict[str, Any]]  # keys: COMPARISON_COLUMNS
+    results: list[AggregateResult]
+    sources: list[SourceRef]
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        frame = pd.DataFrame(self.rows, columns=list(COMPARISON_COLUMNS))
+        frame.attrs["results"] = self.results
+        frame.attrs["sources"] = self.sources
+        return frame
+
+
 def compare(
     expressions: Sequence[str],
     metric: str,
@@ -901,26 +932,36 @@ def compare(
     Columns: coalition, year, value, unit, members, with_data, missing, estimated, definition,
     edition. `attrs['results']` keeps the AggregateResults; `attrs['sources']` the SourceRefs.
     """
-    import pandas as pd
+    return comparison(
+        expressions,
+        metric,
+        start,
+        end,
+        definition=definition,
+        source=source,
+        prices=prices,
+        gdp_source=gdp_source,
+        edition=edition,
+        strict=strict,
+        fetch=fetch,
+    ).frame()
 
+
+def comparison(
+    expressions: Sequence[str],
+    metric: str,
+    start: int,
+    end: int,
+    **options: Any,
+) -> Comparison:
+    """What `compare` returns, as records (no pandas); `options` as for `aggregate`."""
     if end < start:
         raise InvalidArgumentError(f"--to {end} is before --from {start}.")
     rows = []
     results: list[AggregateResult] = []
     for expression in expressions:
         for year in range(start, end + 1):
-            result = aggregate(
-                expression,
-                metric,
-                year,
-                definition=definition,
-                source=source,
-                prices=prices,
-                gdp_source=gdp_source,
-                edition=edition,
-                strict=strict,
-                fetch=fetch,
-            )
+            result = aggregate(expression, metric, year, **options)
             results.append(result)
             rows.append(
                 {
@@ -936,13 +977,10 @@ def compare(
                     "edition": result.edition,
                 }
             )
-    frame = pd.DataFrame(rows)
-    frame.attrs["results"] = results
     sources: dict[SourceRef, None] = {}
     for result in results:
         sources.update(dict.fromkeys(result.sources))
-    frame.attrs["sources"] = list(sources)
-    return frame
+    return Comparison(rows, results, list(sources))
 
 
 def source_lines(sources: Sequence[SourceRef], estimated: Sequence[str] = ()) -> list[str]:

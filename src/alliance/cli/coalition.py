@@ -291,9 +291,9 @@ def compare_command(
     JSON keys: coalition, year, value, unit, members, with_data, missing, estimated,
     definition, edition.
     """
-    from alliance.metrics import compare, source_lines
+    from alliance.metrics import COMPARISON_COLUMNS, comparison, source_lines
 
-    frame = compare(
+    found = comparison(
         expressions,
         metric,
         start,
@@ -305,10 +305,10 @@ def compare_command(
         edition=edition,
         strict=strict,
     )
-    results = frame.attrs["results"]
+    results = found.results
     estimated = [e for r in results for e in r.estimated]
     footer = [f"Definition: {results[0].definition}.", f"Method: {results[0].method}"]
-    footer += source_lines(frame.attrs["sources"], estimated)
+    footer += source_lines(found.sources, estimated)
     if chart is not None:
         from alliance.charts import ChartText, line_chart
 
@@ -317,21 +317,21 @@ def compare_command(
             f"{' vs '.join(expressions)}, {start}-{end}",
             subtitle=f"{results[0].definition}; {results[0].unit}. Membership on 1 July of "
             "each year; open circles are the publisher's estimates.",
-            sources=source_lines(frame.attrs["sources"]),
-            notes=_missing_notes(frame),
+            sources=source_lines(found.sources),
+            notes=_missing_notes(found.rows),
         )
-        line_chart(frame, chart, text)
+        line_chart(found.frame(), chart, text)
         typer.echo(f"Chart written to {chart}", err=True)
     title = f"{metric} by coalition, {start}-{end}"
-    table = Table.from_frame(frame, title, footer)
-    emit(table, fmt, output)
+    rows = [[record[c] for c in COMPARISON_COLUMNS] for record in found.rows]
+    emit(Table(list(COMPARISON_COLUMNS), rows, title, footer), fmt, output)
 
 
-def _missing_notes(frame: Any) -> list[str]:
-    gaps = frame[frame["missing"] != ""]
+def _missing_notes(rows: list[dict[str, Any]]) -> list[str]:
     return [
-        f"No data for {row.missing} in {row.coalition} ({row.year}): not counted."
-        for row in gaps.itertuples()
+        f"No data for {row['missing']} in {row['coalition']} ({row['year']}): not counted."
+        for row in rows
+        if row["missing"]
     ][:4]
 
 
