@@ -6,6 +6,8 @@ import io
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance.cli import boxed, output
 from alliance.cli.output import OutputFormat, Table
@@ -121,3 +123,33 @@ def test_no_color_turns_styles_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     lines = _shown_on_terminal(Table(["a"], [(1.5,)], "T"), 80, monkeypatch)
     assert lines == ["T", "┏━━━━━━┓", "┃    a ┃", "┡━━━━━━┩", "│ 1.50 │", "└──────┘"]
+
+
+_WORDS = st.text(alphabet="abcXYZ019.,-éü日本—", min_size=1, max_size=12)
+_CELLS = st.lists(_WORDS, min_size=1, max_size=4).map(" ".join) | _WORDS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    width=st.integers(min_value=20, max_value=160),
+    ncols=st.integers(min_value=1, max_value=6),
+)
+def test_every_table_fits_and_keeps_every_shown_value(
+    data: st.DataObject, width: int, ncols: int
+) -> None:
+    columns = [f"c{i}" for i in range(ncols)]
+    rows = data.draw(st.lists(st.lists(_CELLS, min_size=ncols, max_size=ncols), max_size=5))
+    right = data.draw(st.lists(st.booleans(), min_size=ncols, max_size=ncols))
+    fitted = boxed.layout(columns, rows, right, width)
+    lines = boxed.render(columns, rows, right, max_width=width).splitlines()
+    box = lines[: lines.index(next(line for line in lines if line.startswith("└"))) + 1]
+    assert {boxed.cell_width(line) for line in box} == {fitted.width}
+    assert fitted.width <= width or len(fitted.shown) == 1
+    assert [columns[i] for i in range(ncols) if i not in fitted.shown] == fitted.hidden
+    text = " ".join(box)
+    for row in rows:
+        for i in fitted.shown:
+            for word in row[i].split():  # a word too wide for its column may be broken...
+                if boxed.cell_width(word) <= fitted.widths[fitted.shown.index(i)]:
+                    assert word in text  # ...any other stays whole

@@ -10,7 +10,6 @@ wide, columns are left out from the right and named under the table.
 
 from __future__ import annotations
 
-import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -153,17 +152,47 @@ def render(
 
 
 def _wrap(text: str, width: int | None, break_words: bool = False) -> list[str]:
-    """Text over lines of at most `width` (its own line breaks kept), broken at spaces; a word
-    longer than `width` (a URL in a note) stays whole unless `break_words`."""
+    """Text over lines of at most `width` columns (its own line breaks kept), broken at spaces;
+    a word wider than `width` (a URL in a note) stays whole unless `break_words`."""
     lines = []
     for line in text.split("\n") if text else []:
         if width is None or cell_width(line) <= width:
             lines.append(line)
         else:
-            lines.extend(
-                textwrap.wrap(line, width, break_long_words=break_words, break_on_hyphens=False)
-            )
+            lines.extend(_wrap_line(line, width, break_words))
     return lines
+
+
+def _wrap_line(line: str, width: int, break_words: bool) -> list[str]:
+    """Greedy word wrap by terminal columns (textwrap counts characters, not columns)."""
+    words = [piece for word in line.split() for piece in _pieces(word, width, break_words)]
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0
+    for word in words:
+        size = cell_width(word)
+        if current and used + 1 + size > width:
+            lines.append(" ".join(current))
+            current, used = [], 0
+        used = size if not current else used + 1 + size
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
+def _pieces(word: str, width: int, break_words: bool) -> list[str]:
+    if not break_words or cell_width(word) <= width:
+        return [word]
+    pieces, current, used = [], "", 0
+    for char in word:
+        size = _char_width(char)
+        if current and used + size > width:
+            pieces.append(current)
+            current, used = "", 0
+        current += char
+        used += size
+    return [*pieces, current]
 
 
 def _row_lines(cells: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> list[str]:
