@@ -248,6 +248,14 @@ def diff_editions(
     """Figures revised between two editions of one source, largest absolute change first."""
     import pandas as pd
 
+    columns, rows = edition_changes(source_id, edition_a, edition_b, min_change)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def edition_changes(
+    source_id: str, edition_a: str, edition_b: str, min_change: float = 0.0
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """What `diff_editions` returns, as (columns, rows) (no pandas)."""
     from alliance.store import shared_connection
 
     connection = shared_connection()
@@ -288,4 +296,4 @@ def diff_editions(
         """,
         [source_id, edition_a, source_id, edition_b, min_change],
     )
-    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description or []])
+    return [d[0] for d in cursor.description or []], cursor.fetchall()

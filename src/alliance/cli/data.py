@@ -203,14 +203,14 @@ def diff_command(
     value_b, change,
     relative_change, estimate_a, estimate_b, locator_a, locator_b.
     """
-    from alliance.importing import diff_editions
+    from alliance.importing import edition_changes
 
-    frame = diff_editions(source, edition_a, edition_b, min_change)
+    columns, rows = edition_changes(source, edition_a, edition_b, min_change)
     title = (
-        f"{source}: {len(frame)} figures revised by at least {min_change} "
+        f"{source}: {len(rows)} figures revised by at least {min_change} "
         f"from {edition_a} to {edition_b}"
     )
-    emit(Table.from_frame(frame, title), fmt, output)
+    emit(Table(columns, rows, title), fmt, output)
 
 
 def remove_command(
