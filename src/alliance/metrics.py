@@ -914,37 +914,15 @@ class Comparison:
 
 
 def compare(
-    expressions: Sequence[str],
-    metric: str,
-    start: int,
-    end: int,
-    *,
-    definition: str = "nato",
-    source: str | None = None,
-    prices: str | None = None,
-    gdp_source: str | None = None,
-    edition: str | None = None,
-    strict: bool = False,
-    fetch: Fetch | None = None,
+    expressions: Sequence[str], metric: str, start: int, end: int, **options: Any
 ) -> pd.DataFrame:
     """One row per coalition and year from `start` to `end`, membership on 1 July of each year.
 
+    `options` as for `aggregate` (definition, source, prices, gdp_source, edition, strict).
     Columns: coalition, year, value, unit, members, with_data, missing, estimated, definition,
     edition. `attrs['results']` keeps the AggregateResults; `attrs['sources']` the SourceRefs.
     """
-    return comparison(
-        expressions,
-        metric,
-        start,
-        end,
-        definition=definition,
-        source=source,
-        prices=prices,
-        gdp_source=gdp_source,
-        edition=edition,
-        strict=strict,
-        fetch=fetch,
-    ).frame()
+    return comparison(expressions, metric, start, end, **options).frame()
 
 
 def comparison(
