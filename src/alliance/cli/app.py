@@ -29,6 +29,7 @@ COMMANDS = {
     "targets": "commitments",
     "pledge": "commitments",
     "obligations": "obligations",
+    "scenario": "scenario",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 GROUP_MODULES = frozenset({"data"})  # their `register` takes the subcommand to build
