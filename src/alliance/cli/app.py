@@ -29,6 +29,7 @@ COMMANDS = {
     "targets": "commitments",
     "pledge": "commitments",
     "obligations": "obligations",
+    "serve": "serve",
     "scenario": "scenario",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
