@@ -153,3 +153,57 @@ def test_every_table_fits_and_keeps_every_shown_value(
             for word in row[i].split():  # a word too wide for its column may be broken...
                 if boxed.cell_width(word) <= fitted.widths[fitted.shown.index(i)]:
                     assert word in text  # ...any other stays whole
+
+
+def test_answer_columns_are_the_last_to_be_left_out() -> None:
+    columns = ["entity", "year", "indicator", "unit", "value_a", "value_b", "change", "locator"]
+    row = ["nato:NATO_TOTAL", "2024", "defence_expenditure_share_gdp", "percent"]
+    rows = [[*row, "4.12", "3.79", "-0.3312", "TABLE3!N32"]]
+    fitted = boxed.layout(columns, rows, [False, True, False, False, True, True, True, False], 60)
+    shown = [columns[i] for i in fitted.shown]
+    assert shown[0] == "entity"
+    assert {"value_a", "value_b", "change"} <= set(shown)
+    assert "indicator" in fitted.hidden
+    assert fitted.hidden == [c for c in columns if c not in shown]  # named in table order
+
+
+def test_a_url_may_break_but_a_code_never_does() -> None:
+    url = "https://www.imf.org/en/Publications/WEO/weo-database/2024/April"
+    fitted = boxed.layout(["edition", "url"], [["2024-04", url]], [False, False], 50)
+    assert fitted.hidden == []
+    assert fitted.widths[0] == len("2024-04")
+    assert fitted.widths[1] < len(url)
+
+
+def test_constant_columns_move_under_the_table_once() -> None:
+    columns = ["iso3", "year", "value", "unit", "currency", "definition"]
+    rows = [
+        ["POL", "2024", "3.79", "percent", "", "nato"],
+        ["DEU", "2024", "2.12", "percent", "", "nato"],
+    ]
+    kept, cells, _right, note = boxed.fold_constant_columns(
+        columns, rows, [False] * 6, footer=["Definition: nato, NATO's own figures"]
+    )
+    assert kept == ["iso3", "value"]
+    assert cells == [["POL", "3.79"], ["DEU", "2.12"]]
+    assert note == "On every row: year 2024, unit percent, currency —"
+
+
+def test_one_row_and_answer_columns_are_never_folded() -> None:
+    rows = [["POL", "3.79"], ["DEU", "3.79"]]
+    assert boxed.fold_constant_columns(["iso3", "value"], rows, [False, True])[0] == [
+        "iso3",
+        "value",
+    ]
+    single = boxed.fold_constant_columns(["iso3", "unit"], [["POL", "percent"]], [False, False])
+    assert single[0] == ["iso3", "unit"]
+
+
+def test_a_terminal_says_a_constant_column_under_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    table = Table(["iso3", "unit", "value"], [("POL", "percent", 3.79), ("DEU", "percent", 2.12)])
+    lines = _shown_on_terminal(table, 80, monkeypatch)
+    assert lines[1] == "┃ iso3 ┃ value ┃"
+    assert lines[-1] == "On every row: unit percent"

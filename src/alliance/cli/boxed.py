@@ -16,6 +16,13 @@ from dataclasses import dataclass
 
 _BOLD, _DIM, _ITALIC, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[3m", "\x1b[0m"
 
+# Columns that answer the question a table asks: the last to be left out when space runs short.
+_ANSWER_COLUMNS = frozenset({"value", "change", "status", "share", "met", "verdict", "figure"})
+_ANSWER_PREFIXES = ("value", "change", "share", "gap")
+# A word without spaces longer than this (a URL, a path) may break across lines; a shorter one (a
+# code, a figure, an edition) never does.
+_BREAKABLE_WORD = 24
+
 
 def cell_width(text: str) -> int:
     """Terminal columns `text` takes: wide East Asian characters count 2, combining marks 0."""
@@ -84,21 +91,75 @@ def layout(
         return Layout(shown, natural, [], all(plain))
     narrowest = [_narrowest(columns[i], [r[i] for r in rows], right_aligned[i]) for i in shown]
     widths = _shrink(natural, narrowest, max_width)
+    leave_out = _leave_out_order(columns)
     while _table_width(widths) > max_width and len(shown) > 1:
-        shown.pop()
+        shown.remove(leave_out.pop(0))
         widths = _shrink([natural[i] for i in shown], [narrowest[i] for i in shown], max_width)
     hidden = [columns[i] for i in range(len(columns)) if i not in shown]
     fits = all(plain[i] and w == natural[i] for i, w in zip(shown, widths, strict=True))
     return Layout(shown, widths, hidden, fits)
 
 
+def is_answer_column(name: str) -> bool:
+    """A value, change, status or share column: what the reader came for."""
+    return name in _ANSWER_COLUMNS or name.startswith(_ANSWER_PREFIXES)
+
+
+def _leave_out_order(columns: Sequence[str]) -> list[int]:
+    """Columns in the order they are left out: others from the right, then answers from the
+    right; the first column (what each row is about) never."""
+    others = [i for i in range(len(columns) - 1, 0, -1) if not is_answer_column(columns[i])]
+    answers = [i for i in range(len(columns) - 1, 0, -1) if is_answer_column(columns[i])]
+    return others + answers
+
+
 def _narrowest(name: str, cells: Sequence[str], right_aligned: bool) -> int:
-    """A number or a code keeps its whole width; text may wrap down to its longest word."""
+    """A number or a code keeps its whole width; text may wrap down to its longest word, and a
+    word longer than a code (a URL) may break."""
     widest = max([cell_width(name), *(_text_width(c) for c in cells)])
-    if right_aligned or not any(" " in c for c in cells):
+    if right_aligned:
         return widest
-    longest_word = max(cell_width(word) for c in cells for word in c.split() or [""])
+    longest_word = max((cell_width(word) for c in cells for word in c.split()), default=0)
+    if longest_word > _BREAKABLE_WORD:
+        return max(cell_width(name), _BREAKABLE_WORD)
+    if not any(" " in c for c in cells):
+        return widest
     return max(cell_width(name), longest_word)
+
+
+def fold_constant_columns(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right_aligned: Sequence[bool],
+    footer: Sequence[str] = (),
+) -> tuple[list[str], list[list[str]], list[bool], str]:
+    """Move the columns that hold the same cell on every row out of the table, into one line
+    for the note under it ("On every row: unit percent, currency —"); a table of one row, the
+    first column and answer columns stay as they are. A value the footer already states is not
+    said twice."""
+    if len(rows) < 2:
+        return list(columns), [list(r) for r in rows], list(right_aligned), ""
+    constant = {
+        i
+        for i, name in enumerate(columns)
+        if i > 0 and not is_answer_column(name) and len({r[i] for r in rows}) == 1
+    }
+    if not constant:
+        return list(columns), [list(r) for r in rows], list(right_aligned), ""
+    keep = [i for i in range(len(columns)) if i not in constant]
+    said = "\n".join(footer)
+    stated = [
+        f"{columns[i]} {rows[0][i] or '—'}"
+        for i in sorted(constant)
+        if not (rows[0][i] and rows[0][i] in said)
+    ]
+    note = "On every row: " + ", ".join(stated) if stated else ""
+    return (
+        [columns[i] for i in keep],
+        [[r[i] for i in keep] for r in rows],
+        [right_aligned[i] for i in keep],
+        note,
+    )
 
 
 def _shrink(widths: Sequence[int], narrowest: Sequence[int], max_width: int) -> list[int]:

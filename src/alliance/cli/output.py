@@ -110,13 +110,19 @@ def _column_cells(column: Sequence[Any]) -> Sequence[str]:
 def _print_table(table: Table) -> None:
     by_column = list(zip(*table.rows, strict=True)) or [() for _ in table.columns]
     numeric = [_is_numeric(column) for column in by_column]
-    cells = list(zip(*map(_column_cells, by_column), strict=True))
+    cells: Sequence[Sequence[str]] = list(zip(*map(_column_cells, by_column), strict=True))
     # A file or a pipe gets every column at full width; a terminal gets a table that fits it.
     terminal = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if terminal else None
     styled = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    columns, footer = table.columns, table.footer
+    if terminal:  # a reader's screen: a column that never changes is said once, under the table
+        columns, cells, numeric, constant = boxed.fold_constant_columns(
+            columns, cells, numeric, footer
+        )
+        footer = [constant, *footer] if constant else footer
     text = boxed.render(
-        table.columns, cells, numeric, table.title, table.footer, styled=styled, max_width=width
+        columns, cells, numeric, table.title, footer, styled=styled, max_width=width
     )
     sys.stdout.write(text)
 
