@@ -19,8 +19,15 @@ def alliance_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def reference_file(relative: str) -> Path:
-    """A file in ../shared/reference-data, or skip the test saying which file is absent."""
+    """A file in ../shared/reference-data, or skip the test saying which file is absent.
+
+    Under CI (`CI=true`) an absent file fails the test instead: a run that skipped the tests on
+    real files would pass without having checked them.
+    """
     path = REFERENCE / relative
     if not path.exists():
-        pytest.skip(f"reference file not present: {path}")
+        message = f"reference file not present: {path}"
+        if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+            pytest.fail(f"{message} (CI=true: reference files are required)", pytrace=False)
+        pytest.skip(message)
     return path
