@@ -36,6 +36,14 @@ COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 GROUP_MODULES = frozenset({"data"})  # their `register` takes the subcommand to build
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from alliance import __version__
+
+        typer.echo(f"alliance {__version__}")
+        raise typer.Exit()
+
+
 def build_app(
     modules: Iterable[str] = COMMAND_MODULES, subcommand: str | None = None
 ) -> typer.Typer:
@@ -48,7 +56,15 @@ def build_app(
     )
 
     @application.callback()
-    def _group() -> None:
+    def _group(
+        version: bool = typer.Option(
+            False,
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Print the version and exit.",
+        ),
+    ) -> None:
         """The open, sourced, reproducible model of Europe's collective defence."""
 
     for name in modules:

@@ -42,18 +42,36 @@ def countries_command(
 
 
 def groups_command(fmt: FormatOption = OutputFormat.table, output: OutputOption = None) -> None:
-    """Every named group with its description, member count today and source.
+    """Every named group with its description, member count today and source, then the presets
+    (named expressions over the groups, such as EU-NATO = NATO & EU).
 
     Example: alliance groups
-    JSON keys: group, name, members_today, description, source_url.
+    JSON keys: group, kind (group or preset), name (a preset's expression), members_today,
+    description, source_url.
     """
+    from alliance.coalitions import presets
     from alliance.memberships import groups, member_count
 
+    today = date.today()
     rows = [
-        (g.group, g.name, member_count(g.group, date.today()), g.description, g.source_url)
+        (g.group, "group", g.name, member_count(g.group, today), g.description, g.source_url)
         for g in groups()
     ]
-    emit(Table(["group", "name", "members_today", "description", "source_url"], rows), fmt, output)
+    named = {row[0].upper() for row in rows}
+    rows += [
+        (p.name, "preset", p.expression, _preset_count(p.expression, today), p.description, None)
+        for p in presets()
+        if p.name.upper() not in named
+    ]
+    footer = ["A preset's name is its expression over the groups; use either in any expression."]
+    columns = ["group", "kind", "name", "members_today", "description", "source_url"]
+    emit(Table(columns, rows, "Groups and presets", footer), fmt, output)
+
+
+def _preset_count(expression: str, day: date) -> int:
+    from alliance.coalitions import coalition
+
+    return len(coalition(expression, day).members)
 
 
 def members_command(
@@ -72,10 +90,33 @@ def members_command(
 
     day = parse_date(on)
     found = memberships_on(group, day)
-    rows = [(m.iso3, country_name(m.iso3), m.joined, m.left, m.citation) for m in found]
     name = found[0].group if found else group.upper()
-    title = f"{name} on {day}: {len(rows)} members"
-    emit(Table(["iso3", "name", "joined", "left", "citation"], rows, title), fmt, output)
+    title = f"{name} on {day}: {len(found)} members"
+    if fmt is not OutputFormat.table:
+        rows = [(m.iso3, country_name(m.iso3), m.joined, m.left, m.citation) for m in found]
+        emit(Table(["iso3", "name", "joined", "left", "citation"], rows, title), fmt, output)
+        return
+    sources = _cited_once([m.citation for m in found])
+    rows = [
+        (m.iso3, country_name(m.iso3), m.joined, m.left, f"[{sources[_publication(m.citation)]}]")
+        for m in found
+    ]
+    footer = [f"[{number}] {publication}" for publication, number in sources.items()]
+    footer.append("Each member's own citation (treaty, date, details): --format csv or json.")
+    emit(Table(["iso3", "name", "joined", "left", "source"], rows, title, footer), fmt, output)
+
+
+def _publication(citation: str) -> str:
+    """The publication a citation names, without the row's own details after the colon."""
+    return citation.split(": ", 1)[0]
+
+
+def _cited_once(citations: list[str]) -> dict[str, int]:
+    """Each publication cited by the rows, numbered in order of first use."""
+    numbers: dict[str, int] = {}
+    for citation in citations:
+        numbers.setdefault(_publication(citation), len(numbers) + 1)
+    return numbers
 
 
 def register(app: typer.Typer) -> None:
