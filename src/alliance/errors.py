@@ -143,3 +143,13 @@ class UnknownPlaceError(AllianceError):
             f"name or id (Greenland, svalbard), or --at LAT,LON.{_did_you_mean(suggestions)}"
         )
         self.text = text
+
+
+class ParameterFileError(AllianceError):
+    """A model's parameter file (YAML) that cannot be read or breaks its rules."""
+
+    def __init__(self, file: str, key: str, problem: str, expected: str) -> None:
+        where = f"{file}: {key}: " if key else f"{file}: "
+        super().__init__(f"Refused {where}{problem}; expected {expected}.")
+        self.file = file
+        self.key = key
