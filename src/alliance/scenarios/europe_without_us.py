@@ -533,3 +533,42 @@ def europe_without_us(
         swing=swing,
         sensitivity=sensitivity(parameters, on_report, swing),
     )
+
+
+def _short(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def draw_tornado(result: EuropeWithoutUS, path: Path) -> Path:
+    """The sensitivity as a tornado chart (.png, .svg or .html) with its sources."""
+    from alliance.charts import ChartText
+    from alliance.scenarios.tornado import Bar, tornado_chart
+
+    bars = [
+        Bar(
+            f"{row.parameter.replace('_', ' ')} ({_short(row.base)})",
+            row.share_low,
+            row.share_high,
+            _short(row.low),
+            _short(row.high),
+        )
+        for row in result.sensitivity
+    ]
+    base = result.report.new_share_with_ukraine
+    text = ChartText(
+        title="Europe without the US: which assumption moves the bill most?",
+        subtitle=(
+            "European defence spending after the build-up, incl. replacing US military aid to "
+            f"Ukraine, % of GDP (brief's basis). Each parameter {result.swing:.0%} lower (blue) "
+            "and higher (red), the others at their defaults; numbers at the bar ends are the "
+            "values used."
+        ),
+        sources=[
+            f"Model: {BRIEF}, {BRIEF_URL}; parameters: data/scenarios/europe-without-us.yaml "
+            "(sourced, derived and our assumptions, each cited there).",
+        ],
+        notes=[result.notes()[1], result.report_economy.note],
+    )
+    return tornado_chart(bars, base, "% of GDP", path, text)
