@@ -2,11 +2,117 @@
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
+from alliance.cli.options import FormatOption, OutputOption
+from alliance.cli.output import OutputFormat, Table, emit
+
 HELP = "Scenarios: europe-without-us, ukraine, vs-russia."
+
+ChartOption = Annotated[
+    Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
+]
+
+
+class EuropeTable(StrEnum):
+    figures = "figures"
+    sensitivity = "sensitivity"
+    parameters = "parameters"
+
+
+def _write_json(payload: Any, output: Path | None) -> None:
+    text = json.dumps(payload, indent=2, default=str) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def europe_without_us_command(
+    params: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="A YAML file of parameters (a copy of --show-params, edited; it may list only "
+            "the parameters it changes).",
+        ),
+    ] = None,
+    show_params: Annotated[
+        bool, typer.Option("--show-params", help="Print the shipped parameter file and stop.")
+    ] = False,
+    coalition: Annotated[
+        str,
+        typer.Option("--coalition", help="Whose GDP and spending 'today' uses (default: EU)."),
+    ] = "EU",
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Year for 'today' (default: newest with NATO spending)."),
+    ] = None,
+    swing: Annotated[
+        float, typer.Option("--swing", help="Sensitivity: each parameter this fraction down/up.")
+    ] = 0.2,
+    table: Annotated[
+        EuropeTable,
+        typer.Option(
+            "--table", help="figures (published vs model vs today), sensitivity or parameters."
+        ),
+    ] = EuropeTable.figures,
+    chart: ChartOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """What Europe would need to spend to defend itself without the US: a cost model whose
+    defaults reproduce Burilkov and Wolff (Bruegel/Kiel, 21 Feb 2025), beside the brief's own
+    figures, re-run on the store's newest GDP and spending, with a sensitivity over every
+    parameter (--table sensitivity, --chart tornado.png).
+
+    Example: alliance scenario europe-without-us --chart tornado.png
+    JSON keys (default): scenario, title, figures, report_basis, today_basis, today_year,
+    parameters, parameter_files, sensitivity, notes, sources; with --table: that table's rows.
+    """
+    from alliance.scenarios.europe_without_us import NAME, draw_tornado, europe_without_us
+    from alliance.scenarios.params import shipped_text
+
+    if show_params:
+        typer.echo(shipped_text(NAME), nl=False)
+        return
+    result = europe_without_us(params, coalition=coalition, year=year, swing=swing)
+    if chart is not None:
+        draw_tornado(result, chart)
+        typer.echo(f"Chart written to {chart}", err=True)
+    if fmt is OutputFormat.json and table is EuropeTable.figures:
+        _write_json(result.to_dict(), output)
+        return
+    footer = result.notes() + result.source_lines()
+    if table is EuropeTable.figures:
+        records = result.records()
+        if fmt is OutputFormat.table:  # citations go under the table, numbered
+            for number, record in enumerate(records, 1):
+                footer.append(f"[{number}] {record.pop('citation')}")
+                record["figure"] = f"[{number}] {record['figure']}"
+        footer += ["Parameters:", *result.assumption_lines()]
+        rows: list[dict[str, Any]] = records
+        title = result.title
+    elif table is EuropeTable.sensitivity:
+        rows = result.sensitivity_records()
+        title = (
+            f"Sensitivity: each parameter {result.swing:.0%} lower and higher; total EUR bn a "
+            "year and % of GDP after the build-up incl. Ukraine (brief's basis)"
+        )
+    else:
+        rows = result.parameter_records()
+        title = "Europe without the US: parameters, their sources and kinds"
+    columns = list(rows[0]) if rows else []
+    emit(Table(columns, [list(r.values()) for r in rows], title, footer), fmt, output)
 
 
 def register(app: typer.Typer) -> None:
     scenario_app = typer.Typer(name="scenario", help=HELP, no_args_is_help=True)
+    scenario_app.command("europe-without-us")(europe_without_us_command)
     app.add_typer(scenario_app, name="scenario")

@@ -263,16 +263,28 @@ def report_economy(parameters: ParameterSet) -> Economy:
     )
 
 
-def _newest_spending_year(coalition: str) -> int:
+def _newest_spending_year(coalition: str, lookback: int = 5) -> int:
+    """The newest year whose NATO spending covers as many members as any recent year does.
+
+    A newest edition that lacks a large member (NATO's 2025 transcription has no Germany) would
+    otherwise turn "today" into a different coalition.
+    """
     from alliance.metrics import aggregate
 
+    covered: dict[int, int] = {}
     for year in range(datetime.date.today().year, 2013, -1):
-        if aggregate(coalition, "defence_share_gdp", year).value is not None:
-            return year
-    raise InvalidArgumentError(
-        f"No NATO defence spending in the store for any member of {coalition!r}: expected a "
-        "coalition with NATO members, e.g. EU or NATO-Europe."
-    )
+        result = aggregate(coalition, "defence_share_gdp", year)
+        if result.value is not None:
+            covered[year] = len(result.with_data)
+        if len(covered) == lookback:
+            break
+    if not covered:
+        raise InvalidArgumentError(
+            f"No NATO defence spending in the store for any member of {coalition!r}: expected a "
+            "coalition with NATO members, e.g. EU or NATO-Europe."
+        )
+    most = max(covered.values())
+    return max(year for year, count in covered.items() if count == most)
 
 
 def _euro_per_dollar(year: int) -> tuple[float, SourceRef]:
@@ -348,7 +360,7 @@ class Check:
         return {
             "figure": self.figure.label,
             "unit": self.figure.unit,
-            "published": self.figure.value,
+            "published": float(self.figure.value),
             "model": self.model,
             "tolerance": self.figure.tolerance_text(),
             "within": self.within,
