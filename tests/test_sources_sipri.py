@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from alliance.errors import InvalidFileError
 from alliance.schema import OBSERVATION_COLUMNS
-from alliance.sources import sipri
+from alliance.sources import sipri, xlsx
 
 from conftest import reference_file
 
@@ -308,8 +308,8 @@ def test_footnotes() -> None:
 
 @given(st.integers(min_value=1, max_value=18_278))
 def test_column_letters_round_trip(index: int) -> None:
-    letters = sipri.column_letters(index)
-    assert sipri._column_index(letters.encode()) == index
+    letters = xlsx.column_letters(index)
+    assert xlsx.column_index(letters) == index
     assert letters.isalpha() and letters.isupper()
 
 
@@ -479,7 +479,7 @@ def test_reader_on_hand_written_xlsx(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         for name, text in MINIMAL_PARTS.items():
             archive.writestr(name, text)
-    reader = sipri.XlsxReader(path)
+    reader = xlsx.XlsxReader(path)
     assert list(reader.sheet_parts) == ["Data & more"]
     rows = reader.rows("Data & more")
     assert rows == {
