@@ -112,7 +112,70 @@ def europe_without_us_command(
     emit(Table(columns, [list(r.values()) for r in rows], title, footer), fmt, output)
 
 
+class UkraineTable(StrEnum):
+    coalitions = "coalitions"
+    donors = "donors"
+    replace_us = "replace-us"
+
+
+def ukraine_command(
+    coalitions: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Coalition expressions (default: EU, EU-institutions, NATO-Europe, USA); "
+            "EU-institutions is the EU's own aid."
+        ),
+    ] = None,
+    table: Annotated[
+        UkraineTable,
+        typer.Option(
+            "--table",
+            help="coalitions (totals), donors (each donor) or replace-us (the cost of taking "
+            "over the US's aid).",
+        ),
+    ] = UkraineTable.coalitions,
+    gdp_year: Annotated[
+        int, typer.Option("--gdp-year", help="GDP year for shares (default 2021, as Kiel).")
+    ] = 2021,
+    replace_year: Annotated[
+        int, typer.Option("--replace-year", help="GDP year for replacing the US (default 2024).")
+    ] = 2024,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Aid to Ukraine from the Kiel Ukraine Support Tracker (24 Jan 2022 - 31 Aug 2024) by
+    coalition and donor, military, financial and humanitarian, in EUR bn and % of GDP; and what
+    replacing the US's aid would cost a coalition a year.
+
+    Example: alliance scenario ukraine EU NATO-Europe USA --table replace-us
+    JSON keys (default): scenario, title, period, gdp_year, replace_year, coalitions, donors,
+    replace_us, assumptions, sources; with --table: that table's rows.
+    """
+    from alliance.scenarios.ukraine import DEFAULT_COALITIONS, PERIOD, ukraine
+
+    result = ukraine(coalitions or DEFAULT_COALITIONS, gdp_year=gdp_year, replace_year=replace_year)
+    if fmt is OutputFormat.json and table is UkraineTable.coalitions:
+        _write_json(result.to_dict(), output)
+        return
+    if table is UkraineTable.coalitions:
+        rows = result.records()
+        title = result.title
+    elif table is UkraineTable.donors:
+        rows = result.donor_records()
+        title = f"Aid to Ukraine by donor, {PERIOD}: EUR bn and % of {gdp_year} GDP"
+    else:
+        rows = result.replacement_records()
+        title = (
+            f"Replacing the US's aid to Ukraine: EUR bn a year (average over {PERIOD}) and % of "
+            f"{replace_year} GDP"
+        )
+    footer = result.assumption_lines() + result.source_lines()
+    columns = list(rows[0]) if rows else []
+    emit(Table(columns, [list(r.values()) for r in rows], title, footer), fmt, output)
+
+
 def register(app: typer.Typer) -> None:
     scenario_app = typer.Typer(name="scenario", help=HELP, no_args_is_help=True)
     scenario_app.command("europe-without-us")(europe_without_us_command)
+    scenario_app.command("ukraine")(ukraine_command)
     app.add_typer(scenario_app, name="scenario")
