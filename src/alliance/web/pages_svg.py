@@ -137,8 +137,9 @@ def category_map(
 ) -> str:
     """Countries coloured by category (e.g. bound under which clause); a star at `marker`."""
     colours = {c.key: c.colour for c in categories}
+    projection = " ".join(f'{key}="{value}"' for key, value in frame.attributes().items())
     parts = [
-        _svg_open(frame.width, frame.height, label, 'class="map clickable-map"'),
+        _svg_open(frame.width, frame.height, label, f'class="map clickable-map" {projection}'),
         f'<rect width="{frame.width}" height="{frame.height}" fill="{SEA}"/>',
     ]
     names = {c.key: c.label for c in categories}

@@ -1,0 +1,301 @@
+"""The dashboard pages: server-rendered HTML over the library, enhanced by /static/app.js.
+
+Every page is a GET form: it works without JavaScript, and with it a change of year, definition
+or date swaps the page in place. Routes only call library functions and lay out what they
+return; errors from the library are shown on the page in the CLI's words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from alliance.errors import AllianceError
+from alliance.web import pages_analysis, pages_country
+from alliance.web.pages_layout import chart, csv_href, error_box, fmt, options, page, table
+from alliance.web.pages_map import map_frame
+from alliance.web.pages_svg import Bar, MapValue, choropleth, esc, ranked_bars
+
+router = APIRouter(include_in_schema=False)
+
+SHARE_INDICATOR: Final = "defence_expenditure_share_gdp"
+DEFINITIONS: Final = (("nato", "NATO definition"), ("sipri", "SIPRI definition"))
+TARGET_LINES: Final = ((2.0, "2 %"), (3.5, "3.5 %"))
+
+
+def _html(text: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status)
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+
+def share_editions(definition: str) -> list[str]:
+    """Editions of `definition`'s source that hold shares of GDP, newest first."""
+    from alliance.observations import editions
+
+    frame = editions()
+    found = frame.loc[frame["source_id"] == definition, "edition"].tolist()
+    return sorted(set(found), reverse=True)
+
+
+def overview_figures(
+    definition: str, edition: str | None, year: int | None
+) -> tuple[list[dict[str, Any]], list[int], int]:
+    """Each country's share of GDP in `year` (default: the newest year), and the years there are."""
+    from alliance.observations import observation_records
+
+    every = observation_records(SHARE_INDICATOR, source=definition, edition=edition)
+    years = sorted({int(r["year"]) for r in every if r["value"] is not None})
+    if not years:
+        raise AllianceError(f"No share of GDP figures for {definition} {edition or ''}.")
+    chosen = year if year in years else years[-1]
+    rows = [
+        r
+        for r in every
+        if int(r["year"]) == chosen and r["value"] is not None and len(str(r["entity"])) == 3
+    ]
+    return rows, years, chosen
+
+
+def overview_section(
+    definition: str, edition: str | None, year: int | None, interactive: bool = True
+) -> tuple[str, int]:
+    """The map and the ranked bars; also used by the report. Returns (html, year shown)."""
+    from alliance.countries import country_name
+    from alliance.observations import citation_lines
+
+    rows, _, chosen = overview_figures(definition, edition, year)
+    rows.sort(key=lambda r: -float(r["value"]))
+    names = {str(r["entity"]): country_name(str(r["entity"])) for r in rows}
+    used = sorted({(str(r["source_id"]), str(r["edition"]), str(r["dataset"])) for r in rows})
+    sources = citation_lines(used)
+    label = dict(DEFINITIONS)[definition]
+    estimated = [names[str(r["entity"])] for r in rows if r["estimate"]]
+    notes = [f"Estimates (hatched, marked (e)): {', '.join(estimated)}."] if estimated else []
+    values = {
+        str(r["entity"]): MapValue(
+            float(r["value"]),
+            bool(r["estimate"]),
+            f"{names[str(r['entity'])]}: {float(r['value']):.2f} % of GDP"
+            + (" (estimate)" if r["estimate"] else ""),
+        )
+        for r in rows
+    }
+    editions_text = ", ".join(f"{s} {e}" for s, e, _ in used)
+    subtitle = (
+        f"Defence expenditure as % of GDP, {chosen}, {label}; edition {editions_text}. "
+        "Click a country for its page."
+    )
+    columns = ["iso3", "country", "year", "percent_of_gdp", "estimate", "edition", "locator"]
+    data = [
+        [
+            r["entity"],
+            names[str(r["entity"])],
+            chosen,
+            r["value"],
+            bool(r["estimate"]),
+            f"{r['source_id']} {r['edition']} ({r['dataset']})",
+            r["locator"],
+        ]
+        for r in rows
+    ]
+    link = "/country/{iso3}" if interactive else None
+    map_svg = choropleth(map_frame(), values, f"Map: defence spending % of GDP, {chosen}", link)
+    bars = [
+        Bar(names[str(r["entity"])], float(r["value"]), bool(r["estimate"]), r["value"] >= 2.0)
+        for r in rows
+    ]
+    bars_svg = ranked_bars(bars, TARGET_LINES, f"Ranked: defence spending % of GDP, {chosen}")
+    frame = map_frame()
+    map_sources = [
+        *sources,
+        f"Boundaries: {frame.source}, version {frame.version}, public domain.",
+    ]
+    html = chart(
+        "map-share-gdp",
+        f"Defence spending as a share of GDP, {chosen}",
+        subtitle,
+        map_svg,
+        map_sources,
+        (columns, data),
+        notes,
+        interactive,
+    ) + chart(
+        "ranked-share-gdp",
+        f"{sum(1 for b in bars if b.highlight)} of {len(bars)} countries with a figure at or "
+        f"above 2 % of GDP in {chosen}",
+        f"Defence expenditure as % of GDP, {label}, ranked; dashed lines: 2 % (Wales 2014, "
+        f"a floor since Vilnius 2023) and 3.5 % (Hague 2035 core). Edition {editions_text}.",
+        bars_svg,
+        sources,
+        (columns, data),
+        notes,
+        interactive,
+    )
+    return html, chosen
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    year: int | None = Query(None, ge=1900, le=2100),
+    definition: str = Query("nato", pattern="^(nato|sipri)$"),
+    edition: str = Query("", max_length=40),
+) -> HTMLResponse:
+    chosen_edition = edition or None
+    try:
+        editions = share_editions(definition)
+        if chosen_edition not in editions:
+            chosen_edition = None
+        _, years, shown = overview_figures(definition, chosen_edition, year)
+        body, shown = overview_section(definition, chosen_edition, shown)
+    except AllianceError as error:
+        editions, years, shown, body = [], [], year or 0, error_box(str(error))
+    form = (
+        '<form class="controls" method="get" action="/" data-live>'
+        f'<label>Year <select name="year">{options(((str(y), str(y)) for y in years), str(shown))}'
+        "</select></label>"
+        f'<label>Definition <select name="definition">{options(DEFINITIONS, definition)}'
+        "</select></label>"
+        '<label>Edition <select name="edition">'
+        f"{options([('', 'newest'), *((e, e) for e in editions)], chosen_edition or '')}"
+        '</select></label><button type="submit">Show</button></form>'
+    )
+    intro = (
+        "<h1>Defence spending in Europe and North America</h1>"
+        '<p class="lead">Each ally\'s defence expenditure as a share of its GDP, by the '
+        "definition and edition you choose. NATO's figures are the yardstick of its targets; "
+        "SIPRI's cover every country, Russia and Ukraine included. Estimates are hatched.</p>"
+    )
+    return _html(page("Overview", "overview", intro + form + f'<div id="results">{body}</div>'))
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources() -> HTMLResponse:
+    from alliance.observations import editions
+
+    frame = editions()
+    rows = []
+    for record in frame.to_dict("records"):
+        source_id, edition, dataset = record["source_id"], record["edition"], record["dataset"]
+        href = f"/sources/{esc(source_id)}/{esc(edition)}/{esc(dataset)}.csv"
+        rows.append(
+            [
+                f"{esc(source_id)}<br>{esc(edition)}<br><small>{esc(dataset)}</small>",
+                esc(record["citation"]),
+                f'<a href="{esc(record["url"])}">{esc(record["publisher"])}</a>',
+                esc(record["licence"]),
+                f'<code class="hash">{esc(record["sha256"])}</code><br>'
+                f"<small>{esc(record['file_name'])} ({esc(record['origin'])})</small>",
+                f'<a href="{href}" download>CSV</a>',
+            ]
+        )
+    columns = ["edition", "citation", "publisher", "licence", "file and SHA-256", "figures"]
+    csv_link = csv_href(list(frame.columns), frame.astype(object).values.tolist())
+    body = (
+        "<h1>Sources</h1>"
+        '<p class="lead">Every edition in the store: how to cite it, its licence, the checksum '
+        "of the file its figures were read from, and every figure of it as CSV (each row with its "
+        "estimate flag and the sheet and cell it came from).</p>"
+        f'<p><a href="{csv_link}" download="editions.csv">Download this list as CSV</a></p>'
+        + table(columns, rows, "Editions", raw=range(len(columns)))
+    )
+    return _html(page("Sources", "sources", body))
+
+
+def edition_figures(
+    source_id: str, edition: str, dataset: str
+) -> tuple[list[str], list[list[Any]]]:
+    """Every stored figure of one edition and dataset, indicator by indicator."""
+    from alliance.errors import UnknownEditionError
+    from alliance.observations import edition_record, observation_records
+    from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
+
+    edition_record(source_id, edition, dataset)  # raises for an unknown edition
+    rows: list[list[Any]] = []
+    for indicator in INDICATORS:
+        try:
+            found = observation_records(indicator, source=source_id, edition=edition)
+        except (AllianceError, UnknownEditionError):
+            continue
+        rows += [[r[c] for c in OBSERVATION_COLUMNS] for r in found if r["dataset"] == dataset]
+    return list(OBSERVATION_COLUMNS), rows
+
+
+@router.get("/sources/{source_id}/{edition}/{dataset}.csv")
+def edition_csv(source_id: str, edition: str, dataset: str) -> Response:
+    """Every figure of one edition, with its provenance columns."""
+    from alliance.web.pages_layout import csv_text
+
+    try:
+        columns, rows = edition_figures(source_id, edition, dataset)
+    except AllianceError as error:
+        return _html(page("Sources", "sources", error_box(str(error))), 404)
+    name = f"{source_id}_{edition}_{dataset}.csv".replace("/", "_")
+    return Response(
+        csv_text(columns, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- the other pages ---------------------------------------------------------------------------
+
+
+@router.get("/country", response_class=HTMLResponse)
+def country_index(c: str = Query("", max_length=80)) -> Response:
+    if c:
+        from alliance.countries import resolve_country
+
+        try:
+            return RedirectResponse(f"/country/{resolve_country(c)}", status_code=303)
+        except AllianceError as error:
+            return _html(pages_country.index_page(str(error)), 404)
+    return _html(pages_country.index_page())
+
+
+@router.get("/country/{iso3}", response_class=HTMLResponse)
+def country(iso3: str) -> HTMLResponse:
+    return _html(*pages_country.country_page(iso3[:80]))
+
+
+@router.get("/coalitions", response_class=HTMLResponse)
+def coalitions(
+    expression: str = Query("NATO & EU", max_length=300),
+    of: str = Query("NATO", max_length=300),
+    on: str = Query("", max_length=20),
+) -> HTMLResponse:
+    return _html(*pages_analysis.coalitions_page(expression, of, on or date.today().isoformat()))
+
+
+@router.get("/commitments", response_class=HTMLResponse)
+def commitments(year: int | None = Query(None, ge=1900, le=2100)) -> HTMLResponse:
+    return _html(*pages_analysis.commitments_page(year))
+
+
+@router.get("/obligations", response_class=HTMLResponse)
+def obligations(
+    place: str = Query("", max_length=120),
+    at: str = Query("", max_length=60),
+    on: str = Query("", max_length=20),
+) -> HTMLResponse:
+    return _html(*pages_analysis.obligations_page(place, at, on or date.today().isoformat()))
+
+
+@router.get("/factcheck", response_class=HTMLResponse)
+def factcheck(example: bool = False) -> HTMLResponse:
+    return _html(*pages_analysis.factcheck_page(None, example))
+
+
+@router.post("/factcheck", response_class=HTMLResponse)
+async def factcheck_post(request: Request) -> HTMLResponse:
+    body = await pages_analysis.read_claim_body(request)
+    if body is None:
+        return _html(*pages_analysis.oversized())
+    return _html(*pages_analysis.factcheck_page(body, False))
