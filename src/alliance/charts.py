@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from alliance.commitments import TargetTable
     from alliance.metrics import ShareResult
 
 SUFFIXES: Final = (".png", ".svg", ".html")
@@ -199,6 +200,19 @@ def ranked_bar_chart(
     axes.tick_params(axis="y", labelsize=8)
     axes.set_xlabel("% of GDP", color=TEXT, fontsize=9)
     return save(figure, path, text)
+
+
+def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
+    """Allies against a target, ranked: the 2/3.5/5 % lines for shares of GDP, else the target's."""
+    from alliance.views.commitments import targets_chart_text
+
+    chosen = table.target
+    lines = (
+        TARGET_LINES
+        if chosen.measure == "defence_share_gdp"
+        else ((chosen.threshold_percent, chosen.name),)
+    )
+    return ranked_bar_chart(table.frame(), path, targets_chart_text(table, year), lines)
 
 
 def stacked_share_chart(

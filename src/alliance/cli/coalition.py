@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alliance.cli.options import EditionOption, FormatOption, OnOption, OutputOption
-from alliance.cli.output import OutputFormat, Table, emit
+from alliance.cli.output import OutputFormat, Table, emit, emit_document
 
 if TYPE_CHECKING:
-    from alliance.metrics import AggregateResult
+    from alliance.views import View
 
 MetricOption = Annotated[
     str,
@@ -54,6 +54,10 @@ ChartOption = Annotated[
 ]
 
 
+def _table(view: View) -> Table:
+    return Table(list(view.columns), view.rows, view.title, list(view.footer))
+
+
 def coalition_command(
     expression: Annotated[str, typer.Argument(help="e.g. 'NATO & EU', 'NATO - USA', EU-NATO.")],
     on: OnOption = None,
@@ -70,27 +74,9 @@ def coalition_command(
     JSON keys: iso3, name.
     """
     from alliance.coalitions import coalition
-    from alliance.countries import country_name
+    from alliance.views.coalitions import members_view
 
-    result = coalition(expression, on)
-    rows = [(m, country_name(m)) for m in result.members]
-    title = f"{expression} on {result.on}: {len(rows)} members"
-    emit(Table(["iso3", "name"], rows, title), fmt, output)
-
-
-def _footer(result: AggregateResult) -> list[str]:
-    from alliance.metrics import source_lines
-
-    lines = [
-        f"Definition: {result.definition}.",
-        f"Method: {result.method}",
-        f"Membership on {result.on} (rule: member on 1 July of the year).",
-    ]
-    if result.missing:
-        lines.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
-    if result.zeros:
-        lines.append(f"Counted as zero (no armed forces, as NATO does): {', '.join(result.zeros)}.")
-    return lines + source_lines(result.sources, result.estimated)
+    emit(_table(members_view(coalition(expression, on))), fmt, output)
 
 
 def aggregate_command(
@@ -117,6 +103,7 @@ def aggregate_command(
     denominator, estimate, locators).
     """
     from alliance.metrics import aggregate
+    from alliance.views.coalitions import aggregate_view, member_figures_view
 
     result = aggregate(
         expression,
@@ -129,36 +116,13 @@ def aggregate_command(
         edition=edition,
         strict=strict,
     )
-    title = f"{result.metric} of {expression} in {year} ({result.unit})"
     if members:
-        rows: list[Any] = [
-            (f.entity, f.numerator, f.denominator, f.estimate, " ".join(f.locators))
-            for f in result.figures
-        ]
-        table = Table(["iso3", "value", "denominator", "estimate", "locators"], rows, title)
+        view = member_figures_view(result)
+    elif fmt is OutputFormat.table:
+        view = aggregate_view(result).transposed()
     else:
-        record = {
-            "coalition": expression,
-            "metric": result.metric,
-            "year": year,
-            "value": result.value,
-            "unit": result.unit,
-            "definition": result.definition,
-            "edition": result.edition,
-            "members": len(result.members),
-            "with_data": len(result.with_data),
-            "missing": " ".join(result.missing),
-            "zeros": " ".join(result.zeros),
-            "estimated": " ".join(result.estimated),
-            "numerator": result.numerator,
-            "denominator": result.denominator,
-        }
-        if fmt is OutputFormat.table:
-            table = Table(["field", "value"], [[k, v] for k, v in record.items()], title)
-        else:
-            table = Table(list(record), [list(record.values())], title)
-    table.footer = _footer(result)
-    emit(table, fmt, output)
+        view = aggregate_view(result)
+    emit(_table(view), fmt, output)
 
 
 def share_command(
@@ -183,9 +147,8 @@ def share_command(
     JSON keys: coalition, of, metric, year, definition, edition, unit, value, of_value, share,
     members, of_members, outside, missing, estimated, membership_on, method, sources.
     """
-    import json
-
-    from alliance.metrics import share, source_lines
+    from alliance.metrics import share
+    from alliance.views.coalitions import share_chart_text, share_view
 
     result = share(
         expression,
@@ -199,75 +162,15 @@ def share_command(
         strict=strict,
     )
     if chart is not None:
-        _share_chart(result, chart)
+        from alliance.charts import stacked_share_chart
+
+        stacked_share_chart(result, chart, share_chart_text(result))
+        typer.echo(f"Chart written to {chart}", err=True)
     if fmt is OutputFormat.json:
-        text = json.dumps(result.to_dict(), indent=2) + "\n"
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            output.write_text(text, encoding="utf-8")
+        # One document, not a list of rows: the share with every member list and its sources.
+        emit_document(result.to_dict(), output)
         return
-    row = (
-        expression,
-        of,
-        result.metric,
-        year,
-        result.value,
-        result.of_value,
-        result.share,
-        result.unit,
-        result.definition,
-        result.edition,
-        " ".join(result.missing),
-    )
-    columns = [
-        "coalition",
-        "of",
-        "metric",
-        "year",
-        "value",
-        "of_value",
-        "share",
-        "unit",
-        "definition",
-        "edition",
-        "missing",
-    ]
-    title = f"Share of {expression} in {of}, {result.metric}, {year}"
-    footer = [
-        f"Members counted: {len(result.members)} of {len(result.whole.members)}.",
-        f"Method: {result.whole.method}",
-    ]
-    if result.outside:
-        footer.append(f"Outside {of}, left out: {', '.join(result.outside)}.")
-    if result.missing:
-        footer.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
-    footer += source_lines(result.sources, result.estimated)
-    emit(Table(columns, [row], title, footer), fmt, output)
-
-
-def _share_chart(result: Any, path: Path) -> None:
-    from alliance.charts import ChartText, stacked_share_chart
-    from alliance.metrics import source_lines
-
-    share_text = f"{result.share:.1%}" if result.share is not None else "unknown"
-    text = ChartText(
-        title=f"{result.coalition}: {share_text} of {result.of}'s {result.metric}, {result.year}",
-        subtitle=f"{result.definition}; totals in {result.unit}; membership on {result.whole.on}.",
-        sources=source_lines(result.sources),
-        notes=_chart_notes(result.whole),
-    )
-    stacked_share_chart(result, path, text)
-    typer.echo(f"Chart written to {path}", err=True)
-
-
-def _chart_notes(result: AggregateResult) -> list[str]:
-    notes = []
-    if result.estimated:
-        notes.append(f"Estimates for: {', '.join(result.estimated)}.")
-    if result.missing:
-        notes.append(f"No data (not counted): {', '.join(result.missing)}.")
-    return notes
+    emit(_table(share_view(result)), fmt, output)
 
 
 def compare_command(
@@ -291,7 +194,8 @@ def compare_command(
     JSON keys: coalition, year, value, unit, members, with_data, missing, estimated,
     definition, edition.
     """
-    from alliance.metrics import COMPARISON_COLUMNS, comparison, source_lines
+    from alliance.metrics import comparison
+    from alliance.views.coalitions import comparison_chart_text, comparison_view
 
     found = comparison(
         expressions,
@@ -305,34 +209,12 @@ def compare_command(
         edition=edition,
         strict=strict,
     )
-    results = found.results
-    estimated = [e for r in results for e in r.estimated]
-    footer = [f"Definition: {results[0].definition}.", f"Method: {results[0].method}"]
-    footer += source_lines(found.sources, estimated)
     if chart is not None:
-        from alliance.charts import ChartText, line_chart
+        from alliance.charts import line_chart
 
-        text = ChartText(
-            title=f"{results[0].metric.replace('_', ' ').capitalize()}: "
-            f"{' vs '.join(expressions)}, {start}-{end}",
-            subtitle=f"{results[0].definition}; {results[0].unit}. Membership on 1 July of "
-            "each year; open circles are the publisher's estimates.",
-            sources=source_lines(found.sources),
-            notes=_missing_notes(found.rows),
-        )
-        line_chart(found.frame(), chart, text)
+        line_chart(found.frame(), chart, comparison_chart_text(found, start, end))
         typer.echo(f"Chart written to {chart}", err=True)
-    title = f"{metric} by coalition, {start}-{end}"
-    rows = [[record[c] for c in COMPARISON_COLUMNS] for record in found.rows]
-    emit(Table(list(COMPARISON_COLUMNS), rows, title, footer), fmt, output)
-
-
-def _missing_notes(rows: list[dict[str, Any]]) -> list[str]:
-    return [
-        f"No data for {row['missing']} in {row['coalition']} ({row['year']}): not counted."
-        for row in rows
-        if row["missing"]
-    ][:4]
+    emit(_table(comparison_view(found, metric, start, end)), fmt, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -88,6 +88,11 @@ def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None 
         _write_parquet(table, out)
 
 
+def emit_document(document: Any, out: Path | None = None) -> None:
+    """Write one JSON document (not a list of rows), e.g. a result with its member lists."""
+    _write_text(json.dumps(document, indent=2) + "\n", out)
+
+
 _NUMBER_TYPES = frozenset({int, float, bool, type(None)})
 
 

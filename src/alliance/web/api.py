@@ -51,7 +51,8 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
 def validation_message(error: RequestValidationError) -> str:
     parts = []
     for problem in error.errors():
-        where = ".".join(str(p) for p in problem.get("loc", ()) if p not in ("query", "body", "path"))
+        location = problem.get("loc", ())
+        where = ".".join(str(p) for p in location if p not in ("query", "body", "path"))
         parts.append(f"{where or 'request'}: {problem.get('msg', 'invalid')}")
     return "Invalid request: " + "; ".join(parts) + "."
 

@@ -1,0 +1,211 @@
+"""Views of coalition arithmetic: members, aggregates, shares and comparisons.
+
+Titles, the method and source lines under each table, and the text around each chart, composed
+from `coalitions.Coalition` and the result types of `metrics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from alliance.views import View
+
+if TYPE_CHECKING:
+    from alliance.charts import ChartText
+    from alliance.coalitions import Coalition
+    from alliance.metrics import AggregateResult, Comparison, ShareResult, SourceRef
+
+AGGREGATE_COLUMNS: Final = (
+    "coalition",
+    "metric",
+    "year",
+    "value",
+    "unit",
+    "definition",
+    "edition",
+    "members",
+    "with_data",
+    "missing",
+    "zeros",
+    "estimated",
+    "numerator",
+    "denominator",
+)
+MEMBER_FIGURE_COLUMNS: Final = ("iso3", "value", "denominator", "estimate", "locators")
+SHARE_COLUMNS: Final = (
+    "coalition",
+    "of",
+    "metric",
+    "year",
+    "value",
+    "of_value",
+    "share",
+    "unit",
+    "definition",
+    "edition",
+    "missing",
+)
+
+
+def _editions(sources: Sequence[SourceRef]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(dict.fromkeys((s.source_id, s.edition, s.dataset) for s in sources))
+
+
+def members_view(found: Coalition) -> View:
+    """The members of a coalition on a date, with their names."""
+    from alliance.countries import country_name
+
+    rows = [(m, country_name(m)) for m in found.members]
+    title = f"{found.expression} on {found.on}: {len(rows)} members"
+    return View(("iso3", "name"), rows, title)
+
+
+def aggregate_footer(result: AggregateResult) -> tuple[str, ...]:
+    """Definition, method, membership date, members missing or counted as zero, sources."""
+    from alliance.metrics import source_lines
+
+    lines = [
+        f"Definition: {result.definition}.",
+        f"Method: {result.method}",
+        f"Membership on {result.on} (rule: member on 1 July of the year).",
+    ]
+    if result.missing:
+        lines.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
+    if result.zeros:
+        lines.append(f"Counted as zero (no armed forces, as NATO does): {', '.join(result.zeros)}.")
+    return (*lines, *source_lines(result.sources, result.estimated))
+
+
+def _aggregate_title(result: AggregateResult) -> str:
+    return f"{result.metric} of {result.expression} in {result.year} ({result.unit})"
+
+
+def aggregate_view(result: AggregateResult) -> View:
+    """One row: the coalition's total (or ratio of totals), with counts and the sums behind it."""
+    row = (
+        result.expression,
+        result.metric,
+        result.year,
+        result.value,
+        result.unit,
+        result.definition,
+        result.edition,
+        len(result.members),
+        len(result.with_data),
+        " ".join(result.missing),
+        " ".join(result.zeros),
+        " ".join(result.estimated),
+        result.numerator,
+        result.denominator,
+    )
+    return View(
+        AGGREGATE_COLUMNS,
+        [row],
+        _aggregate_title(result),
+        aggregate_footer(result),
+        _editions(result.sources),
+    )
+
+
+def member_figures_view(result: AggregateResult) -> View:
+    """Each member's figure behind an aggregate, with the cells it was read from."""
+    rows = [
+        (f.entity, f.numerator, f.denominator, f.estimate, " ".join(f.locators))
+        for f in result.figures
+    ]
+    return View(
+        MEMBER_FIGURE_COLUMNS,
+        rows,
+        _aggregate_title(result),
+        aggregate_footer(result),
+        _editions(result.sources),
+    )
+
+
+def share_view(result: ShareResult) -> View:
+    """One row: the part, the whole and the share, with members counted, left out and missing."""
+    from alliance.metrics import source_lines
+
+    row = (
+        result.coalition,
+        result.of,
+        result.metric,
+        result.year,
+        result.value,
+        result.of_value,
+        result.share,
+        result.unit,
+        result.definition,
+        result.edition,
+        " ".join(result.missing),
+    )
+    footer = [
+        f"Members counted: {len(result.members)} of {len(result.whole.members)}.",
+        f"Method: {result.whole.method}",
+    ]
+    if result.outside:
+        footer.append(f"Outside {result.of}, left out: {', '.join(result.outside)}.")
+    if result.missing:
+        footer.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
+    footer += source_lines(result.sources, result.estimated)
+    title = f"Share of {result.coalition} in {result.of}, {result.metric}, {result.year}"
+    return View(SHARE_COLUMNS, [row], title, tuple(footer), _editions(result.sources))
+
+
+def share_chart_text(result: ShareResult) -> ChartText:
+    from alliance.charts import ChartText
+    from alliance.metrics import source_lines
+
+    share_text = f"{result.share:.1%}" if result.share is not None else "unknown"
+    whole = result.whole
+    notes = []
+    if whole.estimated:
+        notes.append(f"Estimates for: {', '.join(whole.estimated)}.")
+    if whole.missing:
+        notes.append(f"No data (not counted): {', '.join(whole.missing)}.")
+    return ChartText(
+        title=f"{result.coalition}: {share_text} of {result.of}'s {result.metric}, {result.year}",
+        subtitle=f"{result.definition}; totals in {result.unit}; membership on {whole.on}.",
+        sources=source_lines(result.sources),
+        notes=notes,
+    )
+
+
+def comparison_view(found: Comparison, metric: str, start: int, end: int) -> View:
+    """Coalitions side by side, one row per coalition and year; `metric` as the user named it."""
+    from alliance.metrics import COMPARISON_COLUMNS, source_lines
+
+    footer: list[str] = []
+    if found.results:
+        first = found.results[0]
+        footer += [f"Definition: {first.definition}.", f"Method: {first.method}"]
+    estimated = [e for r in found.results for e in r.estimated]
+    footer += source_lines(found.sources, estimated)
+    rows = [[record[c] for c in COMPARISON_COLUMNS] for record in found.rows]
+    title = f"{metric} by coalition, {start}-{end}"
+    return View(COMPARISON_COLUMNS, rows, title, tuple(footer), _editions(found.sources))
+
+
+def comparison_chart_text(found: Comparison, start: int, end: int) -> ChartText:
+    from alliance.charts import ChartText
+    from alliance.metrics import source_lines
+
+    first = found.results[0]
+    expressions = [r.expression for r in found.results[:: end - start + 1]]
+    return ChartText(
+        title=f"{first.metric.replace('_', ' ').capitalize()}: "
+        f"{' vs '.join(expressions)}, {start}-{end}",
+        subtitle=f"{first.definition}; {first.unit}. Membership on 1 July of "
+        "each year; open circles are the publisher's estimates.",
+        sources=source_lines(found.sources),
+        notes=_missing_notes(found.rows),
+    )
+
+
+def _missing_notes(rows: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"No data for {row['missing']} in {row['coalition']} ({row['year']}): not counted."
+        for row in rows
+        if row["missing"]
+    ][:4]
