@@ -84,8 +84,11 @@ def test_coalition_share_of_gdp_reproduces_natos_aggregates(column: str, year: i
     table3 = _block("TABLE3", 11, 43, column)
     nato = aggregate("NATO", "defence_share_gdp", year, edition="2024-06")
     europe_canada = aggregate("NATO - USA", "defence_share_gdp", year, edition="2024-06")
-    assert nato.value == pytest.approx(table3["NATO Total"], rel=1e-9)
-    assert europe_canada.value == pytest.approx(table3["NATO Europe and Canada"], rel=1e-9)
+    # Members' published shares weighted by Table 5 GDP equal Table 2 / Table 5, except where
+    # NATO publishes a share that is not its own ratio: Slovakia 2024, 2.00 in Table 3 against
+    # 1.989 from Tables 2 and 5 (hence up to 6e-5 pp on the aggregates).
+    assert nato.value == pytest.approx(table3["NATO Total"], abs=1e-4)
+    assert europe_canada.value == pytest.approx(table3["NATO Europe and Canada"], abs=1e-4)
 
 
 def test_share_of_gdp_is_a_ratio_of_sums_not_a_mean_of_shares() -> None:

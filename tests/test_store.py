@@ -81,7 +81,7 @@ def test_newest_edition_is_used_unless_one_is_named() -> None:
 
 
 def test_a_newer_edition_supersedes_only_the_same_kind_of_figure() -> None:
-    from alliance.observations import _newest_per_variant
+    from alliance.observations import newest_per_figure
 
     columns = list(OBSERVATION_COLUMNS)
 
@@ -97,7 +97,7 @@ def test_a_newer_edition_supersedes_only_the_same_kind_of_figure() -> None:
         row("2024-06", "current", "USD"),  # 2025-08 has no current-price figure: kept
         row("2025-08", "current", "EUR"),
     ]
-    assert _newest_per_variant(rows, columns) == rows[1:]
+    assert newest_per_figure(rows, columns) == rows[1:]
 
 
 def test_years_are_checked_against_the_whole_selection() -> None:

@@ -150,14 +150,14 @@ _INDICATOR_OF: Final = {
 
 
 def _newest_per_ally(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per (ally, year): the newest edition's row with a value (within it, the first dataset)."""
-    usable = [r for r in records if r["value"] is not None and len(str(r["entity"])) == 3]
-    usable.sort(key=lambda r: str(r["dataset"]))
-    usable.sort(key=lambda r: str(r["edition"]), reverse=True)
-    chosen: dict[tuple[str, int], dict[str, Any]] = {}
-    for row in usable:
-        chosen.setdefault((str(row["entity"]), int(row["year"])), row)
-    return list(chosen.values())
+    """Per (ally, year): the row the one edition rule chooses, when it has a value."""
+    from alliance.observations import newest_per_figure
+
+    return [
+        r
+        for r in newest_per_figure(records)
+        if r["value"] is not None and len(str(r["entity"])) == 3
+    ]
 
 
 def _figures(

@@ -61,6 +61,12 @@ class Series:
     price_basis: str | None = None
     exchange_basis: str | None = None
     dataset: str | None = None
+    # False for a series that only weights another (GDP weights): a named edition is the
+    # edition of the figure asked about, not of its weights.
+    follows_edition: bool = True
+    # Used for a year in which this series has no figure for any member (NATO publishes GDP
+    # only in its money tables, which end a year before its newest report).
+    fallback: Series | None = None
 
 
 @dataclass(frozen=True)
@@ -197,8 +203,15 @@ class ShareResult:
 
 
 def edition_text(sources: Sequence[SourceRef]) -> str:
-    seen = dict.fromkeys(f"{s.source_id} {s.edition} ({s.dataset})" for s in sources)
-    return "; ".join(seen)
+    """The editions used; when a result draws on several, what each one gave."""
+    uses: dict[str, dict[str, None]] = {}
+    for source in sources:
+        uses.setdefault(f"{source.source_id} {source.edition} ({source.dataset})", {})[
+            source.series
+        ] = None
+    if len(uses) <= 1:
+        return "; ".join(uses)
+    return "; ".join(f"{edition} for {', '.join(series)}" for edition, series in uses.items())
 
 
 # --- metric definitions ------------------------------------------------------------------------
@@ -207,7 +220,7 @@ METRICS: Final = {
     "gdp": "GDP at market exchange rates (--source wb|nato|imf, --prices current|constant)",
     "gdp_ppp": "GDP at purchasing power parity (--source wb|imf)",
     "defence": "Defence expenditure (--definition nato|sipri, --prices current|constant)",
-    "defence_share_gdp": "Defence expenditure as % of GDP: sum of spending / sum of GDP",
+    "defence_share_gdp": "Defence expenditure as % of GDP: members' shares weighted by GDP",
     "equipment_share": "Major equipment as % of defence expenditure, weighted by spending (NATO)",
     "personnel": "Military personnel (--source nato|wb)",
     "population": "Population (World Bank)",
@@ -363,11 +376,13 @@ def _build_share(
 ) -> MetricSpec:
     definition = source or definition
     if definition == "nato":
-        # NATO's Table 3 divides Table 2 by Table 5 at constant prices ("share of real GDP").
-        nato_prices = prices or "constant"
-        spending = _defence_series("nato", nato_prices)
         if gdp not in (None, "nato"):
             raise InvalidArgumentError("Under the NATO definition GDP comes from NATO's Table 5.")
+        if prices in (None, "constant"):
+            return _nato_published_share()
+        # At current prices NATO publishes no share: Table 2 / Table 5, both at current prices.
+        nato_prices = prices
+        spending = _defence_series("nato", nato_prices)
         nato_income = _gdp_series("nato", nato_prices)
         method = (
             "Sum of members' defence expenditure (NATO Table 2) / sum of members' GDP "
@@ -423,6 +438,55 @@ def _build_share(
         f"{_DEFINITION_TEXT['sipri']}, current US$ / {gdp_text}",
         method,
         "sipri",
+        multiplier=100.0,
+    )
+
+
+# The weights of a coalition's share of GDP: NATO's GDP at constant 2015 prices (Table 5, the
+# denominator of its own shares and aggregates up to 2024); for later years, which NATO's money
+# tables do not reach, the IMF's GDP at current prices.
+_SHARE_WEIGHTS: Final = Series(
+    "GDP weights",
+    "gdp",
+    "nato",
+    "million",
+    "USD",
+    "constant_2015",
+    "market",
+    "tables",
+    follows_edition=False,
+    fallback=Series(
+        "GDP weights", "gdp", "imf", "billion", "USD", "current", "market", follows_edition=False
+    ),
+)
+
+
+def _nato_published_share() -> MetricSpec:
+    """NATO's share of real GDP: each ally's published figure, the newest edition that has it.
+
+    NATO's newest report (August 2025) publishes shares only; its money tables (June 2024) are
+    older and were revised (Poland 2024: 4.12 % in the tables, 3.79 % in the report). So that a
+    coalition of one gives the figure `targets` and `data show` give, a coalition's share is the
+    GDP-weighted mean of its members' published shares: sum(share x GDP) / sum(GDP). With the
+    shares and GDP of one edition this is exactly NATO's sum(spending) / sum(GDP).
+    """
+    share = Series("shares of GDP", "defence_expenditure_share_gdp", "nato", "percent")
+    return MetricSpec(
+        "defence_share_gdp",
+        "Defence expenditure, share of GDP",
+        "percent",
+        1.0,
+        Term(((share, 1), (_SHARE_WEIGHTS, 1)), 0.01),
+        Term(((_SHARE_WEIGHTS, 1),)),
+        f"{_DEFINITION_TEXT['nato']} / real GDP (NATO's published shares, newest edition per "
+        "figure), coalitions weighted by GDP (NATO Table 5, constant 2015 prices; IMF WEO, "
+        "current prices, for years after NATO's tables)",
+        "Sum of members' published share of GDP x GDP / sum of members' GDP, x 100. Each share "
+        "is the newest NATO edition's figure (or the named edition's); the weights are NATO's "
+        "GDP at constant 2015 prices (Table 5), the denominator of NATO's own shares and "
+        "aggregates, or for years after NATO's tables the IMF's GDP at current prices. With "
+        "shares and GDP from one edition this equals NATO's sum of spending / sum of GDP.",
+        "nato",
         multiplier=100.0,
     )
 
@@ -570,7 +634,9 @@ def _series_figures(
     edition: str | None,
     fetch: Fetch,
 ) -> dict[str, _Figure]:
-    """One figure per entity: the newest edition's row (or the named edition's) with a value."""
+    """One figure per entity: the row the one edition rule chooses (or the named edition's)."""
+    from alliance.observations import newest_per_figure
+
     try:
         records = fetch(
             series.indicator,
@@ -585,17 +651,16 @@ def _series_figures(
         )
     except YearOutOfRangeError:
         return {}
-    usable = [
+    wanted = [
         row
         for row in records
-        if row["value"] is not None
-        and not math.isnan(row["value"])
-        and row["year"] == year
-        and (series.dataset is None or row["dataset"] == series.dataset)
+        if row["year"] == year and (series.dataset is None or row["dataset"] == series.dataset)
     ]
-    # Per entity, the newest edition's row; within one edition, the first dataset by name.
-    usable.sort(key=lambda row: str(row["dataset"]))
-    usable.sort(key=lambda row: str(row["edition"]), reverse=True)
+    usable = [
+        row
+        for row in newest_per_figure(wanted)
+        if row["value"] is not None and not math.isnan(row["value"])
+    ]
     figures: dict[str, _Figure] = {}
     for row in usable:
         if str(row["entity"]) in figures:
@@ -609,6 +674,26 @@ def _series_figures(
             row["locator"] if isinstance(row["locator"], str) else "",
             source,
         )
+    return figures
+
+
+def _figures_or_fallback(
+    series: Series,
+    spec: MetricSpec,
+    members: Sequence[str],
+    year: int,
+    edition: str | None,
+    fetch: Fetch,
+) -> dict[str, _Figure]:
+    """The series' figures; its fallback's when it has none in `year` (for every member alike)."""
+    current: Series | None = series
+    figures: dict[str, _Figure] = {}
+    while current is not None and not figures:
+        named = (
+            edition if current.follows_edition and current.source == spec.primary_source else None
+        )
+        figures = _series_figures(current, members, year, named, fetch)
+        current = current.fallback
     return figures
 
 
@@ -641,7 +726,9 @@ def _term_value(
     return _TermValue(value, used)
 
 
-_ARMED_FORCES_INDICATORS: Final = frozenset({"defence_expenditure", "military_personnel"})
+_ARMED_FORCES_INDICATORS: Final = frozenset(
+    {"defence_expenditure", "defence_expenditure_share_gdp", "military_personnel"}
+)
 
 
 def _zeros_for(spec: MetricSpec) -> set[str]:
@@ -661,9 +748,7 @@ def _aggregate_members(
 ) -> AggregateResult:
     members = group.members
     figures = {
-        series: _series_figures(
-            series, members, year, edition if series.source == spec.primary_source else None, fetch
-        )
+        series: _figures_or_fallback(series, spec, members, year, edition, fetch)
         for series in spec.series()
     }
     structural = _zeros_for(spec)

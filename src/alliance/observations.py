@@ -1,17 +1,18 @@
 """The query layer over the store: figures with their provenance, newest edition by default.
 
 `select` returns plain rows (fast: the CLI uses it without importing pandas); `observations`
-returns the same as a pandas DataFrame for the Python API. When no edition is named, each variant
-of a figure (source, indicator, unit, currency, prices, exchange basis, period) comes from the
-newest edition that has it, and the result says which editions it used.
+returns the same as a pandas DataFrame for the Python API. When no edition is named, each figure
+(one kind of figure - source, indicator, unit, currency, prices, exchange basis, period - for one
+entity and year) comes from the newest edition that has it (`newest_per_figure`, the one rule every
+command applies), and the result says which editions it used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alliance.errors import (
     UnknownEditionError,
@@ -50,6 +51,8 @@ VARIANT_COLUMNS = (
 
 
 _PRICE_BASIS = VARIANT_COLUMNS.index("price_basis")
+
+Row = TypeVar("Row")  # a tuple laid out as given columns, or a dict of the columns
 
 
 def _variant(key: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -168,25 +171,43 @@ def _check_years(query: Query, clauses: list[str], params: list[Any], years: set
             raise YearOutOfRangeError(year, first, last, f"the {query.indicator} data selected")
 
 
-def _newest_per_variant(rows: list[tuple[Any, ...]], columns: list[str]) -> list[tuple[Any, ...]]:
-    """Rows of the newest edition of each kind of figure.
+def newest_per_figure(rows: Sequence[Row], columns: Sequence[str] | None = None) -> list[Row]:
+    """THE edition rule, the one function every command and the claim checker apply.
 
-    Done here rather than by a SQL window, which costs 10 ms on the small selections of a CLI
-    call; the per-row work is two C-level passes, the rest runs once per (kind, edition).
+    Per figure, the row of the newest edition that has a value for it. A figure is one kind of
+    figure (VARIANT_COLUMNS, a constant-price base year not counting) for one entity and year.
+    When no edition has a value, the newest edition's row stays, with its reason. Within one
+    edition, the first dataset by name. A named edition is a filter applied before this rule.
+
+    `rows` are tuples laid out as `columns`, or dicts with the observation columns (no
+    `columns`); the rows kept come back in their original order.
     """
-    key_of = itemgetter(*(columns.index(c) for c in VARIANT_COLUMNS), columns.index("edition"))
-    found = set(map(key_of, rows))  # distinct (variant columns..., edition)
-    newest: dict[tuple[Any, ...], str] = {}
-    for *key, edition in found:
-        variant = _variant(tuple(key))
-        if edition > newest.get(variant, ""):
-            newest[variant] = edition
-    keep = {k for k in found if k[-1] == newest[_variant(k[:-1])]}
-    return [row for row in rows if key_of(row) in keep]
+    if not rows:
+        return []
+    names = (*VARIANT_COLUMNS, "entity", "year", "edition", "dataset", "value")
+    where: list[Any] = list(names) if columns is None else [columns.index(c) for c in names]
+    variant_of: Callable[[Any], tuple[Any, ...]] = itemgetter(*where[: len(VARIANT_COLUMNS)])
+    place_of: Callable[[Any], tuple[Any, ...]] = itemgetter(*where[-5:-3])
+    rank_of: Callable[[Any], tuple[Any, ...]] = itemgetter(*where[-3:])
+    kinds: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    chosen: dict[tuple[Any, ...], tuple[tuple[bool, str], str, int]] = {}
+    for index, row in enumerate(rows):
+        variant = variant_of(row)
+        kind = kinds.get(variant)
+        if kind is None:
+            kind = kinds[variant] = _variant(variant)
+        key = (kind, *place_of(row))
+        edition, dataset, value = rank_of(row)
+        rank = (value is not None and value == value, edition)  # NaN is no value either
+        best = chosen.get(key)
+        if best is None or rank > best[0] or (rank == best[0] and dataset < best[1]):
+            chosen[key] = (rank, dataset, index)
+    keep = sorted(index for _, _, index in chosen.values())
+    return [rows[index] for index in keep]
 
 
 def select(query: Query) -> Selection:
-    """Rows matching `query` from the newest edition per variant (or the named edition)."""
+    """Rows matching `query`: per figure, the newest edition that has it (or the named edition)."""
     _check_source_and_edition(query)
     clauses, params = _where(query)
     if query.edition is not None:
@@ -208,7 +229,7 @@ def select(query: Query) -> Selection:
     found = shared_connection().execute(sql, year_params).fetchall()
     year = columns.index("year")
     _check_years(query, clauses, params, {r[year] for r in found})
-    rows = _newest_per_variant(found, columns)
+    rows = newest_per_figure(found, columns)
     source, edition, dataset = (columns.index(c) for c in ("source_id", "edition", "dataset"))
     used = sorted({(r[source], r[edition], r[dataset]) for r in rows})
     return Selection(columns, rows, used)

@@ -171,12 +171,10 @@ def _aggregate_rows(result: Any) -> tuple[SourceRow, ...]:
 
 
 def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[CountryFigure]:
-    """Each member's published defence share of GDP from one edition: the named or the newest.
-
-    One edition for all, so that a member the newest edition leaves out is reported missing
-    rather than filled from an older edition (NATO's August 2025 edition has no German 2025e).
+    """Each member's published defence share of GDP: the figure the one edition rule chooses
+    (the newest edition that has it, or the named edition), as `targets` shows it.
     """
-    from alliance.observations import observation_records
+    from alliance.observations import newest_per_figure, observation_records
 
     source = options.source or options.definition
     try:
@@ -189,16 +187,13 @@ def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[
         )
     except _NO_DATA_ERRORS as error:
         return [CountryFigure(m, Figure(None, "percent", missing=(str(error),))) for m in members]
-    edition = options.edition or max((r["edition"] for r in records), default=None)
+    chosen = newest_per_figure(records)
     figures = []
     for member in members:
-        rows = [
-            r
-            for r in records
-            if r["edition"] == edition and r["entity"] == member and r["value"] is not None
-        ]
+        rows = [r for r in chosen if r["entity"] == member and r["value"] is not None]
         if not rows:
-            why = f"no {options.year} figure in {source} edition {edition or '(none stored)'}"
+            edition = options.edition or "any edition"
+            why = f"no {options.year} figure in {source} ({edition})"
             figures.append(CountryFigure(member, Figure(None, "percent", missing=(why,))))
             continue
         row = rows[0]
