@@ -29,6 +29,7 @@ COMMANDS = {
     "targets": "commitments",
     "pledge": "commitments",
     "obligations": "obligations",
+    "report": "report",
     "serve": "serve",
     "scenario": "scenario",
 }

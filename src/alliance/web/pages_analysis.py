@@ -435,9 +435,10 @@ def obligations_page(place: str, at: str, on: str) -> tuple[str, int]:
     except AllianceError as error:
         body, status = error_box(str(error)), 400
     names = "".join(f'<option value="{esc(t.name)}">' for t in territories())
+    shown = "" if at else str(target)
     form = (
         '<form class="controls" method="get" action="/obligations" id="obligations-form" data-live>'
-        f'<label>Place <input name="place" value="{esc(place)}" list="places" '
+        f'<label>Place <input name="place" value="{esc(place or shown)}" list="places" '
         'placeholder="e.g. Svalbard, Greenland, Ceuta"></label>'
         f'<label>or point (lat,lon) <input name="at" value="{esc(at)}" size="14" '
         'placeholder="70.5,2.0"></label>'
