@@ -87,9 +87,7 @@ def test_running_cost_per_soldier_default_matches_the_store() -> None:
     personnel = aggregate(europe, "personnel", 2024, source="nato")
     assert spending.edition.startswith("nato 2024-06")
     (rate,) = observation_records("exchange_rate", entities=["fed:EURO_AREA"], years=[2024])
-    per_soldier_usd = (
-        spending.value * 1e9 * (1 - equipment.value / 100) / (personnel.value * 1e3)
-    )
+    per_soldier_usd = spending.value * 1e9 * (1 - equipment.value / 100) / (personnel.value * 1e3)
     shipped = load("europe-without-us", RULES)["running_cost_per_soldier_eur"]
     assert per_soldier_usd * rate["value"] == pytest.approx(shipped, rel=0.01)
 
@@ -228,7 +226,15 @@ def test_cli_json_show_params_and_sensitivity_csv(tmp_path: Path) -> None:
     copy = tmp_path / "copy.yaml"
     copy.write_text(shown.stdout, encoding="utf-8")
     assert europe_without_us(copy, year=2024).report == europe_without_us(year=2024).report
-    table = cli("scenario", "europe-without-us", "--year", "2024", "--table", "sensitivity",
-                "--format", "csv")
+    table = cli(
+        "scenario",
+        "europe-without-us",
+        "--year",
+        "2024",
+        "--table",
+        "sensitivity",
+        "--format",
+        "csv",
+    )
     header = table.stdout.splitlines()[0].split(",")
     assert header[:3] == ["parameter", "unit", "base"] and len(table.stdout.splitlines()) == 18

@@ -13,6 +13,36 @@ from alliance.scenarios.ukraine import EU_INSTITUTIONS, PERIOD, PERIOD_YEARS, uk
 
 from conftest import REPO, reference_file
 
+EU_2024 = [
+    "AUT",
+    "BEL",
+    "BGR",
+    "CYP",
+    "CZE",
+    "DEU",
+    "DNK",
+    "ESP",
+    "EST",
+    "FIN",
+    "FRA",
+    "GRC",
+    "HRV",
+    "HUN",
+    "IRL",
+    "ITA",
+    "LTU",
+    "LUX",
+    "LVA",
+    "MLT",
+    "NLD",
+    "POL",
+    "PRT",
+    "ROU",
+    "SVK",
+    "SVN",
+    "SWE",
+]  # the EU's 27 members on 1 July 2024, typed in from the EU's list
+
 
 def kiel_rows(currency: str) -> dict[str, dict[str, str]]:
     path = reference_file(f"kiel/kiel_ust_country_summary_{currency}.csv")
@@ -98,10 +128,7 @@ def test_nato_europe_names_members_kiel_does_not_track(result) -> None:  # type:
 def test_replacing_us_military_aid_costs_the_eu_about_the_briefs_012_percent(result) -> None:  # type: ignore[no-untyped-def]
     """Independent of the Bruegel model: Kiel's US allocations a year over EU GDP in 2024."""
     usd = kiel_rows("usd")
-    eu_gdp_2024 = sum(
-        wb_gdp_usd_bn(iso3, 2024)
-        for iso3 in ["AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV", "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "SWE"]
-    )
+    eu_gdp_2024 = sum(wb_gdp_usd_bn(iso3, 2024) for iso3 in EU_2024)
     per_year = float(usd["United States"]["military_allocations__billion"]) / PERIOD_YEARS
     row = next(
         r

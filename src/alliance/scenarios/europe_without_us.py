@@ -532,9 +532,7 @@ def europe_without_us(
     report = compute(values, on_report.gdp_eur_bn, on_report.baseline_share)
     on_today = store_economy(coalition, year)
     today = compute(values, on_today.gdp_eur_bn, on_today.baseline_share)
-    checks = tuple(
-        Check(f, getattr(report, f.key), getattr(today, f.key)) for f in PUBLISHED
-    )
+    checks = tuple(Check(f, getattr(report, f.key), getattr(today, f.key)) for f in PUBLISHED)
     return EuropeWithoutUS(
         parameters=parameters,
         report_economy=on_report,

@@ -27,9 +27,7 @@ class Bar:
     high_text: str
 
 
-def tornado_chart(
-    bars: Sequence[Bar], base: float, unit: str, path: Path, text: ChartText
-) -> Path:
+def tornado_chart(bars: Sequence[Bar], base: float, unit: str, path: Path, text: ChartText) -> Path:
     """Horizontal bars from `base` to each outcome (in `unit`); the first bar drawn on top."""
     _check_suffix(path)
     top, bottom = 1.35, 1.6  # inches kept for the title and subtitle, the axis and sources

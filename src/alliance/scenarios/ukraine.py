@@ -226,9 +226,7 @@ def _kiel_figures() -> tuple[dict[tuple[str, str, str], float], dict[str, set[st
                 if row["value"] is None:
                     continue
                 values[(row["entity"], kind, currency)] = float(row["value"])
-                locators.setdefault(row["entity"], set()).add(
-                    f"{row['dataset']}:{row['locator']}"
-                )
+                locators.setdefault(row["entity"], set()).add(f"{row['dataset']}:{row['locator']}")
                 used.add((row["source_id"], row["edition"], row["dataset"]))
     return values, locators, used
 
