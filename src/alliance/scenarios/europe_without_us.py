@@ -318,7 +318,7 @@ def store_economy(coalition: str = DEFAULT_COALITION, year: int | None = None) -
     if spending.value is None or gdp.value is None:
         raise InvalidArgumentError(
             f"No GDP or NATO defence spending for {coalition!r} in {year}: expected a year "
-            "the store covers (try an earlier one)."
+            "the store covers (NATO's tables start in 2014)."
         )
     rate, rate_ref = _euro_per_dollar(year)
     parts = [
