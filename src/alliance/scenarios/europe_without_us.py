@@ -113,7 +113,8 @@ PUBLISHED: Final = (
         1_400,
         "units",
         0.05,
-        f"{BRIEF}, section on equipment: 'at least 1,400 tanks'",
+        f"{BRIEF}; Kiel press release 21 Feb 2025: 'at least 1,400 new main battle tanks and "
+        f"2,000 infantry fighting vehicles' {KIEL_RELEASE_URL}",
     ),
     PublishedFigure(
         "ifvs",
@@ -121,7 +122,8 @@ PUBLISHED: Final = (
         2_000,
         "units",
         0.05,
-        f"{BRIEF}, section on equipment: 2,000 infantry fighting vehicles",
+        f"{BRIEF}; Kiel press release 21 Feb 2025: 'at least 1,400 new main battle tanks and "
+        f"2,000 infantry fighting vehicles' {KIEL_RELEASE_URL}",
     ),
     PublishedFigure(
         "artillery",
@@ -129,7 +131,8 @@ PUBLISHED: Final = (
         700,
         "units",
         0.05,
-        f"{BRIEF}, section on equipment: 700 artillery pieces (155 mm and rocket artillery)",
+        f"{BRIEF}, section on equipment: 700 artillery pieces (read in summaries of the brief; "
+        "the sentence was not checked in the brief's own text)",
     ),
     PublishedFigure(
         "build_up_eur_bn",
