@@ -87,8 +87,8 @@ def overview_section(
     }
     editions_text = ", ".join(f"{s} {e}" for s, e, _ in used)
     subtitle = (
-        f"Defence expenditure as % of GDP, {chosen}, {label}; edition {editions_text}. "
-        "Click a country for its page."
+        f"Defence expenditure as % of GDP, {chosen}, {label}; edition {editions_text}."
+        + (" Click a country for its page." if interactive else "")
     )
     columns = ["iso3", "country", "year", "percent_of_gdp", "estimate", "edition", "locator"]
     data = [
