@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REFERENCE ?= ../shared/reference-data
 
-.PHONY: demo test lint data bench clean
+.PHONY: demo test lint data bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/alliance demo --out out
 
-test: $(STAMP)
+# The browser tests drive Debian's headless Chromium (tests/test_web_pages.py).
+browser:
+	command -v chromium > /dev/null || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
