@@ -1,0 +1,190 @@
+"""What every API route shares: limits, the library lock and cache, JSON and CSV responses.
+
+The library reads the store through one DuckDB connection per process, which is not safe to use
+from two threads at once; FastAPI runs `def` routes in a thread pool, so every library call
+holds `LIBRARY_LOCK`. Results are pure functions of their arguments and of the store (read-only
+while the server runs), so response bodies are cached by arguments.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import math
+import threading
+from collections.abc import Callable, Hashable
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Final
+
+from fastapi import HTTPException, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from alliance.views import View
+
+MAX_BODY_BYTES: Final = 256 * 1024
+MAX_EXPRESSION_CHARS: Final = 200
+MAX_NESTING: Final = 12
+MAX_EXPRESSIONS: Final = 8
+MAX_COUNTRIES: Final = 60
+MAX_TEXT_CHARS: Final = 80
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2100
+CACHE_SIZE: Final = 2048
+
+LIBRARY_LOCK: Final = threading.RLock()
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+FormatParam = Annotated[
+    Format, Query(description="json (default): title, records, notes, editions; csv: the table.")
+]
+YearParam = Annotated[int, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="A year, e.g. 2024.")]
+OptionalYear = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
+DateParam = Annotated[
+    str | None,
+    Query(
+        max_length=10, description="A date YYYY-MM-DD (default: today).", examples=["2024-07-01"]
+    ),
+]
+ExpressionParam = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=MAX_EXPRESSION_CHARS,
+        description="A coalition expression: groups, presets and countries with & | - and "
+        "parentheses, e.g. `NATO & EU`.",
+        examples=["NATO & EU"],
+    ),
+]
+TextParam = Annotated[str | None, Query(max_length=MAX_TEXT_CHARS)]
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="What was wrong and what is accepted (the CLI's wording).")
+
+
+class EditionRef(BaseModel):
+    source_id: str
+    edition: str
+    dataset: str
+
+
+class TableBody(BaseModel):
+    title: str
+    columns: list[str]
+    records: list[dict[str, Any]] = Field(description="One object per row; estimate flags kept.")
+    notes: list[str] = Field(description="Definition, method, sources and caveats.")
+    editions: list[EditionRef] = Field(description="Every edition the figures came from.")
+
+
+ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    400: {"model": ErrorBody, "description": "Input the library refused"},
+    404: {"model": ErrorBody, "description": "Unknown country, group, place, source or edition"},
+    422: {"model": ErrorBody, "description": "A parameter outside what is accepted"},
+}
+TABLE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {"model": TableBody, "content": {"text/csv": {"schema": {"type": "string"}}}},
+    **ERRORS,
+}
+
+
+def check_expression(expression: str) -> str:
+    """Refuse expressions nested deeper than MAX_NESTING (the parser recurses per level)."""
+    depth = deepest = 0
+    for char in expression:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise HTTPException(
+            422, f"Coalition expression nested {deepest} deep: expected at most {MAX_NESTING}."
+        )
+    return expression
+
+
+def day(text: str | None) -> date:
+    """The date asked for (default today), refused with the CLI's message when malformed."""
+    from alliance.coalitions import parse_date
+
+    return date.today() if text is None else parse_date(text)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    return _plain(value)
+
+
+def json_bytes(document: Any) -> bytes:
+    return json.dumps(document, default=_json_default, ensure_ascii=False, allow_nan=False).encode()
+
+
+def _clean(document: Any) -> Any:
+    """NaN and infinities become null (JSON has neither)."""
+    if isinstance(document, float):
+        return document if math.isfinite(document) else None
+    if isinstance(document, dict):
+        return {k: _clean(v) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [_clean(v) for v in document]
+    return document
+
+
+def render_view(view: View, fmt: Format) -> tuple[bytes, str]:
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(view.columns)
+        writer.writerows([[_plain(v) for v in row] for row in view.rows])
+        return buffer.getvalue().encode(), "text/csv; charset=utf-8"
+    document = view.to_dict()
+    document["records"] = [{k: _plain(v) for k, v in r.items()} for r in document["records"]]
+    return json_bytes(document), "application/json"
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _view_body(build: Callable[..., View], args: tuple[Hashable, ...], fmt: Format) -> Any:
+    with LIBRARY_LOCK:
+        view = build(*args)
+    return render_view(view, fmt)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _document_body(build: Callable[..., Any], args: tuple[Hashable, ...]) -> bytes:
+    with LIBRARY_LOCK:
+        document = build(*args)
+    return json_bytes(_clean(document))
+
+
+def table(build: Callable[..., View], *args: Hashable, fmt: Format = Format.json) -> Response:
+    """The view `build(*args)` as JSON or CSV, computed once per distinct arguments."""
+    body, media_type = _view_body(build, args, fmt)
+    return Response(body, media_type=media_type)
+
+
+def document(build: Callable[..., Any], *args: Hashable) -> Response:
+    """A JSON document `build(*args)` (a result's own to_dict), computed once per arguments."""
+    return Response(_document_body(build, args), media_type="application/json")
+
+
+def uncached(build: Callable[..., Any], *args: Any) -> Any:
+    """Run a library call that must not be cached (e.g. on a request body) under the lock."""
+    with LIBRARY_LOCK:
+        return build(*args)
