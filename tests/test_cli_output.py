@@ -207,3 +207,104 @@ def test_a_terminal_says_a_constant_column_under_the_table(
     lines = _shown_on_terminal(table, 80, monkeypatch)
     assert lines[1] == "┃ iso3 ┃ value ┃"
     assert lines[-1] == "On every row: unit percent"
+
+
+# --- --output and --format (issue 12: `--output t.csv` wrote nothing and exited 0) ------------
+
+
+def _main(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, tty: bool = False
+) -> tuple[int, str, str]:
+    """Run the CLI entry point in-process; stdout may pretend to be a terminal."""
+    from typer.testing import CliRunner
+
+    from alliance.cli.app import main
+
+    monkeypatch.setattr("sys.argv", ["alliance", *args])
+    with CliRunner().isolation() as (stdout, stderr, *_):
+        if tty:
+            monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = int(done.code or 0)
+        return code, stdout.getvalue().decode(), stderr.getvalue().decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("t.csv", "csv"), ("t.json", "json"), ("t.parquet", "parquet"), ("t.txt", "table")],
+)
+def test_output_file_format_follows_its_extension(
+    name: str, expected: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    from pathlib import Path
+
+    target = Path(str(tmp_path)) / name
+    code, out, err = _main(["groups", "--output", str(target)], monkeypatch)
+    assert code == 0, err
+    assert out == ""
+    data = target.read_bytes()
+    if expected == "csv":
+        assert data.decode().splitlines()[0].startswith("group,")
+    elif expected == "json":
+        assert {"group"} <= set(json.loads(data)[0])
+    elif expected == "parquet":
+        import pyarrow.parquet as pq
+
+        assert "group" in pq.read_table(target).column_names
+    else:
+        assert "┏" in data.decode() and "NATO" in data.decode()
+
+
+def test_an_explicit_format_wins_over_the_extension(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    target = Path(str(tmp_path)) / "groups.data"
+    code, _, err = _main(["groups", "--format", "csv", "--output", str(target)], monkeypatch)
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").startswith("group,")
+
+
+@pytest.mark.parametrize("name", ["t.xlsx", "t", "t.dat"])
+def test_an_extension_that_says_no_format_is_refused_in_one_line(
+    name: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    target = Path(str(tmp_path)) / name
+    code, _, err = _main(["groups", "--output", str(target)], monkeypatch)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and ".csv" in err and "--format" in err
+    assert not target.exists()
+
+
+def test_parquet_is_never_printed_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _main(["groups", "--format", "parquet"], monkeypatch, tty=True)
+    assert code == 2
+    assert out == ""
+    assert "--output" in err and len(err.strip().splitlines()) == 1
+
+
+def test_targets_history_with_a_chart_is_refused_not_ignored(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    chart = Path(str(tmp_path)) / "h.png"
+    code, _, err = _main(["targets", "--history", "--chart", str(chart)], monkeypatch)
+    assert code == 2 and "--chart" in err
+    assert not chart.exists()
+
+
+def test_a_usage_error_is_one_line_with_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = _main(["targets", "--year", "abc"], monkeypatch)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "Error: Invalid value for '--year' / '-y': 'abc' is not a valid int. "
+        "See: alliance targets --help"
+    ]

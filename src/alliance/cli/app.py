@@ -86,8 +86,29 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     command, subcommand = [*sys.argv[1:3], None, None][:2]
     modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
+    # Click's own classes (Typer may vendor Click): a usage error is one line too, as promised.
+    usage_error: type[Exception] = typer.BadParameter.__mro__[1]
+    click_error: type[Exception] = usage_error.__mro__[1]
+    help_shown: tuple[type[Exception], ...] = tuple(
+        getattr(sys.modules[usage_error.__module__], name)
+        for name in ("NoArgsIsHelpError",)
+        if hasattr(sys.modules[usage_error.__module__], name)
+    )
     try:
-        build_app(modules, subcommand)()
+        code = build_app(modules, subcommand)(standalone_mode=False)
     except AllianceError as error:
         typer.echo(f"Error: {error}", err=True)
         sys.exit(2)
+    except help_shown as shown:
+        shown.show()  # type: ignore[attr-defined]
+        sys.exit(2)
+    except click_error as error:
+        message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
+        context = getattr(error, "ctx", None)
+        hint = f" See: {context.command_path} --help" if context is not None else ""
+        typer.echo(f"Error: {message}{hint}", err=True)
+        sys.exit(2 if isinstance(error, usage_error) else getattr(error, "exit_code", 1))
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

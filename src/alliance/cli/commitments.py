@@ -49,6 +49,11 @@ def targets_command(
     from alliance.errors import InvalidArgumentError
 
     if history:
+        if chart is not None:
+            raise InvalidArgumentError(
+                "--chart draws the allies of one year; --history has no chart: drop --chart, "
+                "or use --year YEAR --chart FILE."
+            )
         from alliance.commitments import targets_history_rows
         from alliance.views.commitments import targets_history_view
 

@@ -3,23 +3,58 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from alliance.cli.output import OutputFormat
+from alliance.cli.output import OutputFormat, resolve_format
+
+
+def _settle_format(ctx: typer.Context, fmt: Any, output: Any) -> OutputFormat:
+    """--format as given, else inferred from --output's extension (see output.resolve_format)."""
+    from alliance.errors import AllianceError
+
+    source = ctx.get_parameter_source("fmt")
+    given = None if source is None or source.name == "DEFAULT" else OutputFormat(fmt)
+    try:
+        return resolve_format(given, output)
+    except AllianceError as error:
+        raise typer.BadParameter(str(error), ctx=ctx, param_hint="'--output'") from error
+
+
+# Whichever of --format and --output Click processes second settles the format, so that every
+# command sees the format it will write (e.g. `--output t.csv` alone means CSV).
+def _format_callback(ctx: typer.Context, value: Any) -> Any:
+    if "output" in ctx.params:
+        return _settle_format(ctx, value, ctx.params["output"])
+    return value
+
+
+def _output_callback(ctx: typer.Context, value: Any) -> Any:
+    if "fmt" in ctx.params and ctx.params["fmt"] in set(OutputFormat):
+        ctx.params["fmt"] = _settle_format(ctx, ctx.params["fmt"], value)
+    return value
+
 
 FormatOption = Annotated[
     OutputFormat,
     typer.Option(
         "--format",
         "-f",
-        help="table (default), csv, json (a list of records) or parquet (needs --output).",
+        help="table (default), csv, json (a list of records) or parquet (binary: to a file). "
+        "With --output and no --format: from the file's extension (.csv, .json, .parquet, .txt).",
         case_sensitive=False,
+        callback=_format_callback,
     ),
 ]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file instead of stdout; its extension sets the format.",
+        callback=_output_callback,
+    ),
 ]
 EditionOption = Annotated[
     str | None,

@@ -28,6 +28,45 @@ class OutputFormat(StrEnum):
     parquet = "parquet"
 
 
+# What `--output FILE` writes when no --format is given; .txt gets the table as text.
+FORMAT_OF_SUFFIX: dict[str, OutputFormat] = {
+    ".csv": OutputFormat.csv,
+    ".json": OutputFormat.json,
+    ".parquet": OutputFormat.parquet,
+    ".pq": OutputFormat.parquet,
+    ".txt": OutputFormat.table,
+}
+
+
+def resolve_format(given: OutputFormat | None, out: Path | None) -> OutputFormat:
+    """The format to write: the one given, else the output file's, else a table on screen.
+
+    Raises InvalidArgumentError for an output file whose format cannot be told from its name,
+    and for Parquet (binary) bound for a terminal.
+    """
+    from alliance.errors import InvalidArgumentError
+
+    fmt = given
+    if fmt is None and out is not None:
+        fmt = FORMAT_OF_SUFFIX.get(out.suffix.lower())
+        if fmt is None:
+            known = ", ".join(FORMAT_OF_SUFFIX)
+            hint = " (xlsx is not written: use .csv, which spreadsheets open)" * (
+                out.suffix.lower() in (".xlsx", ".xls")
+            )
+            raise InvalidArgumentError(
+                f"Cannot tell the format of {out.name!r} from its extension{hint}: "
+                f"name the file {known}, or give --format."
+            )
+    fmt = fmt or OutputFormat.table
+    if fmt is OutputFormat.parquet and out is None and sys.stdout.isatty():
+        raise InvalidArgumentError(
+            "Parquet is binary and is not printed on a terminal: add --output FILE.parquet "
+            "(or redirect to a file)."
+        )
+    return fmt
+
+
 @dataclass
 class Table:
     """Rows to show, with a title and the lines (sources, editions, caveats) under the table."""
@@ -76,9 +115,9 @@ def _cell(value: Any) -> str:
 
 
 def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None = None) -> None:
-    """Write `table` in `fmt` to stdout, or to `out` when given (parquet needs `out` or stdout)."""
+    """Write `table` in `fmt` to stdout, or to `out` when given (a table to a file as text)."""
     if fmt is OutputFormat.table:
-        _print_table(table)
+        _print_table(table, out)
     elif fmt is OutputFormat.json:
         text = json.dumps([{k: _plain(v) for k, v in r.items()} for r in table.records()], indent=2)
         _write_text(text + "\n", out)
@@ -112,12 +151,12 @@ def _column_cells(column: Sequence[Any]) -> Sequence[str]:
     return list(map(_cell, column))
 
 
-def _print_table(table: Table) -> None:
+def _print_table(table: Table, out: Path | None = None) -> None:
     by_column = list(zip(*table.rows, strict=True)) or [() for _ in table.columns]
     numeric = [_is_numeric(column) for column in by_column]
     cells: Sequence[Sequence[str]] = list(zip(*map(_column_cells, by_column), strict=True))
     # A file or a pipe gets every column at full width; a terminal gets a table that fits it.
-    terminal = sys.stdout.isatty()
+    terminal = out is None and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if terminal else None
     styled = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     columns, footer = table.columns, table.footer
@@ -129,7 +168,7 @@ def _print_table(table: Table) -> None:
     text = boxed.render(
         columns, cells, numeric, table.title, footer, styled=styled, max_width=width
     )
-    sys.stdout.write(text)
+    _write_text(text, out)
 
 
 def _write_text(text: str, out: Path | None) -> None:
@@ -160,4 +199,8 @@ def _write_parquet(table: Table, out: Path | None) -> None:
 
     columns = {name: [_plain(row[i]) for row in table.rows] for i, name in enumerate(table.columns)}
     arrow_table = pa.table(columns)
+    if out is None and sys.stdout.isatty():  # resolve_format refuses this earlier on the CLI
+        raise ValueError("Parquet is binary: not written to a terminal.")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(arrow_table, out if out is not None else sys.stdout.buffer)
