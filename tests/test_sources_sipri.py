@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from alliance.errors import InvalidFileError
 from alliance.schema import OBSERVATION_COLUMNS
-from alliance.sources import sipri, xlsx
+from alliance.sources import sipri
 
 from conftest import reference_file
 
@@ -306,13 +303,6 @@ def test_footnotes() -> None:
     assert len(notes) == 5 + 104
 
 
-@given(st.integers(min_value=1, max_value=18_278))
-def test_column_letters_round_trip(index: int) -> None:
-    letters = xlsx.column_letters(index)
-    assert xlsx.column_index(letters) == index
-    assert letters.isalpha() and letters.isupper()
-
-
 # ------------------------------------------------------------------------------------------
 # Bad input: each refused with a report naming the place.
 # ------------------------------------------------------------------------------------------
@@ -451,45 +441,3 @@ def row_of_read_only(sheet: object, name: str) -> int:
         if values and values[0] == name:
             return number
     raise AssertionError(name)
-
-
-# ------------------------------------------------------------------------------------------
-# The xlsx reader on a hand-written workbook: attribute order, formulas, rich and inline text.
-# ------------------------------------------------------------------------------------------
-
-MINIMAL_PARTS = {
-    "xl/workbook.xml": '<workbook xmlns:r="r"><sheets><sheet name="Data &amp; more" sheetId="1" '
-    'r:id="rId1"/></sheets></workbook>',
-    "xl/_rels/workbook.xml.rels": '<Relationships><Relationship Id="rId1" Type="worksheet" '
-    'Target="worksheets/sheet1.xml"/></Relationships>',
-    "xl/styles.xml": '<styleSheet><fonts count="2"><font><color indexed="8"/></font><font><b/>'
-    '<color indexed="12"/></font></fonts><cellXfs count="2"><xf fontId="0"/><xf numFmtId="1" '
-    'fontId="1"/></cellXfs></styleSheet>',
-    "xl/sharedStrings.xml": "<sst><si><t>Asia &amp; Oceania</t></si><si><r><t>x</t></r><r>"
-    '<t xml:space="preserve">xx</t></r></si></sst>',
-    "xl/worksheets/sheet1.xml": "<worksheet><sheetData>"
-    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s" s="1"><v>1</v></c>'
-    '<c r="C1" s="1"><f>1+1</f><v>2.5</v></c><c r="D1" t="inlineStr"><is><t>a&lt;b</t></is></c>'
-    '<c r="E1" s="1"/></row></sheetData></worksheet>',
-}
-
-
-def test_reader_on_hand_written_xlsx(tmp_path: Path) -> None:
-    path = tmp_path / "minimal.xlsx"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in MINIMAL_PARTS.items():
-            archive.writestr(name, text)
-    reader = xlsx.XlsxReader(path)
-    assert list(reader.sheet_parts) == ["Data & more"]
-    rows = reader.rows("Data & more")
-    assert rows == {
-        1: {
-            1: ("Asia & Oceania", 0),
-            2: ("xxx", 1),  # type before style: still style 1
-            3: (2.5, 1),  # the formula's cached value
-            4: ("a<b", 0),
-            5: (None, 1),
-        }
-    }
-    assert reader.font_colours == [8, 12]
-    reader.close()
