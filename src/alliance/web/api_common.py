@@ -51,7 +51,10 @@ OptionalYear = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 DateParam = Annotated[
     str | None,
     Query(
-        max_length=10, description="A date YYYY-MM-DD (default: today).", examples=["2024-07-01"]
+        max_length=10,
+        description="A date YYYY-MM-DD (default: today).",
+        examples=["2025-01-01"],
+        json_schema_extra={"format": "date"},
     ),
 ]
 ExpressionParam = Annotated[
