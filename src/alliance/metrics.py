@@ -297,7 +297,14 @@ def metric_spec(
     prices: str | None = None,
     gdp_source: str | None = None,
 ) -> MetricSpec:
-    """How `metric` is computed under the given choices (raises InvalidArgumentError)."""
+    """How `metric` is computed under the given choices (raises InvalidArgumentError).
+
+    Choices are matched without regard to case (`NATO`, `Constant`).
+    """
+    definition = definition.strip().lower()
+    source = source.strip().lower() if source else None
+    prices = prices.strip().lower() if prices else None
+    gdp_source = gdp_source.strip().lower() if gdp_source else None
     name = METRIC_ALIASES.get(metric.strip().lower().replace("-", "_"), metric.strip().lower())
     name = name.replace("-", "_")
     if prices not in (None, "current", "constant"):
@@ -633,8 +640,11 @@ def _series_figures(
     year: int,
     edition: str | None,
     fetch: Fetch,
-) -> dict[str, _Figure]:
-    """One figure per entity: the row the one edition rule chooses (or the named edition's)."""
+) -> dict[str, _Figure] | None:
+    """One figure per entity: the row the one edition rule chooses (or the named edition's).
+
+    None when the series has no figure at all for `year` (outside its years).
+    """
     from alliance.observations import newest_per_figure
 
     try:
@@ -650,7 +660,7 @@ def _series_figures(
             exchange_basis=series.exchange_basis,
         )
     except YearOutOfRangeError:
-        return {}
+        return None
     wanted = [
         row
         for row in records
@@ -684,10 +694,13 @@ def _figures_or_fallback(
     year: int,
     edition: str | None,
     fetch: Fetch,
-) -> dict[str, _Figure]:
-    """The series' figures; its fallback's when it has none in `year` (for every member alike)."""
+) -> dict[str, _Figure] | None:
+    """The series' figures; its fallback's when it has none in `year` (for every member alike).
+
+    None when neither has any figure for `year`.
+    """
     current: Series | None = series
-    figures: dict[str, _Figure] = {}
+    figures: dict[str, _Figure] | None = None
     while current is not None and not figures:
         named = (
             edition if current.follows_edition and current.source == spec.primary_source else None
@@ -747,11 +760,14 @@ def _aggregate_members(
     fetch: Fetch,
 ) -> AggregateResult:
     members = group.members
-    figures = {
+    found = {
         series: _figures_or_fallback(series, spec, members, year, edition, fetch)
         for series in spec.series()
     }
-    structural = _zeros_for(spec)
+    figures = {series: figures or {} for series, figures in found.items()}
+    # Iceland's zero stands beside NATO's figures for the year, never for a year without any.
+    forces = [s for s in spec.series() if s.indicator in _ARMED_FORCES_INDICATORS]
+    structural = _zeros_for(spec) if all(found[s] is not None for s in forces) else set()
     contributions: list[MemberFigure] = []
     missing: list[str] = []
     zeros: list[str] = []
@@ -917,6 +933,11 @@ def share(
     outside = tuple(m for m in part_group.members if m not in whole_group.members)
     fetch = fetch or _default_fetch
     whole = _aggregate_members(spec, whole_group, year, edition, fetch)
+    if not whole.with_data:
+        raise MissingDataError(
+            f"No {spec.name} figure for {year} for any member of {whole_group.expression!r}: "
+            "a share of nothing is not zero; choose a year the data covers."
+        )
     part_coalition = Coalition(part_group.expression, part_group.on, inside)
     part = _subset(spec, whole, part_coalition)
     # No member inside `of` is a share of zero; members inside without data leave it unknown.

@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from alliance.errors import (
+    InvalidArgumentError,
     UnknownEditionError,
     UnknownIndicatorError,
     UnknownSourceError,
@@ -117,12 +118,51 @@ class Selection:
     editions: list[tuple[str, str, str]]  # (source_id, edition, dataset) used
 
 
+FILTER_COLUMNS = ("definition", "unit", "currency", "price_basis", "exchange_basis", "period")
+_FILTER_OPTION = {"price_basis": "prices", "exchange_basis": "exchange basis"}
+
+
+def known_filter_value(column: str, value: str) -> str:
+    """The stored spelling of a filter value (`eur` -> `EUR`, `NATO` -> `nato`); `constant` stays
+    as the kind of every constant-price basis. Raises InvalidArgumentError for anything else,
+    listing what the store has and the closest match.
+    """
+    if column == "price_basis" and value.strip().lower() == "constant":
+        return "constant"
+    known = [
+        row[0]
+        for row in shared_connection()
+        .execute(f"SELECT DISTINCT {column} FROM observations WHERE {column} IS NOT NULL")
+        .fetchall()
+    ]
+    by_case = {str(k).lower(): str(k) for k in known}
+    found = by_case.get(value.strip().lower())
+    if found is not None:
+        return found
+    import difflib
+
+    if column == "price_basis":
+        by_case["constant"] = "constant"
+    accepted = sorted(by_case.values())
+    close = difflib.get_close_matches(value.strip().lower(), list(by_case), n=1, cutoff=0.6)
+    hint = f" Did you mean {by_case[close[0]]!r}?" if close else ""
+    name = _FILTER_OPTION.get(column, column)
+    raise InvalidArgumentError(
+        f"Unknown {name} {value!r}: expected one of {', '.join(accepted)}.{hint}"
+    )
+
+
 def _where(query: Query) -> tuple[list[str], list[Any]]:
     clauses = ["indicator = ?"]
     params: list[Any] = [resolve_indicator(query.indicator)]
-    for column in ("definition", "unit", "currency", "price_basis", "exchange_basis", "period"):
+    for column in FILTER_COLUMNS:
         value = getattr(query, column)
-        if value is not None:
+        if value is None:
+            continue
+        value = known_filter_value(column, value)
+        if column == "price_basis" and value == "constant":
+            clauses.append("starts_with(price_basis, 'constant')")
+        else:
             clauses.append(f"{column} = ?")
             params.append(value)
     if query.source is not None:

@@ -23,6 +23,7 @@ SHOW_COLUMNS = (
     "price_basis",
     "exchange_basis",
     "period",
+    "definition",
     "estimate",
     "missing",
     "source_id",
@@ -41,6 +42,8 @@ TABLE_COLUMNS = (
     "currency",
     "price_basis",
     "exchange_basis",
+    "period",
+    "definition",
     "missing",
     "edition",
     "locator",
@@ -78,7 +81,7 @@ def show_command(
 
     Example: alliance data show defence --country DEU --from 2014 --definition nato
     JSON keys: entity, year, value, unit, currency, price_basis, exchange_basis, period,
-    estimate, missing, source_id, edition, dataset, locator.
+    definition, estimate, missing, source_id, edition, dataset, locator.
     """
     from alliance.observations import Query, citation_lines, resolve_entities, select
 
@@ -168,6 +171,8 @@ def import_command(
         summary = import_file(path, kind, edition=edition, dry_run=dry_run)
     except InvalidFileError as error:
         problems = error.report.records()
+        if len(problems) <= 1:  # the error line names it, with its place: no table of dashes
+            raise
         columns = ["sheet", "row", "column", "value", "expected", "message"]
         emit(
             Table(
