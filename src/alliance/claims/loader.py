@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -71,14 +73,24 @@ def load_claims(path: Path | str) -> ClaimFile:
 def parse_claims(text: str, name: str = "<claims>") -> ClaimFile:
     """Parse claim-file text; `name` is used in error messages."""
     root = _compose(text, name)
-    data = yaml.load(text, Loader=_ClaimLoader)  # a SafeLoader subclass: no arbitrary objects
+    with _yaml_errors(name):  # e.g. a !!python/object tag: refused, named, never a traceback
+        data = yaml.load(text, Loader=_ClaimLoader)  # a SafeLoader subclass: no arbitrary objects
     _validate(data, root, name)
     return _build(data, root, name)
 
 
 def _compose(text: str, name: str) -> yaml.Node:
-    try:
+    with _yaml_errors(name):
         node = yaml.compose(text, Loader=_ClaimLoader)
+    if node is None:
+        raise _error(name, 1, 1, "the file is empty; expected a mapping with format, title, claims")
+    return node
+
+
+@contextmanager
+def _yaml_errors(name: str) -> Iterator[None]:
+    try:
+        yield
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -90,9 +102,6 @@ def _compose(text: str, name: str) -> yaml.Node:
         ) from None
     except yaml.YAMLError as error:
         raise ClaimFileError(f"{name}: not valid YAML: {error}") from None
-    if node is None:
-        raise _error(name, 1, 1, "the file is empty; expected a mapping with format, title, claims")
-    return node
 
 
 def _error(name: str, line: int | None, column: int | None, message: str) -> ClaimFileError:
