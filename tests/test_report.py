@@ -53,7 +53,9 @@ def test_report_lists_every_shipped_edition_with_its_checksum(report_html: str) 
 
 
 def test_report_charts_carry_their_csv(report_html: str) -> None:
-    links = re.findall(r'href="data:text/csv;charset=utf-8,([^"]*)" download="([^"]*)"', report_html)
+    links = re.findall(
+        r'href="data:text/csv;charset=utf-8,([^"]*)" download="([^"]*)"', report_html
+    )
     names = {name for _, name in links}
     assert {"map-share-gdp.csv", "ranked-share-gdp.csv", "commitments-ranked.csv"} <= names
     ranked = next(unquote(data) for data, name in links if name == "ranked-share-gdp.csv")

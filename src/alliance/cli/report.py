@@ -15,7 +15,9 @@ def report_command(
     ],
     year: Annotated[
         int | None,
-        typer.Option("--year", "-y", help="Year of the overview and commitments (default: newest)."),
+        typer.Option(
+            "--year", "-y", help="Year of the overview and commitments (default: newest)."
+        ),
     ] = None,
     definition: Annotated[
         str, typer.Option("--definition", help="Overview map and bars: nato or sipri.")

@@ -7,19 +7,36 @@ return; errors from the library are shown on the page in the CLI's words.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, ParamSpec
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from alliance.errors import AllianceError
 from alliance.web import pages_analysis, pages_country
-from alliance.web.pages_layout import chart, csv_href, error_box, fmt, options, page, table
+from alliance.web.api_common import LIBRARY_LOCK
+from alliance.web.pages_layout import chart, csv_href, error_box, options, page, table
 from alliance.web.pages_map import map_frame
 from alliance.web.pages_svg import Bar, MapValue, choropleth, esc, ranked_bars
 
 router = APIRouter(include_in_schema=False)
+P = ParamSpec("P")
+
+
+def locked(handler: Callable[P, Response]) -> Callable[P, Response]:
+    """Run a page under the API's library lock: the store's shared DuckDB connection serves one
+    call at a time, and FastAPI runs page handlers in a thread pool."""
+
+    @functools.wraps(handler)
+    def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        with LIBRARY_LOCK:
+            return handler(*args, **kwargs)
+
+    return run
+
 
 SHARE_INDICATOR: Final = "defence_expenditure_share_gdp"
 DEFINITIONS: Final = (("nato", "NATO definition"), ("sipri", "SIPRI definition"))
@@ -86,9 +103,8 @@ def overview_section(
         for r in rows
     }
     editions_text = ", ".join(f"{s} {e}" for s, e, _ in used)
-    subtitle = (
-        f"Defence expenditure as % of GDP, {chosen}, {label}; edition {editions_text}."
-        + (" Click a country for its page." if interactive else "")
+    subtitle = f"Defence expenditure as % of GDP, {chosen}, {label}; edition {editions_text}." + (
+        " Click a country for its page." if interactive else ""
     )
     columns = ["iso3", "country", "year", "percent_of_gdp", "estimate", "edition", "locator"]
     data = [
@@ -140,6 +156,7 @@ def overview_section(
 
 
 @router.get("/", response_class=HTMLResponse)
+@locked
 def overview(
     year: int | None = Query(None, ge=1900, le=2100),
     definition: str = Query("nato", pattern="^(nato|sipri)$"),
@@ -177,6 +194,7 @@ def overview(
 
 
 @router.get("/sources", response_class=HTMLResponse)
+@locked
 def sources() -> HTMLResponse:
     from alliance.observations import editions
 
@@ -229,6 +247,7 @@ def edition_figures(
 
 
 @router.get("/sources/{source_id}/{edition}/{dataset}.csv")
+@locked
 def edition_csv(source_id: str, edition: str, dataset: str) -> Response:
     """Every figure of one edition, with its provenance columns."""
     from alliance.web.pages_layout import csv_text
@@ -249,6 +268,7 @@ def edition_csv(source_id: str, edition: str, dataset: str) -> Response:
 
 
 @router.get("/country", response_class=HTMLResponse)
+@locked
 def country_index(c: str = Query("", max_length=80)) -> Response:
     if c:
         from alliance.countries import resolve_country
@@ -261,11 +281,13 @@ def country_index(c: str = Query("", max_length=80)) -> Response:
 
 
 @router.get("/country/{iso3}", response_class=HTMLResponse)
+@locked
 def country(iso3: str) -> HTMLResponse:
     return _html(*pages_country.country_page(iso3[:80]))
 
 
 @router.get("/coalitions", response_class=HTMLResponse)
+@locked
 def coalitions(
     expression: str = Query("NATO & EU", max_length=300),
     of: str = Query("NATO", max_length=300),
@@ -275,11 +297,13 @@ def coalitions(
 
 
 @router.get("/commitments", response_class=HTMLResponse)
+@locked
 def commitments(year: int | None = Query(None, ge=1900, le=2100)) -> HTMLResponse:
     return _html(*pages_analysis.commitments_page(year))
 
 
 @router.get("/obligations", response_class=HTMLResponse)
+@locked
 def obligations(
     place: str = Query("", max_length=120),
     at: str = Query("", max_length=60),
@@ -289,13 +313,21 @@ def obligations(
 
 
 @router.get("/factcheck", response_class=HTMLResponse)
+@locked
 def factcheck(example: bool = False) -> HTMLResponse:
     return _html(*pages_analysis.factcheck_page(None, example))
 
 
 @router.post("/factcheck", response_class=HTMLResponse)
-async def factcheck_post(request: Request) -> HTMLResponse:
+async def factcheck_post(request: Request) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
     body = await pages_analysis.read_claim_body(request)
     if body is None:
         return _html(*pages_analysis.oversized())
+    return await run_in_threadpool(_checked_page, body)
+
+
+@locked
+def _checked_page(body: str) -> Response:
     return _html(*pages_analysis.factcheck_page(body, False))

@@ -32,8 +32,8 @@ SERIES_YEARS: Final = range(2014, 2025)
 SEED_YEAR: Final = 2024
 # The seed question read as the shipped claim file reads it (rutte-2025-12.yaml): GDP from one
 # source and vintage (IMF WEO), defence spending under NATO's definition.
-SEED_GDP: Final = {"source": "imf"}
-SEED_DEFENCE: Final = {"definition": "nato"}
+SEED_GDP: Final[dict[str, Any]] = {"source": "imf"}
+SEED_DEFENCE: Final[dict[str, Any]] = {"definition": "nato"}
 MAX_CLAIM_BYTES: Final = 256 * 1024
 TARGETS: Final = ("hague-core-3.5", "hague-total-5")
 
@@ -89,7 +89,7 @@ def seed_section(interactive: bool = True) -> str:
     return (
         '<section class="seed" aria-labelledby="seed-title"><h2 id="seed-title">The 23 EU '
         "members of NATO: about a quarter of the alliance?</h2>"
-        f'<p>Members of both on 1 July {SEED_YEAR}: {len(gdp.members)} '
+        f"<p>Members of both on 1 July {SEED_YEAR}: {len(gdp.members)} "
         f"({esc(', '.join(gdp.members))}).</p>"
         f'<div class="answers">{cards}</div>'
         + chart(
@@ -122,8 +122,10 @@ def _share_line(name: str, results: list[ShareResult | None]) -> Line:
 
 def _share_rows(part: str, whole: str, results: list[ShareResult | None]) -> list[list[Any]]:
     return [
-        [part, whole, r.metric, r.year, r.value, r.of_value, r.share, r.unit]
-        + [r.definition, r.edition, " ".join(r.estimated), " ".join(r.missing)]
+        [
+            *(part, whole, r.metric, r.year, r.value, r.of_value, r.share, r.unit),
+            *(r.definition, r.edition, " ".join(r.estimated), " ".join(r.missing)),
+        ]
         for r in results
         if r is not None
     ]
@@ -152,7 +154,7 @@ def coalitions_page(expression: str, of: str, on: str) -> tuple[str, int]:
         body, status = error_box(str(error)), 400
     seed = seed_section()
     intro = (
-        "<h1>Coalitions</h1><p class=\"lead\">Who belongs to a coalition on a date, what it "
+        '<h1>Coalitions</h1><p class="lead">Who belongs to a coalition on a date, what it '
         "adds up to, and its share of another coalition over time.</p>"
     )
     content = intro + form + f'<div id="results">{body}</div>' + seed
@@ -257,7 +259,11 @@ def commitments_section(year: int, interactive: bool = True) -> str:
         columns += [f"{pct}: status", f"{pct}: gap pp", f"{pct}: gap bn US$", f"{pct}: gap bn €"]
     rows = []
     for record in base.rows:
-        row: list[Any] = [record["country"], fmt(record["value"]), "e" if record["estimate"] else ""]
+        row: list[Any] = [
+            record["country"],
+            fmt(record["value"]),
+            "e" if record["estimate"] else "",
+        ]
         for found in by_target:
             other = found[record["iso3"]]
             row += [
@@ -269,13 +275,10 @@ def commitments_section(year: int, interactive: bool = True) -> str:
         rows.append(row)
     numeric = [1] + [i for i in range(3, len(columns)) if (i - 3) % 4]
     sources = citation_lines(base.editions)
-    money = (
-        f"Gap in money: gap × GDP (current US$) from {', '.join(base.gdp_sources)}; "
-        + (
-            f"€ at the Fed H.10 annual average, {base.eur_per_usd:.4f} € per US$ in {year}."
-            if base.eur_per_usd
-            else "no shipped €/US$ rate for this year."
-        )
+    money = f"Gap in money: gap × GDP (current US$) from {', '.join(base.gdp_sources)}; " + (
+        f"€ at the Fed H.10 annual average, {base.eur_per_usd:.4f} € per US$ in {year}."
+        if base.eur_per_usd
+        else "no shipped €/US$ rate for this year."
     )
     bars = [
         Bar(r["country"], float(r["value"]), bool(r["estimate"]), bool(r["met"]))
@@ -308,7 +311,7 @@ def commitments_section(year: int, interactive: bool = True) -> str:
         "yearly increase needed.</p>"
         + table(columns, rows, f"Allies against the targets, {year}", numeric=numeric)
         + f'<ul class="targets">{targets}</ul>'
-        + "<ul class=\"chart-sources\">"
+        + '<ul class="chart-sources">'
         + "".join(f"<li>{esc(s)}</li>" for s in sources)
         + "</ul>"
     )
@@ -351,7 +354,7 @@ def commitments_page(year: int | None) -> tuple[str, int]:
     except AllianceError as error:
         body, status = error_box(str(error)), 400
     content = (
-        "<h1>Commitments</h1><p class=\"lead\">Who meets NATO's 2 % floor and the Hague 2035 "
+        '<h1>Commitments</h1><p class="lead">Who meets NATO\'s 2 % floor and the Hague 2035 '
         "targets (3.5 % core, 5 % in all), and how far the others are, in points of GDP and in "
         "money.</p>" + form + f'<div id="results">{body}</div>' + _history_chart()
     )
@@ -378,7 +381,11 @@ def obligations_section(target: str | tuple[float, float], day: date) -> str:
     category |= {s: "teu" for s in eu - nato}
     category |= {c.attacked: "attacked" for c in result.clauses if c.attacked}
     place = result.place
-    marker = (place.lat, place.lon, place.name) if place.lat is not None and place.lon is not None else None
+    marker = (
+        (place.lat, place.lon, place.name)
+        if place.lat is not None and place.lon is not None
+        else None
+    )
     svg = category_map(
         map_frame(), category, CATEGORIES, f"Who is bound if {place.name} is attacked", marker
     )
@@ -398,8 +405,10 @@ def obligations_section(target: str | tuple[float, float], day: date) -> str:
     for item in result.clauses:
         for c in item.capacity:
             capacity.append(
-                [item.article, c.metric, c.year, fmt(c.value, 0), fmt(c.value_without_usa, 0)]
-                + [c.unit, c.definition, c.edition, c.note]
+                [
+                    *(item.article, c.metric, c.year, fmt(c.value, 0)),
+                    *(fmt(c.value_without_usa, 0), c.unit, c.definition, c.edition, c.note),
+                ]
             )
     capacity_columns = ["clause", "metric", "year", "all bound", "without the US", "unit"]
     capacity_columns += ["definition", "edition", "note"]
@@ -415,7 +424,9 @@ def obligations_section(target: str | tuple[float, float], day: date) -> str:
         "or the sea to ask about that point. Boundaries: Natural Earth (public domain); "
         "clauses: North Atlantic Treaty Art. 5 and 6 (nato.int), TEU Art. 42(7) (EUR-Lex)."
         "</figcaption></figure>"
-        + table(["clause", "applies", "why", "states bound", "caveat"], rows, "Clauses", raw=range(5))
+        + table(
+            ["clause", "applies", "why", "states bound", "caveat"], rows, "Clauses", raw=range(5)
+        )
         + "<h3>What the states bound bring</h3>"
         + table(capacity_columns, capacity, "Capacity of the states bound", numeric=(2, 3, 4))
     )
@@ -446,7 +457,7 @@ def obligations_page(place: str, at: str, on: str) -> tuple[str, int]:
         f'<button type="submit">Show</button><datalist id="places">{names}</datalist></form>'
     )
     content = (
-        "<h1>Obligations</h1><p class=\"lead\">Which mutual-defence clauses apply if a place is "
+        '<h1>Obligations</h1><p class="lead">Which mutual-defence clauses apply if a place is '
         "attacked, who is bound to help, and what they bring together.</p>"
         + form
         + f'<div id="results">{body}</div>'
@@ -471,7 +482,7 @@ async def read_claim_body(request: Request) -> str | None:
 def factcheck_section(report: ClaimReport) -> str:
     from alliance.claims.render import VERDICT_RULES, label, table_rows
 
-    columns, rows, footer = table_rows(report)
+    _, rows, footer = table_rows(report)
     shown = []
     for result, row in zip(report.results, rows, strict=True):
         verdict = label(result)
@@ -528,8 +539,8 @@ def factcheck_page(text: str | None, example: bool) -> tuple[str, int]:
         "</form>"
     )
     content = (
-        "<h1>Fact-check</h1><p class=\"lead\">A claim written as data is checked against the "
-        'store: verdict, computed figure, tolerance and sources. Format: see docs/claims.md.</p>'
+        '<h1>Fact-check</h1><p class="lead">A claim written as data is checked against the '
+        "store: verdict, computed figure, tolerance and sources. Format: see docs/claims.md.</p>"
         + form
         + f'<div id="results">{result}</div>'
     )

@@ -41,7 +41,11 @@ SHARE: Final = (
     SeriesSpec("NATO", "defence_expenditure_share_gdp", (("source", "nato"),), "% of GDP"),
     SeriesSpec("SIPRI", "defence_expenditure_share_gdp", (("source", "sipri"),), "% of GDP"),
 )
-_USD_CURRENT: Final = (("currency", "USD"), ("price_basis", "current"), ("exchange_basis", "market"))
+_USD_CURRENT: Final = (
+    ("currency", "USD"),
+    ("price_basis", "current"),
+    ("exchange_basis", "market"),
+)
 SPENDING: Final = (
     SeriesSpec(
         "NATO", "defence_expenditure", (("source", "nato"), *_USD_CURRENT), "billion USD", 1e-3
@@ -68,7 +72,8 @@ def _rows(iso3: str, spec: SeriesSpec) -> list[dict[str, Any]]:
     from alliance.observations import observation_records
 
     try:
-        found = observation_records(spec.indicator, entities=[iso3], **dict(spec.filters))
+        filters: dict[str, Any] = dict(spec.filters)
+        found = observation_records(spec.indicator, entities=[iso3], **filters)
     except AllianceError:  # the source has no such figure for this country
         return []
     return [r for r in found if r["value"] is not None and int(r["year"]) >= FIRST_YEAR]
@@ -121,7 +126,9 @@ def _panel_chart(
     from alliance.observations import citation_lines
 
     if not panel.lines:
-        return f'<section class="chart empty"><h3>{esc(title)}</h3><p>No figure shipped.</p></section>'
+        return (
+            f'<section class="chart empty"><h3>{esc(title)}</h3><p>No figure shipped.</p></section>'
+        )
     svg = line_chart(panel.lines, title, unit, reference)
     columns = list(SOURCE_COLUMNS)
     return chart(
@@ -247,9 +254,22 @@ def _pledges(iso3: str, name: str) -> str:
         item = report.pledge
         path = [Point(int(p["year"]), float(p["percent"]), False) for p in report.path]
         actual = _rows(iso3, SHARE[0])
-        lines = [Line("NATO figure", tuple(Point(int(r["year"]), float(r["value"]), bool(r["estimate"])) for r in actual))]
+        lines = [
+            Line(
+                "NATO figure",
+                tuple(
+                    Point(int(r["year"]), float(r["value"]), bool(r["estimate"])) for r in actual
+                ),
+            )
+        ]
         if path:
-            lines.append(Line(f"Path to {item.target_percent} % by {item.target_year}", tuple(path), dashed=True))
+            lines.append(
+                Line(
+                    f"Path to {item.target_percent} % by {item.target_year}",
+                    tuple(path),
+                    dashed=True,
+                )
+            )
         latest = (
             f"Latest NATO figure: {fmt(report.latest_value)} % in {report.latest_year} "
             f"({esc(report.latest_edition)}{', estimate' if report.latest_estimate else ''}); "

@@ -63,8 +63,10 @@ def project(lon: Any, lat: Any) -> tuple[Any, Any]:
     cos_c = math.sin(phi0) * np.sin(phi) + math.cos(phi0) * np.cos(phi) * np.cos(lam)
     k = np.sqrt(2.0 / np.maximum(1.0 + cos_c, 1e-9))
     x = EARTH_RADIUS_KM * k * np.cos(phi) * np.sin(lam)
-    y = EARTH_RADIUS_KM * k * (
-        math.cos(phi0) * np.sin(phi) - math.sin(phi0) * np.cos(phi) * np.cos(lam)
+    y = (
+        EARTH_RADIUS_KM
+        * k
+        * (math.cos(phi0) * np.sin(phi) - math.sin(phi0) * np.cos(phi) * np.cos(lam))
     )
     return x, y
 

@@ -9,6 +9,7 @@ a document, looks the same as on the page. Palettes are colour-blind safe: civid
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -96,7 +97,7 @@ def choropleth(
 
 def _map_legend(height: float) -> str:
     labels = [f"< {SHARE_BINS[0]:g}"]
-    labels += [f"{a:g}–{b:g}" for a, b in zip(SHARE_BINS, SHARE_BINS[1:], strict=False)]
+    labels += [f"{a:g}–{b:g}" for a, b in itertools.pairwise(SHARE_BINS)]
     labels.append(f"≥ {SHARE_BINS[-1]:g}")
     x, y = 12, height - 24 * (len(labels) + 3) - 4
     parts = [
@@ -231,7 +232,7 @@ def ranked_bars(
         length = max(bar.value, 0.0) * scale
         name = f"{bar.label}{' (e)' if bar.estimate else ''}"
         parts.append(
-            f'<g><title>{esc(name)}: {bar.value:.2f}</title>'
+            f"<g><title>{esc(name)}: {bar.value:.2f}</title>"
             f'<text x="{left - 6}" y="{y + 13}" font-size="12.5" text-anchor="end" '
             f'fill="{INK}">{esc(name)}</text>'
             f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{row - 5}" '
@@ -311,7 +312,7 @@ def line_chart(
     years = sorted({p.year for p in points}) or [0]
     first, last = years[0], years[-1]
     values = [p.value for p in points] + [v for v, _ in reference]
-    largest = max(values + [0.0]) * 1.08 or 1.0
+    largest = max([*values, 0.0]) * 1.08 or 1.0
     smallest = min([*values, 0.0])
     span_x = max(last - first, 1)
     plot_w, plot_h = width - left - right, height - top - bottom

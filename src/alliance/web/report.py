@@ -27,7 +27,7 @@ def _sources_section() -> str:
         ]
         for r in editions().to_dict("records")
     ]
-    return "<h2 id=\"sources\">Sources</h2>" + table(
+    return '<h2 id="sources">Sources</h2>' + table(
         ["edition", "citation", "licence", "file and checksum"], rows, "Every edition in the store"
     )
 
@@ -48,14 +48,15 @@ def build_report(definition: str = "nato", year: int | None = None) -> str:
     ]
     contents = "".join(f'<li><a href="#{key}">{esc(title)}</a></li>' for key, title, _ in sections)
     body = "".join(
-        f'<section id="{key}"><h1>{esc(title)}</h1>{html}</section>' for key, title, html in sections
+        f'<section id="{key}"><h1>{esc(title)}</h1>{html}</section>'
+        for key, title, html in sections
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>alliance report: Europe's collective defence in figures</title>"
-        f"<style>{stylesheet()}</style></head><body><main id=\"main\">"
-        "<p class=\"lead\">alliance report, generated "
+        f'<style>{stylesheet()}</style></head><body><main id="main">'
+        '<p class="lead">alliance report, generated '
         f"{date.today().isoformat()}. Every figure names its publisher, edition and the cell it "
         "came from; estimates are marked. Each chart's figures download as CSV.</p>"
         f'<nav aria-label="Contents"><ol>{contents}<li><a href="#sources">Sources</a></li></ol>'
