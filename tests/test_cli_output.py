@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -229,6 +230,8 @@ def _main(
             code = 0
         except SystemExit as done:
             code = int(done.code or 0)
+        sys.stdout.flush()
+        sys.stderr.flush()
         return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 

@@ -145,11 +145,34 @@ def _tokens(expression: str) -> list[_Token]:
     return tokens
 
 
+# Bounds on an expression, so that hostile input is refused with a message rather than running
+# out of stack (5,000 nested parentheses ended in RecursionError) or time. The longest preset
+# expression is under 60 characters.
+MAX_EXPRESSION_LENGTH: Final = 500
+MAX_NESTING: Final = 20
+MAX_OPERATORS: Final = 100
+
+
 class _Parser:
     def __init__(self, expression: str) -> None:
+        if len(expression) > MAX_EXPRESSION_LENGTH:
+            raise ExpressionError(
+                expression[:60] + "...",
+                0,
+                f"an expression of at most {MAX_EXPRESSION_LENGTH} characters "
+                f"(got {len(expression):,})",
+            )
         self.expression = expression
         self.tokens = _tokens(expression)
+        operators = [t for t in self.tokens if t.kind == "op"]
+        if len(operators) > MAX_OPERATORS:
+            raise ExpressionError(
+                expression,
+                operators[MAX_OPERATORS].position,
+                f"at most {MAX_OPERATORS} operators | & - in one expression",
+            )
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -188,7 +211,13 @@ class _Parser:
     def operand(self) -> Node:
         token = self.take()
         if token.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise ExpressionError(
+                    self.expression, token.position, f"at most {MAX_NESTING} nested parentheses"
+                )
             node = self.binary(0)
+            self.depth -= 1
             closing = self.take()
             if closing.kind != ")":
                 raise ExpressionError(self.expression, closing.position, "a closing ')'")
