@@ -53,7 +53,7 @@ def groups_command(fmt: FormatOption = OutputFormat.table, output: OutputOption 
     from alliance.memberships import groups, member_count
 
     today = date.today()
-    rows = [
+    rows: list[tuple[str, str, str, int, str, str | None]] = [
         (g.group, "group", g.name, member_count(g.group, today), g.description, g.source_url)
         for g in groups()
     ]
