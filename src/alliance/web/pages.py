@@ -20,7 +20,7 @@ from alliance.web import pages_analysis, pages_country
 from alliance.web.api_common import LIBRARY_LOCK
 from alliance.web.pages_layout import chart, csv_href, error_box, options, page, table
 from alliance.web.pages_map import map_frame
-from alliance.web.pages_svg import Bar, MapValue, choropleth, esc, ranked_bars
+from alliance.web.pages_svg import Bar, MapValue, choropleth, esc, ranked_bars, share_legend
 
 router = APIRouter(include_in_schema=False)
 P = ParamSpec("P")
@@ -121,6 +121,7 @@ def overview_section(
     ]
     link = "/country/{iso3}" if interactive else None
     map_svg = choropleth(map_frame(), values, f"Map: defence spending % of GDP, {chosen}", link)
+    map_svg += share_legend()
     bars = [
         Bar(names[str(r["entity"])], float(r["value"]), bool(r["estimate"]), r["value"] >= 2.0)
         for r in rows

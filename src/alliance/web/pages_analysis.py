@@ -11,6 +11,7 @@ from alliance.errors import AllianceError
 from alliance.web.pages_layout import chart, error_box, fmt, options, page, percent, table
 from alliance.web.pages_map import map_frame
 from alliance.web.pages_svg import (
+    NO_DATA,
     OKABE_ITO,
     Bar,
     Line,
@@ -18,6 +19,7 @@ from alliance.web.pages_svg import (
     Point,
     category_map,
     esc,
+    html_legend,
     line_chart,
     ranked_bars,
 )
@@ -389,6 +391,7 @@ def obligations_section(target: str | tuple[float, float], day: date) -> str:
     svg = category_map(
         map_frame(), category, CATEGORIES, f"Who is bound if {place.name} is attacked", marker
     )
+    legend = html_legend([*((c.colour, c.label) for c in CATEGORIES), (NO_DATA, "not bound")])
     rows = []
     for item in result.clauses:
         bound = ", ".join(country_name(s) for s in item.bound) or "none"
@@ -419,8 +422,8 @@ def obligations_section(target: str | tuple[float, float], day: date) -> str:
         + ".</p>"
     )
     return (
-        heading
-        + f'<figure class="chart map-figure">{svg}<figcaption class="chart-sub">Click a territory '
+        heading + f'<figure class="chart map-figure">{svg}{legend}<figcaption class="chart-sub">'
+        "Click a territory "
         "or the sea to ask about that point. Boundaries: Natural Earth (public domain); "
         "clauses: North Atlantic Treaty Art. 5 and 6 (nato.int), TEU Art. 42(7) (EUR-Lex)."
         "</figcaption></figure>"

@@ -95,10 +95,31 @@ def choropleth(
     return "".join(parts)
 
 
-def _map_legend(height: float) -> str:
+def share_legend_labels() -> list[str]:
     labels = [f"< {SHARE_BINS[0]:g}"]
     labels += [f"{a:g}–{b:g}" for a, b in itertools.pairwise(SHARE_BINS)]
     labels.append(f"≥ {SHARE_BINS[-1]:g}")
+    return labels
+
+
+def html_legend(items: Sequence[tuple[str, str]]) -> str:
+    """The map's legend again in HTML, for phones, where the one inside the map is too small."""
+    swatches = "".join(
+        f'<li><span class="swatch" style="background:{colour}"></span>{esc(label)}</li>'
+        for colour, label in items
+    )
+    return f'<ul class="legend-html" aria-hidden="true">{swatches}</ul>'
+
+
+def share_legend() -> str:
+    items = [
+        (c, f"{label} % of GDP") for c, label in zip(CIVIDIS, share_legend_labels(), strict=True)
+    ]
+    return html_legend([*items, (NO_DATA, "no figure")])
+
+
+def _map_legend(height: float) -> str:
+    labels = share_legend_labels()
     x, y = 12, height - 24 * (len(labels) + 3) - 4
     parts = [
         f'<g font-size="13" fill="{INK}"><rect x="{x - 6}" y="{y - 20}" width="150" '
