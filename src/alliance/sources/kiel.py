@@ -89,7 +89,10 @@ def sniff(path: Path) -> bool:
     first = first_line(path, 8192)
     if first is None:
         return False
-    header = next(csv.reader([first]), [])
+    try:
+        header = next(csv.reader([first]), [])
+    except csv.Error:  # binary data (an xlsx, say): a stray carriage return in the "line"
+        return False
     return bool(header) and header[0] == DONOR and set(required_columns()) <= set(header)
 
 

@@ -175,6 +175,15 @@ class XlsxReader:
             cells = [_normalised(cell) if cell[4] else cell for cell in cells]
         return cells
 
+    def inline_texts(self, cells_per_sheet: int = 500) -> list[str]:
+        """Inline strings among each sheet's first cells. Excel keeps text in shared strings;
+        openpyxl and other tools may write it inline, so sniffers look here too."""
+        texts: list[str] = []
+        for name in self.sheet_parts:
+            first = self.cells(name)[:cells_per_sheet]
+            texts.extend(_rich_text(cell[6]) for cell in first if cell[3] == b"inlineStr")
+        return texts
+
     def hidden_rows(self, name: str) -> frozenset[int]:
         rows = set()
         for match in _ROW_START.finditer(self.raw_sheet(name)):

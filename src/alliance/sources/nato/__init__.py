@@ -83,11 +83,14 @@ def sniff(path: Path) -> bool:
 
 
 def _has_table_titles(path: Path) -> bool:
-    with XlsxReader(path) as reader:
-        texts = [" ".join(text.split()) for text in reader.shared_strings]
     patterns = [re.compile(blocks[0].title, re.I) for blocks in table_blocks().values()]
-    found = sum(any(p.search(text) for text in texts) for p in patterns)
-    return found >= MIN_TITLES_TO_SNIFF
+
+    def enough(texts: list[str]) -> bool:
+        texts = [" ".join(text.split()) for text in texts]
+        return sum(any(p.search(t) for t in texts) for p in patterns) >= MIN_TITLES_TO_SNIFF
+
+    with XlsxReader(path) as reader:
+        return enough(reader.shared_strings) or enough(reader.inline_texts())
 
 
 def parse(path: Path) -> ParsedFile:

@@ -98,17 +98,21 @@ def sniff(path: Path) -> bool:
     try:
         text = " ".join(" ".join(reader.shared_strings).split())
         named = sum(sheet in reader.sheet_parts for sheet in required_sheets())
-        titled = sum(bool(re.search(title, text, re.I)) for title in titles())
-        if max(named, titled) < len(titles()) // 2:
-            return False
-        # The title rows say "© SIPRI <year>"; they are shared strings in SIPRI's own file and
-        # may be inline strings in a re-saved one.
-        first = next(iter(reader.sheet_parts), None)
+        if max(named, _titles_in(text)) < len(titles()) // 2:
+            # Excel keeps text in shared strings; a re-saved workbook may hold it inline.
+            text = " ".join(" ".join(reader.inline_texts(cells_per_sheet=50)).split())
+            if max(named, _titles_in(text)) < len(titles()) // 2:
+                return False
+        first = next(iter(reader.sheet_parts), None)  # its title says "© SIPRI <year>"
         return "SIPRI" in text or (first is not None and b"SIPRI" in reader.raw_sheet(first))
     except NotAWorkbook:
         return False
     finally:
         reader.close()
+
+
+def _titles_in(text: str) -> int:
+    return sum(bool(re.search(title, text, re.I)) for title in titles())
 
 
 # --------------------------------------------------------------------------------------------
