@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from alliance import countries
 from alliance.countries import Country, country_name, resolve_country
 from alliance.errors import InvalidFileError, UnknownCountryError
+
+# The module, not the package's public `alliance.countries` function of the same name.
+countries = importlib.import_module("alliance.countries")
 
 
 @pytest.mark.parametrize(
