@@ -13,6 +13,7 @@ only the SUBSET is rewritten, in a temporary folder.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from copy import copy
@@ -22,7 +23,9 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
+from typer.testing import CliRunner
 
+from alliance.cli.app import app
 from alliance.errors import InvalidFileError
 from alliance.importing import diff_editions, import_file, remove_edition
 from alliance.observations import observations
@@ -475,6 +478,12 @@ def test_imported_sipri_2026_is_preferred_and_diffed(sipri_variant: Path) -> Non
         assert list(revisions["value_b"]) == [GERMANY_2024_REVISED]
         assert list(revisions["value_a"]) == [pytest.approx(88_458.5, abs=0.05)]
         assert list(revisions["locator_b"]) == list(revisions["locator_a"])
+        # `alliance data diff` prints the same revision.
+        shown = CliRunner().invoke(app, ["data", "diff", "sipri", "2025-04", "2026-04",
+                                         "--min-change", "1", "--format", "json"])  # fmt: skip
+        assert shown.exit_code == 0, shown.output
+        [row] = json.loads(shown.stdout)
+        assert (row["entity"], row["year"], row["value_b"]) == ("DEU", 2024, GERMANY_2024_REVISED)
     finally:
         remove_edition("sipri", "2026-04")
 
