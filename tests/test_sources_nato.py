@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from alliance.errors import InvalidFileError
 from alliance.schema import INDICATORS, UNITS, split_locator
 from alliance.sources import ParsedFile, nato
+from alliance.sources.nato.sheet import Sheet, estimate_years, find_header
 from alliance.validation import ValidationReport
 
 from conftest import reference_file
@@ -569,3 +570,26 @@ def test_spreadsheet_errors_are_refused_where_visible(tmp_path: Path):
     found = {(p.sheet, p.row, p.column, p.value, p.message) for p in problems}
     assert ("TABLE3", 21, "N", "#REF!", "spreadsheet error in a figure") in found
     assert ("TABLE8a", 42, None, "#REF!", "figures in a row without a country name") in found
+
+
+@pytest.mark.parametrize(
+    ("note", "years"),
+    [
+        (
+            "Notes: Figures for 2023 and 2024 are estimates. The NATO Europe and Canada",
+            {2023, 2024},
+        ),
+        ("Note: Figures for 2024 are estimates.", {2024}),
+        ("Notes: Figures for 2024, 2025 and 2026 are estimates.", {2024, 2025, 2026}),
+        ("Figures for 2025-2026 are estimates", {2025, 2026}),
+        ("Figure for 2026 is an estimate.", {2026}),
+        ("Notes: Sweden became an Ally on 7 March 2024.", set()),
+    ],
+)
+def test_estimate_years_named_by_a_note(note: str, years: set[int]):
+    sheet = Sheet("T", {8: {4: 2014.0, 5: "2015e"}, 30: {3: note}})
+    header = find_header(sheet, 1)
+    assert header is not None and header.years == {4: (2014, False), 5: (2015, True)}
+    noted, cell = estimate_years(sheet, header)
+    assert noted == years
+    assert cell == ((30, 3) if years else None)

@@ -22,7 +22,7 @@ _YEAR_TEXT: Final = re.compile(r"(\d{4})\s*(e?)(?!.*\d{4})", re.IGNORECASE)
 _BARE_YEAR: Final = re.compile(r"^(\d{4})\s*(e?)$", re.IGNORECASE)
 _LABEL_WITH_CURRENCY: Final = re.compile(r"^(?P<name>.*?)\s*\((?P<currency>[^()]+)\)\s*$")
 _ESTIMATE_NOTE: Final = re.compile(
-    r"figures for ((?:\d{4}(?:\s*,\s*|\s+and\s+|\s*-\s*)?)+)\s+(?:are|is)\s+(?:an\s+)?estimates?",
+    r"figures? for ((?:\d{4}(?:\s*,\s*|\s+and\s+|\s*-\s*)?)+)\s+(?:are|is)\s+(?:an\s+)?estimates?",
     re.I,
 )
 _BASE_YEAR: Final = re.compile(r"\b(\d{4}) prices\b", re.I)
