@@ -183,7 +183,9 @@ def main() -> None:
             api_run = asyncio.run(drive(base, PATHS, args.rate, args.seconds))
         finally:
             stop(server)
-    print(f"{len(PATHS)} URLs across the API, requested in turn; {args.rate:.0f} requests/s.\n")
+    load = " / ".join(f"{a:.1f}" for a in os.getloadavg())
+    print(f"{len(PATHS)} URLs across the API, requested in turn; {args.rate:.0f} requests/s.")
+    print(f"Load average (1/5/15 min) at the end, other work included: {load}.\n")
     print("| server | requests/s | requests | errors | p50 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     print(row(f"yardstick: trivial ASGI app, {yard_seconds:.0f} s", base_run, yard_seconds))

@@ -72,7 +72,7 @@ def _aggregate(
 
 
 @router.get("/aggregate")
-def aggregate(
+async def aggregate(
     expression: ExpressionParam,
     metric: MetricParam,
     year: YearParam,
@@ -91,7 +91,7 @@ def aggregate(
     `members`, each member's figure and the cells it was read from."""
     options = _options(definition, source, prices, edition, strict, gdp_source)
     expression = check_expression(expression)
-    return table(_aggregate, expression, metric, year, options, members, fmt=format)
+    return await table(_aggregate, expression, metric, year, options, members, fmt=format)
 
 
 def _share(
@@ -104,7 +104,7 @@ def _share(
 
 
 @router.get("/share")
-def share(
+async def share(
     expression: ExpressionParam,
     of: Annotated[
         str,
@@ -123,7 +123,7 @@ def share(
     left out and named in the notes."""
     options = _options(definition, source, prices, edition, strict)
     part, whole = check_expression(expression), check_expression(of)
-    return table(_share, part, whole, metric, year, options, fmt=format)
+    return await table(_share, part, whole, metric, year, options, fmt=format)
 
 
 def _compare(
@@ -141,7 +141,7 @@ def _compare(
 
 
 @router.get("/compare")
-def compare(
+async def compare(
     expression: Annotated[
         list[str],
         Query(
@@ -173,7 +173,7 @@ def compare(
             )
         check_expression(text)
     options = _options(definition, source, prices, edition, strict, gdp_source)
-    return table(_compare, tuple(expression), metric, start, end, options, fmt=format)
+    return await table(_compare, tuple(expression), metric, start, end, options, fmt=format)
 
 
 def _targets(year: int, target: str | None, edition: str | None) -> View:
@@ -184,7 +184,7 @@ def _targets(year: int, target: str | None, edition: str | None) -> View:
 
 
 @router.get("/targets")
-def targets(
+async def targets(
     year: YearParam,
     target: Annotated[
         str | None,
@@ -199,7 +199,7 @@ def targets(
     format: FormatParam = Format.json,
 ) -> Response:
     """Each ally against a NATO target: value, gap in pp, USD and EUR, path needed and status."""
-    return table(_targets, year, target, edition, fmt=format)
+    return await table(_targets, year, target, edition, fmt=format)
 
 
 def _history(edition: str | None) -> View:
@@ -210,9 +210,9 @@ def _history(edition: str | None) -> View:
 
 
 @router.get("/targets/history")
-def targets_history(edition: TextParam = None, format: FormatParam = Format.json) -> Response:
+async def targets_history(edition: TextParam = None, format: FormatParam = Format.json) -> Response:
     """How many allies met 2 % of GDP each year, and which."""
-    return table(_history, edition, fmt=format)
+    return await table(_history, edition, fmt=format)
 
 
 def _pledges(country: str) -> View:
@@ -223,7 +223,7 @@ def _pledges(country: str) -> View:
 
 
 @router.get("/pledges/{country}")
-def pledges(
+async def pledges(
     country: Annotated[
         str,
         Path(max_length=MAX_TEXT_CHARS, description="ISO3, ISO2 or name.", examples=["DEU"]),
@@ -231,7 +231,7 @@ def pledges(
     format: FormatParam = Format.json,
 ) -> Response:
     """A country's sourced pledges, the path each implies year by year, and the latest figure."""
-    return table(_pledges, country, fmt=format)
+    return await table(_pledges, country, fmt=format)
 
 
 def _ally_shares(edition: str | None) -> View:
@@ -241,7 +241,9 @@ def _ally_shares(edition: str | None) -> View:
 
 
 @router.get("/allies/share-of-gdp")
-def allies_share_of_gdp(edition: TextParam = None, format: FormatParam = Format.json) -> Response:
+async def allies_share_of_gdp(
+    edition: TextParam = None, format: FormatParam = Format.json
+) -> Response:
     """Every NATO ally's defence expenditure as % of GDP in the latest year of the newest NATO
     edition (or `edition`), highest first; allies without a figure last (`alliance demo`)."""
-    return table(_ally_shares, edition, fmt=format)
+    return await table(_ally_shares, edition, fmt=format)

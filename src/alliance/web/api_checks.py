@@ -33,7 +33,7 @@ def _obligations(target: str | tuple[float, float], on: date, definition: str) -
 
 
 @router.get("/obligations", responses=_DOCUMENT)
-def obligations(
+async def obligations(
     place: Annotated[
         str | None,
         Query(
@@ -57,7 +57,7 @@ def obligations(
     if (place is None) == (None in point) or (lat is None) != (lon is None):
         raise InvalidArgumentError("Give either a place or both lat and lon, not both.")
     target: str | tuple[float, float] = place if place is not None else (lat, lon)  # type: ignore[assignment]
-    return document(_obligations, target, day(on), definition)
+    return await document(_obligations, target, day(on), definition)
 
 
 def _example_report() -> dict[str, Any]:
@@ -67,10 +67,10 @@ def _example_report() -> dict[str, Any]:
 
 
 @router.get("/claims/example", responses=_DOCUMENT)
-def claims_example() -> Response:
+async def claims_example() -> Response:
     """The shipped example, Mark Rutte's December 2025 interview, checked: verdict, computed
     figure, tolerance and sources for each claim."""
-    return document(_example_report)
+    return await document(_example_report)
 
 
 def _check(text: str) -> dict[str, Any]:

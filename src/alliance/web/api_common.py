@@ -1,25 +1,27 @@
 """What every API route shares: limits, the library lock and cache, JSON and CSV responses.
 
 The library reads the store through one DuckDB connection per process, which is not safe to use
-from two threads at once; FastAPI runs `def` routes in a thread pool, so every library call
-holds `LIBRARY_LOCK`. Results are pure functions of their arguments and of the store (read-only
-while the server runs), so response bodies are cached by arguments.
+from two threads at once; routes hand library calls to the thread pool, and each holds
+`LIBRARY_LOCK`. Results are pure functions of their arguments and of the store (read-only while
+the server runs), so response bodies are cached by arguments and a cached answer is served from
+the event loop without a thread hop.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
 from fastapi import HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -162,29 +164,60 @@ def render_view(view: View, fmt: Format) -> tuple[bytes, str]:
     return json_bytes(document), "application/json"
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+class _Bodies:
+    """Response bodies by (function, arguments, format), least recently used dropped first.
+
+    Used only from the event loop's thread, so a hit costs a dict lookup and no thread hop.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.bodies: OrderedDict[Hashable, tuple[bytes, str]] = OrderedDict()
+
+    def get(self, key: Hashable) -> tuple[bytes, str] | None:
+        found = self.bodies.get(key)
+        if found is not None:
+            self.bodies.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, body: tuple[bytes, str]) -> None:
+        self.bodies[key] = body
+        if len(self.bodies) > self.size:
+            self.bodies.popitem(last=False)
+
+
+_BODIES: Final = _Bodies(CACHE_SIZE)
+
+
 def _view_body(build: Callable[..., View], args: tuple[Hashable, ...], fmt: Format) -> Any:
     with LIBRARY_LOCK:
         view = build(*args)
     return render_view(view, fmt)
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _document_body(build: Callable[..., Any], args: tuple[Hashable, ...]) -> bytes:
+def _document_body(build: Callable[..., Any], args: tuple[Hashable, ...]) -> tuple[bytes, str]:
     with LIBRARY_LOCK:
-        document = build(*args)
-    return json_bytes(_clean(document))
+        found = build(*args)
+    return json_bytes(_clean(found)), "application/json"
 
 
-def table(build: Callable[..., View], *args: Hashable, fmt: Format = Format.json) -> Response:
-    """The view `build(*args)` as JSON or CSV, computed once per distinct arguments."""
-    body, media_type = _view_body(build, args, fmt)
+async def _cached(key: Hashable, compute: Callable[[], tuple[bytes, str]]) -> Response:
+    found = _BODIES.get(key)
+    if found is None:
+        found = await run_in_threadpool(compute)  # the library blocks: off the event loop
+        _BODIES.put(key, found)
+    body, media_type = found
     return Response(body, media_type=media_type)
 
 
-def document(build: Callable[..., Any], *args: Hashable) -> Response:
+async def table(build: Callable[..., View], *args: Hashable, fmt: Format = Format.json) -> Response:
+    """The view `build(*args)` as JSON or CSV, computed once per distinct arguments."""
+    return await _cached((build, args, fmt), lambda: _view_body(build, args, fmt))
+
+
+async def document(build: Callable[..., Any], *args: Hashable) -> Response:
     """A JSON document `build(*args)` (a result's own to_dict), computed once per arguments."""
-    return Response(_document_body(build, args), media_type="application/json")
+    return await _cached((build, args), lambda: _document_body(build, args))
 
 
 def uncached(build: Callable[..., Any], *args: Any) -> Any:

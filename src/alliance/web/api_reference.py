@@ -41,27 +41,29 @@ GroupPath = Annotated[
 
 
 @router.get("/countries")
-def countries(on: DateParam = None, format: FormatParam = Format.json) -> Response:
+async def countries(on: DateParam = None, format: FormatParam = Format.json) -> Response:
     """Every country: ISO3, ISO2, name and the groups it belongs to on a date (default: today)."""
     from alliance.views.reference import countries_view
 
-    return table(countries_view, day(on), fmt=format)
+    return await table(countries_view, day(on), fmt=format)
 
 
 @router.get("/groups")
-def groups(on: DateParam = None, format: FormatParam = Format.json) -> Response:
+async def groups(on: DateParam = None, format: FormatParam = Format.json) -> Response:
     """Every named group: name, member count on a date, description and source."""
     from alliance.views.reference import groups_view
 
-    return table(groups_view, day(on), fmt=format)
+    return await table(groups_view, day(on), fmt=format)
 
 
 @router.get("/groups/{group}/members")
-def members(group: GroupPath, on: DateParam = None, format: FormatParam = Format.json) -> Response:
+async def members(
+    group: GroupPath, on: DateParam = None, format: FormatParam = Format.json
+) -> Response:
     """A group's members on a date, with the date each joined (and left) and the citation."""
     from alliance.views.reference import members_view
 
-    return table(members_view, group, day(on), fmt=format)
+    return await table(members_view, group, day(on), fmt=format)
 
 
 def _coalition_members(expression: str, on: date) -> View:
@@ -72,15 +74,15 @@ def _coalition_members(expression: str, on: date) -> View:
 
 
 @router.get("/coalition")
-def coalition_members(
+async def coalition_members(
     expression: ExpressionParam, on: DateParam = None, format: FormatParam = Format.json
 ) -> Response:
     """The members of a coalition expression on a date (default: today)."""
-    return table(_coalition_members, check_expression(expression), day(on), fmt=format)
+    return await table(_coalition_members, check_expression(expression), day(on), fmt=format)
 
 
 @router.get("/observations")
-def observations(
+async def observations(
     indicator: Annotated[
         str,
         Query(
@@ -112,7 +114,7 @@ def observations(
     edition of each kind of figure unless `edition` is given."""
     names = tuple(c[:MAX_TEXT_CHARS] for c in country or ())
     filters = (source, definition, edition, unit, currency, price_basis, exchange_basis, period)
-    return table(_observations, indicator, names, first, last, filters, fmt=format)
+    return await table(_observations, indicator, names, first, last, filters, fmt=format)
 
 
 def _observations(
@@ -131,8 +133,8 @@ def _observations(
 
 
 @router.get("/editions")
-def editions(format: FormatParam = Format.json) -> Response:
+async def editions(format: FormatParam = Format.json) -> Response:
     """Every edition in the store: publisher, citation, licence, URL, rows and checksum."""
     from alliance.views.reference import editions_view
 
-    return table(editions_view, fmt=format)
+    return await table(editions_view, fmt=format)
