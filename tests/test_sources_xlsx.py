@@ -3,18 +3,22 @@ cell is known, and against openpyxl's reading of the real NATO tables."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alliance.sources import xlsx
+from alliance.errors import InvalidFileError
+from alliance.sources import nato, sipri, xlsx
 
 from conftest import reference_file
 
 NATO = "nato/240617-def-exp-2024-TABLES-en.xlsx"
+SIPRI_SUBSET = "sipri/SIPRI-Milex-data-1949-2024_2__SUBSET_NATO-EU-RU-CN-UA_2014-2024.xlsx"
 
 
 @given(st.integers(min_value=1, max_value=18_278))
@@ -103,3 +107,34 @@ def test_nato_tables_read_like_openpyxl() -> None:
             assert actual == expected, sheet.title
             hidden = {n for n, d in sheet.row_dimensions.items() if d.hidden}
             assert reader.hidden_rows(sheet.title) == hidden, sheet.title
+
+
+def damaged_copy(source: Path, target: Path, sheet: str, cell: str, value: bytes) -> Path:
+    """A byte-level copy whose `cell` of `sheet` holds `value` in its <v> element."""
+    with xlsx.XlsxReader(source) as reader:
+        part = reader.sheet_parts[sheet]
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == part:
+                pattern = re.compile(rb'(<c r="' + cell.encode() + rb'"[^>]*>)<v>[^<]*</v>')
+                data, count = pattern.subn(lambda m: m.group(1) + b"<v>" + value + b"</v>", data)
+                assert count == 1, cell
+            copy.writestr(item, data)
+    return target
+
+
+@pytest.mark.parametrize("value", [b"abc", b"1e999", b"nan", b"\xff\xfe"])
+def test_a_damaged_figure_is_refused_where_it_stands(tmp_path: Path, value: bytes) -> None:
+    """Not a finite number in a numeric cell: refused with sheet, row and column, both
+    importers, never a traceback."""
+    cases = [
+        (sipri, reference_file(SIPRI_SUBSET), "Current US$", "M15"),
+        (nato, reference_file(NATO), "TABLE3", "N21"),
+    ]
+    for module, source, sheet, cell in cases:
+        path = damaged_copy(source, tmp_path / source.name, sheet, cell, value)
+        with pytest.raises(InvalidFileError) as caught:
+            module.parse(path)
+        places = {(p.sheet, f"{p.column}{p.row}", p.message) for p in caught.value.report.problems}
+        assert (sheet, cell, "text in a numeric cell") in places

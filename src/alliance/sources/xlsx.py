@@ -12,6 +12,7 @@ Columns are numbered from 1, as Excel and openpyxl number them: `column_letters(
 from __future__ import annotations
 
 import html
+import math
 import re
 import zipfile
 import zlib
@@ -82,8 +83,17 @@ def split_reference(reference: str) -> tuple[int, int] | None:
     return (int(match.group(2)), column_index(match.group(1))) if match else None
 
 
+def number(raw: bytes) -> float | str:
+    """A numeric cell's value; its text when that is not a finite number (a damaged file)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return _text(raw)
+    return value if math.isfinite(value) else _text(raw)
+
+
 def _text(raw: bytes) -> str:
-    text = raw.decode("utf-8")
+    text = raw.decode("utf-8", errors="replace")  # a damaged file's bytes show as U+FFFD
     return html.unescape(text) if "&" in text else text
 
 
@@ -154,7 +164,8 @@ class XlsxReader:
             cell_xfs = _CELL_XFS.search(styles)
             self._colours = []
             for xf in _XF.finditer(cell_xfs.group(0) if cell_xfs else b""):
-                font_id = int(dict(_ATTRIBUTE.findall(xf.group(0))).get(b"fontId", b"0"))
+                font = dict(_ATTRIBUTE.findall(xf.group(0))).get(b"fontId", b"0")
+                font_id = int(font) if font.isdigit() else len(font_colours)
                 in_range = font_id < len(font_colours)
                 self._colours.append(font_colours[font_id] if in_range else None)
         return self._colours
@@ -196,10 +207,10 @@ class XlsxReader:
         """A cell's value: float for numbers, str for text (CellError for '#REF!'), or None."""
         kind, raw = cell[3], cell[5]
         if not kind or kind == b"n":
-            return float(raw) if raw else None
+            return number(raw) if raw else None
         if kind == b"s":
             shared = self.shared_strings
-            return shared[int(raw)] if raw and int(raw) < len(shared) else None
+            return shared[int(raw)] if raw.isdigit() and int(raw) < len(shared) else None
         if kind == b"inlineStr":
             return _rich_text(cell[6])
         if kind == b"e":

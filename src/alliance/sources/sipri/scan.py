@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from alliance.sources import names
 from alliance.sources.sipri.layout import Header, SheetLayout
-from alliance.sources.xlsx import CellValue, RawCell, XlsxReader, column_letters
+from alliance.sources.xlsx import CellValue, RawCell, XlsxReader, column_letters, number
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
@@ -166,7 +166,11 @@ class SheetScan:
             if not cell[3] or cell[3] == b"n":
                 if not cell[5]:
                     continue  # a styled cell without a value: reported as empty by _finish_row
-                values.append(float(cell[5]) * scale)
+                figure = number(cell[5])
+                if isinstance(figure, str):  # not a finite number: a damaged file
+                    bad.append((cell[0], figure))
+                    continue
+                values.append(figure * scale)
                 kinds.append(kind_by_style.get(cell[2]))
                 missings.append(None)
             else:
