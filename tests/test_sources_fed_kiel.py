@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -135,11 +136,66 @@ def test_kiel_eur_key_figures() -> None:
     assert share["unit"] == "percent" and pd.isna(share["currency"])
     assert set(frame[frame["unit"] == "billion"]["currency"]) == {"EUR"}
     assert set(frame["year"]) == {2024}
-    assert set(frame["note"]) == {"cumulative 24 Jan 2022 – 31 Aug 2024"}
+    assert set(frame["period"]) == {"cumulative"}
+    assert set(frame["note"]) == {"24 Jan 2022 – 31 Aug 2024, cumulative"}
+    assert "24 Jan 2022 – 31 Aug 2024, cumulative" in parsed.edition.title
+    assert "24 Jan 2022 – 31 Aug 2024, cumulative" in parsed.edition.citation
     assert frame["entity"].nunique() == 41
     assert parsed.edition.licence.startswith("No explicit licence")
     assert "Trebesch" in parsed.edition.citation
     assert schema_ok(frame)
+
+
+def kiel_csv_rows(name: str) -> dict[str, tuple[int, dict[str, str]]]:
+    """Donor -> (line in the file, cells), read with the csv module, not the importer."""
+    with reference_file(name).open(encoding="utf-8") as handle:
+        return {row["country"]: (line, row) for line, row in enumerate(csv.DictReader(handle), 2)}
+
+
+# Every amount and share the importer reads: file column -> indicator.
+KIEL_COLUMNS = {
+    "military_commitments__billion": "ukraine_aid_military_committed",
+    "financial_commitments__billion": "ukraine_aid_financial_committed",
+    "humanitarian_commitments__billion": "ukraine_aid_humanitarian_committed",
+    "total_bilateral_commitments__billion": "ukraine_aid_committed",
+    "military_allocations__billion": "ukraine_aid_military_allocated",
+    "financial_allocations__billion": "ukraine_aid_financial_allocated",
+    "humanitarian_allocations__billion": "ukraine_aid_humanitarian_allocated",
+    "total_bilateral_allocations__billion": "ukraine_aid_allocated",
+    "total_bilateral_commitments__2021_gdp": "ukraine_aid_committed_share_gdp",
+    "total_bilateral_allocations__2021_gdp": "ukraine_aid_allocated_share_gdp",
+}
+
+
+@pytest.mark.parametrize("name", [KIEL_EUR, KIEL_USD])
+def test_kiel_commitments_by_kind_match_every_csv_row(name: str) -> None:
+    frame = kiel.parse(reference_file(name), edition="2024-08-31").observations
+    rows = kiel_csv_rows(name)
+    names = {"United States": "USA", "Germany": "DEU", "Poland": "POL", "United Kingdom": "GBR"}
+    names["EU (Commission and Council)"] = "kiel:EU_INSTITUTIONS"
+    for donor, entity in names.items():
+        line, cells = rows[donor]
+        for column, indicator in KIEL_COLUMNS.items():
+            row = one(frame, entity=entity, indicator=indicator)
+            assert row["value"] == float(cells[column]), (donor, column)
+            assert row["locator"] == f"line {line}"
+            assert (row["source_id"], row["edition"]) == ("kiel", "2024-08-31")
+    assert len(frame) == len(rows) * len(KIEL_COLUMNS)
+
+
+def test_kiel_commitments_by_kind_as_published() -> None:
+    """Figures as Kiel prints them (EUR bn, rounded): the US and Germany by kind."""
+    frame = kiel.parse(reference_file(KIEL_EUR), edition="2024-08-31").observations
+    usa = frame[frame["entity"] == "USA"].set_index("indicator")["value"]
+    assert usa["ukraine_aid_military_committed"] == pytest.approx(65.58, abs=0.005)
+    assert usa["ukraine_aid_financial_committed"] == pytest.approx(31.62, abs=0.005)
+    assert usa["ukraine_aid_humanitarian_committed"] == pytest.approx(2.95, abs=0.005)
+    assert usa["ukraine_aid_committed_share_gdp"] == pytest.approx(0.46, abs=0.005)
+    deu = frame[frame["entity"] == "DEU"].set_index("indicator")["value"]
+    assert deu["ukraine_aid_military_committed"] == pytest.approx(18.61, abs=0.005)
+    assert deu["ukraine_aid_humanitarian_committed"] == pytest.approx(3.05, abs=0.005)
+    parts = [f"ukraine_aid_{kind}_committed" for kind in ("military", "financial", "humanitarian")]
+    assert sum(deu[p] for p in parts) == pytest.approx(deu["ukraine_aid_committed"])
 
 
 def test_kiel_usd_file_is_recognised_as_dollars() -> None:

@@ -35,7 +35,7 @@ OBSERVATION_COLUMNS: Final[dict[str, str]] = {
     "price_basis": "VARCHAR",  # current | constant_2015 | constant_2021 | constant_2023 | null
     "exchange_basis": "VARCHAR",  # market | ppp | null
     "definition": "VARCHAR",  # nato | sipri | wb | imf | kiel | fed
-    "period": "VARCHAR",  # calendar | fiscal
+    "period": "VARCHAR",  # calendar | fiscal | cumulative
     "estimate": "BOOLEAN",  # the publisher marks it as estimate, projection or uncertain
     "estimate_kind": "VARCHAR",  # estimate | projection | uncertain | null
     "missing": "VARCHAR",  # no_data | not_existing | null (value present)
@@ -74,13 +74,18 @@ INDICATORS: Final[dict[str, str]] = {
     "exchange_rate": "Exchange rate, annual average (units of currency per USD)",
     "population": "Population, total (persons)",
     "military_personnel": "Military personnel (persons; see definition)",
-    "ukraine_aid_allocated": "Aid to Ukraine allocated (delivered or earmarked)",
-    "ukraine_aid_committed": "Aid to Ukraine committed (promised)",
-    "ukraine_aid_military_allocated": "Military aid to Ukraine allocated",
-    "ukraine_aid_military_committed": "Military aid to Ukraine committed",
-    "ukraine_aid_financial_allocated": "Financial aid to Ukraine allocated",
-    "ukraine_aid_humanitarian_allocated": "Humanitarian aid to Ukraine allocated",
+    # Kiel's aid to Ukraine: bilateral, cumulative from 24 Jan 2022 to the edition's cut-off
+    # (period 'cumulative'; year = the cut-off's year). Amounts in billion EUR or USD.
+    "ukraine_aid_allocated": "Aid to Ukraine allocated (delivered or earmarked), billion EUR/USD",
+    "ukraine_aid_committed": "Aid to Ukraine committed (promised), billion EUR/USD",
+    "ukraine_aid_military_allocated": "Military aid to Ukraine allocated, billion EUR/USD",
+    "ukraine_aid_military_committed": "Military aid to Ukraine committed, billion EUR/USD",
+    "ukraine_aid_financial_allocated": "Financial aid to Ukraine allocated, billion EUR/USD",
+    "ukraine_aid_financial_committed": "Financial aid to Ukraine committed, billion EUR/USD",
+    "ukraine_aid_humanitarian_allocated": "Humanitarian aid to Ukraine allocated, billion EUR/USD",
+    "ukraine_aid_humanitarian_committed": "Humanitarian aid to Ukraine committed, billion EUR/USD",
     "ukraine_aid_allocated_share_gdp": "Aid to Ukraine allocated, percent of donor's 2021 GDP",
+    "ukraine_aid_committed_share_gdp": "Aid to Ukraine committed, percent of donor's 2021 GDP",
 }
 
 UNITS: Final = frozenset(
@@ -99,7 +104,9 @@ UNITS: Final = frozenset(
 
 PRICE_BASES: Final = re.compile(r"^(current|constant_\d{4})$")
 EXCHANGE_BASES: Final = frozenset({"market", "ppp"})
-PERIODS: Final = frozenset({"calendar", "fiscal"})
+# `cumulative`: a total over a span the publisher states (Kiel: 24 Jan 2022 to the cut-off),
+# stored under the span's last year; the span is in `note` and the edition's title.
+PERIODS: Final = frozenset({"calendar", "fiscal", "cumulative"})
 ESTIMATE_KINDS: Final = frozenset({"estimate", "projection", "uncertain"})
 MISSING_KINDS: Final = frozenset({"no_data", "not_existing"})
 AGGREGATE_ENTITY: Final = re.compile(r"^[a-z]+:[A-Z0-9_]+$")
@@ -260,7 +267,7 @@ def _row_checks() -> tuple[tuple[str, str, str, str], ...]:
         (
             "unknown period",
             "period",
-            "calendar or fiscal",
+            "calendar, fiscal or cumulative",
             f"{_text('period')} NOT IN ({_sql_list(sorted(PERIODS))})",
         ),
         ("impossible year", "year", "1900 to 2100", "NOT (year BETWEEN 1900 AND 2100)"),

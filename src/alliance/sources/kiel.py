@@ -11,8 +11,10 @@ GDP 2021 in both euros (`gdp_2021__billion`) and US dollars (`gdp_2021_us_billio
 reproduces the shares is the currency. A `currency` argument that contradicts it is refused.
 
 Edition: the data cut-off (`'2024-08-31'`), which the file does not state, so `parse` needs it.
-The figures are cumulative from the tracker's start (24 January 2022) to the cut-off and are
-stored as the cut-off's year, with that span in `note`.
+The figures are cumulative from the tracker's start (24 January 2022) to the cut-off, labelled as
+Kiel labels them: `period` is `cumulative`, `note` and the edition's title and citation say
+"24 Jan 2022 – 31 Aug 2024, cumulative", and `year` is the year the span ends (the cut-off's),
+so that a figure stands beside the calendar-year figures of its last year without being one.
 """
 
 from __future__ import annotations
@@ -236,10 +238,16 @@ def _day(date: dt.date) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
+def period_label(cut_off: dt.date | str) -> str:
+    """'24 Jan 2022 – 31 Aug 2024, cumulative' for a cut-off (a date or an edition id)."""
+    end = dt.date.fromisoformat(cut_off) if isinstance(cut_off, str) else cut_off
+    return f"{_day(TRACKER_START)} – {_day(end)}, cumulative"
+
+
 def _records(
     rows: list[Row], edition: str, cut_off: dt.date, currency: str
 ) -> list[dict[str, Any]]:
-    note = f"cumulative {_day(TRACKER_START)} – {_day(cut_off)}"
+    note = period_label(cut_off)
     template = {
         "source_id": KIND,
         "edition": edition,
@@ -248,7 +256,7 @@ def _records(
         "price_basis": "current",
         "exchange_basis": None,
         "definition": KIND,
-        "period": "calendar",
+        "period": "cumulative",
         "estimate": False,
         "estimate_kind": None,
         "missing": None,
@@ -273,25 +281,24 @@ def _records(
 
 def _edition_record(path: Path, edition: str, cut_off: dt.date, currency: str) -> Edition:
     symbol = {"EUR": "€", "USD": "$"}[currency]
-    span = f"{_day(TRACKER_START)} to {_day(cut_off)}"
+    span = period_label(cut_off)
     return Edition(
         source_id=KIND,
         edition=edition,
         dataset=f"country_summary_{currency.lower()}",
         publisher=PUBLISHER,
-        title=f"Ukraine Support Tracker, Country Summary ({symbol}), data {span}",
+        title=f"Ukraine Support Tracker, Country Summary ({symbol}), {span}",
         published=None,
         url=URL,
         licence=LICENCE,
         citation=(
-            f"Trebesch, C. et al., Ukraine Support Tracker, {PUBLISHER}, data to "
-            f"{_day(cut_off)}. {URL}"
+            f"Trebesch, C. et al., Ukraine Support Tracker, {PUBLISHER}, data {span}. {URL}"
         ),
         file_name=path.name,
         sha256=sha256_of(path),
         notes=(
-            f"Cumulative figures {span}, stored as year {cut_off.year}; edition = data cut-off, "
-            "supplied by the caller. Bilateral aid only (a member's share of EU aid is not "
+            f"Figures {span} (period 'cumulative'; year {cut_off.year}, the year the span "
+            "ends); edition = data cut-off, supplied by the caller. Bilateral aid only (a member's share of EU aid is not "
             "included). Shares are percent of the donor's 2021 GDP. Currency "
             f"{currency} determined from the file's GDP columns."
         ),
