@@ -155,6 +155,12 @@ def test_claim_file_posted_is_checked_like_the_example(client: TestClient) -> No
     assert verdicts == [c["verdict"] for c in example["claims"]] and verdicts
 
 
+def test_scenario_is_the_clis(client: TestClient) -> None:
+    body = client.get(f"{API}/scenarios/europe-without-us").json()
+    assert body == cli_json("scenario", "europe-without-us")
+    assert body["sources"]
+
+
 def test_csv_is_the_same_table(client: TestClient) -> None:
     as_json = records(client.get(f"{API}/targets?year=2024"))
     response = client.get(f"{API}/targets?year=2024&format=csv")

@@ -2,8 +2,9 @@
 
 Errors are `{"error": message}` with the CLI's wording: an unknown country, group, place,
 source, edition or indicator is 404, other refusals of the library 400 or 422, a parameter
-outside its declared range 422, a body over 256 kB 413. Routes live in `api_reference`,
-`api_analysis` and `api_checks`; what they share (limits, cache, responses) in `api_common`.
+outside its declared range 422, a body over 256 kB 413. Routes live in
+`api_reference`, `api_analysis`, `api_checks` and `api_scenarios`; what they share (limits,
+cache, responses) in `api_common`.
 """
 
 from __future__ import annotations
@@ -119,9 +120,9 @@ async def _no_receive() -> Message:
 
 def install(application: FastAPI) -> None:
     """Add the API routes, the error handlers and the body limit to `application`."""
-    from alliance.web import api_analysis, api_checks, api_reference
+    from alliance.web import api_analysis, api_checks, api_reference, api_scenarios
 
-    for module in (api_reference, api_analysis, api_checks):
+    for module in (api_reference, api_analysis, api_checks, api_scenarios):
         application.include_router(module.router, prefix=PREFIX)
     application.add_exception_handler(errors.AllianceError, _alliance_error)
     application.add_exception_handler(RequestValidationError, _validation_error)
