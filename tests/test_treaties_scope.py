@@ -1,0 +1,78 @@
+"""Treaty scope as a lawyer reads it: the territory, not the country's shape, and every text and
+status at its date.
+
+Expected answers come from the treaty texts (North Atlantic Treaty Art. 5 and 6 as signed in 1949
+and as amended by the Protocol on the accession of Greece and Turkey, in force 18 February 1952;
+TEU Art. 42(7)), German reunification on 3 October 1990 and the EU status changes of Saint-
+Barthélemy (1 January 2012) and Mayotte (1 January 2014).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from alliance.memberships import members
+from alliance.treaties import NAT_ART5, TEU_42_7, obligations, resolve_place
+from alliance.treaties.geo import TROPIC_OF_CANCER, boundaries
+
+TODAY = date(2025, 6, 1)
+
+
+def art5(target: str | tuple[float, float], on: date = TODAY) -> tuple[str, str]:
+    result = obligations(target, on, with_capacity=False).clause(NAT_ART5)
+    return result.applies, result.reason
+
+
+# --- the territory, not the country's shape ----------------------------------------------------
+
+
+def test_bouvet_island_is_norwegian_but_outside_article_6() -> None:
+    place = resolve_place((-54.42, 3.36))
+    assert place.name == "Bouvet Island" and place.sovereign == "NOR"
+    applies, reason = art5((-54.42, 3.36))
+    assert applies == "no"
+    assert "South Atlantic" in reason
+
+
+def test_no_part_of_a_partys_shape_south_of_the_tropic_is_covered() -> None:
+    """Natural Earth draws some dependencies inside the Party's own unit (Norway's holds Bouvet
+    Island): every part of every Party's shape south of the Tropic of Cancer must answer from its
+    own territory, which Art. 6 does not cover."""
+    parties = set(members("NATO", TODAY))
+    wrong = []
+    for unit in boundaries().units:
+        if unit.iso3 not in parties:
+            continue
+        for part in getattr(unit.geometry, "geoms", [unit.geometry]):
+            point = part.representative_point()
+            if point.y >= TROPIC_OF_CANCER:
+                continue
+            applies, _ = art5((point.y, point.x))
+            if applies == "yes":
+                wrong.append((unit.a3, round(point.y, 2), round(point.x, 2)))
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("target", "sovereign"),
+    [
+        ("Queen Maud Land", "NOR"),
+        ("Peter I Island", "NOR"),
+        ("Adélie Land", "FRA"),
+        ("British Antarctic Territory", "GBR"),
+    ],
+)
+def test_antarctic_claims_of_parties_are_outside_article_6(target: str, sovereign: str) -> None:
+    place = resolve_place(target)
+    assert place.sovereign == sovereign
+    applies, reason = art5(target)
+    assert applies == "no"
+    assert "Antarctic Treaty" in reason
+
+
+def test_a_point_in_queen_maud_land_answers_from_the_claim() -> None:
+    place = resolve_place((-72.0, 5.0))
+    assert place.name == "Queen Maud Land"
+    assert art5((-72.0, 5.0))[0] == "no"
