@@ -128,6 +128,11 @@ def test_parse_errors_point_at_the_offending_character(
         parse(broken)
     assert caught.value.position == position
     assert str(caught.value).splitlines()[-1].index("^") - 2 == position
+    # The CLI's line: the same place, 1-based, with the expression quoted, on one line.
+    line = caught.value.one_line()
+    assert "\n" not in line and f"at position {position + 1} of " in line
+    if len(broken) <= 60:
+        assert repr(broken) in line
 
 
 @pytest.mark.parametrize(
@@ -138,3 +143,4 @@ def test_syntax_errors(text: str, position: int) -> None:
     with pytest.raises(ExpressionError) as caught:
         parse(text)
     assert caught.value.position == position
+    assert f"at position {position + 1} of {text!r}: expected " in caught.value.one_line()

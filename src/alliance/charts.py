@@ -84,13 +84,14 @@ def _frame_text(figure: Figure, text: ChartText) -> None:
 
 def save(figure: Figure, path: Path, text: ChartText) -> Path:
     """Write `figure` as .png, .svg or a self-contained .html page with the SVG inline."""
+    from alliance.paths import file_errors, write_text
+
     suffix = _check_suffix(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     _frame_text(figure, text)
-    if suffix == ".png":
-        figure.savefig(path, format="png", facecolor="white")
-    elif suffix == ".svg":
-        figure.savefig(path, format="svg", facecolor="white")
+    if suffix in (".png", ".svg"):
+        with file_errors(path, "write", "a file path to write the chart to"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(path, format=suffix[1:], facecolor="white")
     else:
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", facecolor="white")
@@ -106,7 +107,7 @@ def save(figure: Figure, path: Path, text: ChartText) -> Path:
             f"{svg}<figcaption><p>{html.escape(text.subtitle)}</p><ul>{sources}</ul>"
             "</figcaption></figure></body></html>\n"
         )
-        path.write_text(page, encoding="utf-8")
+        write_text(path, page, "a file path to write the chart to")
     return path
 
 

@@ -16,6 +16,28 @@ if TYPE_CHECKING:
 class AllianceError(Exception):
     """Base class: a user-facing error with a one-line message."""
 
+    def one_line(self) -> str:
+        """The message as the CLI prints it (a subclass may say more in `str`)."""
+        return str(self)
+
+
+# Characters that would break the one line or act on the terminal (ESC sequences, bidi overrides,
+# line and paragraph separators, lone surrogates from undecodable arguments) are shown escaped.
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    """`text` on one line with every control or format character escaped as Python writes it
+    (a tab as \\t, ESC as \\x1b, U+202E as \\u202e), for echoing user input in a message."""
+    import unicodedata
+
+    return "".join(
+        char.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if unicodedata.category(char) in _UNPRINTABLE_CATEGORIES
+        else char
+        for char in text
+    )
+
 
 def _did_you_mean(suggestions: Iterable[str]) -> str:
     hint = ", ".join(suggestions)
@@ -90,7 +112,25 @@ class ExpressionError(AllianceError):
             f"Cannot parse coalition expression at character {position + 1}: expected {expected}.\n"
             f"  {expression}\n  {pointer}"
         )
+        self.expression = expression
         self.position = position
+        self.expected = expected
+
+    def one_line(self) -> str:
+        """Without the caret line: "... at position 7 of 'NATO && EU': expected ..."."""
+        return (
+            f"Cannot parse coalition expression at position {self.position + 1} of "
+            f"{_excerpt(self.expression, self.position)}: expected {self.expected}."
+        )
+
+
+def _excerpt(text: str, position: int, width: int = 60) -> str:
+    """`text` quoted; a long one cut to `width` characters around `position`, marked with ..."""
+    if len(text) <= width:
+        return repr(text)
+    start = max(0, min(position - width // 2, len(text) - width))
+    cut = text[start : start + width]
+    return ("..." if start else "") + repr(cut) + ("..." if start + width < len(text) else "")
 
 
 class MissingDataError(AllianceError):
@@ -108,6 +148,15 @@ class InvalidFileError(AllianceError):
         message = first.message if first else "invalid file"
         super().__init__(f"Refused {report.file}: {where}: {message}{more}")
         self.report = report
+
+
+class FileAccessError(AllianceError):
+    """A file the user named that cannot be read or written (missing, a folder, name too long,
+    no permission): names the path, the problem and what was expected."""
+
+    def __init__(self, path: str, action: str, problem: str, expected: str) -> None:
+        super().__init__(f"Cannot {action} {path!r}: {problem}; expected {expected}.")
+        self.path = path
 
 
 class StoreError(AllianceError):

@@ -55,14 +55,13 @@ def _refuse(path: Path, message: str, expected: str) -> None:
 
 
 def check_readable(path: Path) -> None:
-    """Refuse a missing, empty or oversized file before anything reads it."""
-    if not path.is_file():
-        _refuse(
-            path,
-            "file does not exist",
-            "a path to a SIPRI, NATO, World Bank, IMF, Fed or Kiel file",
-        )
-    size = path.stat().st_size
+    """Refuse a missing, unreadable, empty or oversized file before anything reads it."""
+    from alliance.paths import file_errors, readable_file
+
+    expected = "a SIPRI, NATO, World Bank, IMF, Fed or Kiel file"
+    readable_file(path, expected)
+    with file_errors(path, "read", expected):
+        size = path.stat().st_size
     if size == 0:
         _refuse(path, "file is empty", "a non-empty file")
     if size > MAX_FILE_BYTES:

@@ -26,9 +26,13 @@ from alliance.claims.model import (
     ClaimFile,
     NotCheckable,
 )
-from alliance.errors import ClaimFileError
+from alliance.errors import ClaimFileError, FileAccessError
+from alliance.paths import file_errors, readable_file
 
 INHERITED = ("speaker", "date", "url", "quote_kind")
+# The shipped example is 9 kB and 6 levels deep; these bounds leave room for any real claim file.
+MAX_CLAIM_FILE_BYTES = 1_000_000
+MAX_NESTING = 32
 _CHECK_FIELDS_OUTSIDE_PARAMS = ("type", "alternatives", "reading")
 
 
@@ -61,22 +65,87 @@ def example_path() -> Path:
 
 
 def load_claims(path: Path | str) -> ClaimFile:
-    """Read and validate a claim file; raise ClaimFileError naming the line and column at fault."""
-    file = Path(path)
+    """Read and validate a claim file; raise ClaimFileError naming the line and column at fault,
+    or the path and the reason it cannot be read (missing, a folder, a name too long)."""
+    expected = "a claim file (UTF-8 YAML, see docs/claims.md)"
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ClaimFileError(f"Cannot read claim file {file}: {error.strerror}.") from None
-    return parse_claims(text, str(file))
+        file = readable_file(path, expected)
+        with file_errors(file, "read", expected):
+            size = file.stat().st_size
+            if size > MAX_CLAIM_FILE_BYTES:
+                raise ClaimFileError(
+                    f"{file}: the file is {size:,} bytes; expected a claim file of at most "
+                    f"{MAX_CLAIM_FILE_BYTES:,} bytes"
+                )
+            data = file.read_bytes()
+    except FileAccessError as error:
+        raise ClaimFileError(str(error)) from None
+    return parse_claims(decode_claims(data, str(file)), str(file))
+
+
+def decode_claims(data: bytes, name: str) -> str:
+    """The text of a claim file's bytes (UTF-8, a BOM dropped), or a ClaimFileError naming the
+    line and column of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise ClaimFileError(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded); expected a "
+            "claim file saved as UTF-8",
+            name,
+            line,
+            column,
+        ) from None
 
 
 def parse_claims(text: str, name: str = "<claims>") -> ClaimFile:
-    """Parse claim-file text; `name` is used in error messages."""
+    """Parse claim-file text; `name` is used in error messages.
+
+    Refused before YAML builds anything: text over MAX_CLAIM_FILE_BYTES, mappings and lists
+    nested deeper than MAX_NESTING, and anchors/aliases (which can multiply a small file into
+    billions of values)."""
+    _check_limits(text, name)
     root = _compose(text, name)
     with _yaml_errors(name):  # e.g. a !!python/object tag: refused, named, never a traceback
         data = yaml.load(text, Loader=_ClaimLoader)  # a SafeLoader subclass: no arbitrary objects
     _validate(data, root, name)
     return _build(data, root, name)
+
+
+def _check_limits(text: str, name: str) -> None:
+    if len(text) > MAX_CLAIM_FILE_BYTES:
+        raise ClaimFileError(
+            f"{name}: the text is {len(text):,} characters; expected a claim file of at most "
+            f"{MAX_CLAIM_FILE_BYTES:,}"
+        )
+    depth = 0
+    with _yaml_errors(name):  # the event parser keeps a stack, not recursion: any depth is safe
+        for event in yaml.parse(text, Loader=_ClaimLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise _error_at(
+                    name,
+                    event,
+                    "anchors and aliases (&name, *name) are not accepted; expected each value "
+                    "written out (shared speaker, date and url go under `defaults`)",
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _error_at(
+                        name,
+                        event,
+                        f"mappings and lists nested {depth} deep; expected at most {MAX_NESTING}",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+
+
+def _error_at(name: str, event: yaml.Event, message: str) -> ClaimFileError:
+    mark = event.start_mark
+    return _error(name, mark.line + 1 if mark else None, mark.column + 1 if mark else None, message)
 
 
 def _compose(text: str, name: str) -> yaml.Node:

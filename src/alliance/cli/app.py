@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from alliance.errors import AllianceError
+from alliance.errors import AllianceError, printable
 
 # Which module registers each top-level command (`register(app)`; heavy imports stay inside
 # the command bodies). A call loads only the module it needs: building every command on each
@@ -83,6 +83,29 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _print_error(message: str) -> None:
+    """One line on stderr; user text echoed in `message` shows its control characters escaped."""
+    typer.echo(f"Error: {printable(message)}", err=True)
+
+
+def _refuse_unusable_arguments(arguments: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which DuckDB, YAML and the
+    terminal cannot take, and a NUL (which no shell passes) breaks every path: refuse them here,
+    once, rather than in every command."""
+    from alliance.errors import InvalidArgumentError
+
+    for number, argument in enumerate(arguments, start=1):
+        if any("\ud800" <= char <= "\udfff" for char in argument):
+            raise InvalidArgumentError(
+                f"Argument {number} ({argument!r}) is not UTF-8 text: expected UTF-8 arguments "
+                "(rename a file whose name is in another encoding)."
+            )
+        if "\x00" in argument:
+            raise InvalidArgumentError(
+                f"Argument {number} ({argument!r}) holds a NUL character: expected text without."
+            )
+
+
 def main() -> None:
     command, subcommand = [*sys.argv[1:3], None, None][:2]
     modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
@@ -95,9 +118,10 @@ def main() -> None:
         if hasattr(sys.modules[usage_error.__module__], name)
     )
     try:
+        _refuse_unusable_arguments(sys.argv[1:])
         code = build_app(modules, subcommand)(standalone_mode=False)
     except AllianceError as error:
-        typer.echo(f"Error: {error}", err=True)
+        _print_error(error.one_line())
         sys.exit(2)
     except help_shown as shown:
         shown.show()  # type: ignore[attr-defined]
@@ -106,7 +130,7 @@ def main() -> None:
         message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
         context = getattr(error, "ctx", None)
         hint = f" See: {context.command_path} --help" if context is not None else ""
-        typer.echo(f"Error: {message}{hint}", err=True)
+        _print_error(f"{message}{hint}")
         sys.exit(2 if isinstance(error, usage_error) else getattr(error, "exit_code", 1))
     except typer.Abort:
         typer.echo("Aborted.", err=True)

@@ -90,8 +90,9 @@ def _print_table(report: object, output: Path | None) -> None:
 
 
 def _write(text: str, output: Path | None) -> None:
+    from alliance.paths import write_text
+
     if output is None:
         sys.stdout.write(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    write_text(output, text, "a file path to write the report to")

@@ -89,7 +89,9 @@ def obligations_command(
         if output is None:
             typer.echo(text, nl=False)
         else:
-            output.write_text(text, encoding="utf-8")
+            from alliance.paths import write_text
+
+            write_text(output, text, "a file path to write the output to")
     else:
         emit(_table(result), fmt, output)
     if chart is not None:

@@ -31,6 +31,10 @@ def _format_callback(ctx: typer.Context, value: Any) -> Any:
 
 
 def _output_callback(ctx: typer.Context, value: Any) -> Any:
+    if value is not None:  # refused before any work: a folder, a name too long, no permission
+        from alliance.paths import writable_file
+
+        writable_file(value, "a file path to write the output to")
     if "fmt" in ctx.params and ctx.params["fmt"] in set(OutputFormat):
         ctx.params["fmt"] = _settle_format(ctx, ctx.params["fmt"], value)
     return value

@@ -171,26 +171,34 @@ def _print_table(table: Table, out: Path | None = None) -> None:
     _write_text(text, out)
 
 
+OUTPUT_EXPECTED = "a file path to write the output to"
+
+
 def _write_text(text: str, out: Path | None) -> None:
+    from alliance.paths import write_text
+
     if out is None:
         sys.stdout.write(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text, OUTPUT_EXPECTED)
 
 
 def _write_csv(table: Table, out: Path | None) -> None:
-    handle = sys.stdout if out is None else _open(out)
+    if out is None:
+        _csv_rows(table, sys.stdout)
+        return
+    from alliance.paths import file_errors
+
+    with file_errors(out, "write", OUTPUT_EXPECTED):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            _csv_rows(table, handle)
+
+
+def _csv_rows(table: Table, handle: Any) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(table.columns)
     writer.writerows([[_plain(v) for v in row] for row in table.rows])
-    if out is not None:
-        handle.close()
-
-
-def _open(out: Path) -> Any:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return out.open("w", encoding="utf-8", newline="")
 
 
 def _write_parquet(table: Table, out: Path | None) -> None:
@@ -201,6 +209,11 @@ def _write_parquet(table: Table, out: Path | None) -> None:
     arrow_table = pa.table(columns)
     if out is None and sys.stdout.isatty():  # resolve_format refuses this earlier on the CLI
         raise ValueError("Parquet is binary: not written to a terminal.")
-    if out is not None:
+    if out is None:
+        pq.write_table(arrow_table, sys.stdout.buffer)
+        return
+    from alliance.paths import file_errors
+
+    with file_errors(out, "write", OUTPUT_EXPECTED):
         out.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(arrow_table, out if out is not None else sys.stdout.buffer)
+        pq.write_table(arrow_table, out)

@@ -30,8 +30,9 @@ def _write_json(payload: Any, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        from alliance.paths import write_text
+
+        write_text(output, text, "a file path to write the output to")
 
 
 def europe_without_us_command(

@@ -42,12 +42,16 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         raise InvalidArgumentError(
             f"Cannot write a map to {path.name!r}: expected a .png, .svg or .html file."
         )
+    from alliance.paths import file_errors, write_text
+
+    expected = "a file path to write the map to"
     figure = draw(result)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".html":
-        path.write_text(_html(result, figure), encoding="utf-8")
+        write_text(path, _html(result, figure), expected)
     else:
-        figure.savefig(path, dpi=150 if suffix == ".png" else None)
+        with file_errors(path, "write", expected):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(path, dpi=150 if suffix == ".png" else None)
     import matplotlib.pyplot as plt
 
     plt.close(figure)

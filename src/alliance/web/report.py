@@ -65,6 +65,8 @@ def build_report(definition: str = "nato", year: int | None = None) -> str:
 
 
 def write_report(path: Path, definition: str = "nato", year: int | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(build_report(definition, year), encoding="utf-8")
-    return path
+    from alliance.paths import writable_file, write_text
+
+    expected = "a file path to write the report to"
+    writable_file(path, expected)  # before the minutes of work, not after
+    return write_text(path, build_report(definition, year), expected)
