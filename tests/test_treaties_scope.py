@@ -76,3 +76,32 @@ def test_a_point_in_queen_maud_land_answers_from_the_claim() -> None:
     place = resolve_place((-72.0, 5.0))
     assert place.name == "Queen Maud Land"
     assert art5((-72.0, 5.0))[0] == "no"
+
+
+# --- Spain's places off Morocco ----------------------------------------------------------------
+
+PLAZAS = [
+    # name, a point on the place (from Natural Earth's ESP polygons and the Spanish charts)
+    ("Chafarinas Islands", (35.182, -2.432)),
+    ("Peñón de Vélez de la Gomera", (35.1725, -4.2995)),
+    ("Peñón de Alhucemas", (35.2158, -3.9025)),
+]
+
+
+@pytest.mark.parametrize(("name", "point"), PLAZAS)
+def test_spains_places_off_morocco_are_answered_like_ceuta(
+    name: str, point: tuple[float, float]
+) -> None:
+    for target in (name, point):
+        place = resolve_place(target)
+        assert place.sovereign == "ESP", (target, place)
+        assert place.territory_id is not None and place.territory_id != "esp", (target, place)
+        result = obligations(target, TODAY, with_capacity=False)
+        nat = result.clause(NAT_ART5)
+        assert nat.applies == "contested", (target, nat.reason)
+        assert "Reading 1" in nat.reason and "Reading 2" in nat.reason
+        assert result.clause(TEU_42_7).applies == "yes"
+
+
+def test_the_moroccan_coast_beside_alhucemas_stays_moroccan() -> None:
+    assert resolve_place((35.17, -3.93)).sovereign == "MAR"

@@ -141,11 +141,11 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def territory_in_unit(unit: Unit, lat: float, lon: float) -> Territory | None:
     """The territory row for a point inside `unit`: a row whose box holds it, else the unit's."""
-    rows = [t for t in territories() if t.ne_a3 == unit.a3]
+    rows = [t for t in territories() if unit.a3 in t.units]
     boxed = [t for t in rows if any(b.contains(lat, lon) for b in t.boxes)]
     if boxed:
         return boxed[0]
-    return next((t for t in rows if not t.boxes), None)
+    return next((t for t in rows if not t.boxes and t.ne_a3 == unit.a3), None)
 
 
 def territory_near_point(lat: float, lon: float) -> Territory | None:

@@ -53,7 +53,7 @@ class Territory:
     continent: str
     lat: float
     lon: float
-    ne_a3: str  # the Natural Earth admin-0 unit the territory lies in
+    ne_a3: str  # the Natural Earth admin-0 unit(s) the territory lies in, '|'-separated
     boxes: tuple[Box, ...]  # where it lies inside that unit; empty = the rest of the unit
     eu_status: EuStatus  # while the sovereign is an EU member
     eu_note: str
@@ -65,6 +65,12 @@ class Territory:
     art6_after_reason: str
     art42_7_status: Status | None  # an override where the EU status alone does not settle it
     art42_7_reason: str
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Natural Earth units the territory's boxes are looked for in: a place smaller than the
+        map's resolution may fall in its neighbour's unit (Alhucemas in Morocco's)."""
+        return tuple(self.ne_a3.split("|"))
 
     def art6_on(self, on: date) -> tuple[Status, str]:
         if self.art6_until is not None and on >= self.art6_until:
