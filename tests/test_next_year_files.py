@@ -236,6 +236,23 @@ def test_sipri_reworded_titles_are_read(tmp_path: Path, sipri_2025: pd.DataFrame
     pd.testing.assert_frame_equal(parsed.observations, sipri_2025)
 
 
+def test_sipri_figures_under_a_year_not_read_as_one_are_refused(tmp_path: Path) -> None:
+    """A 2025 column headed '2025*' is not left out silently: every figure in it is named."""
+
+    def starred(book: openpyxl.Workbook) -> None:
+        sheet = book["Current US$"]
+        header = header_row(sheet)
+        sheet.cell(header, 14).value = "2025*"  # N, right of 2024 in M
+        copy_column(sheet, header, 13, 14, 1.05)
+
+    path = rewrite(reference_file(SIPRI_SUBSET), tmp_path / "v.xlsx", starred)
+    problems = refusal(sipri.parse, path).report.problems
+    assert {(p.sheet, p.column, p.message) for p in problems} == {
+        ("Current US$", "N", "a figure in a column that the header row does not name as a year")
+    }
+    assert len(problems) == 40 and problems[0].expected == "a year such as 2025 in N6"
+
+
 def without_base_year(sheet: Worksheet) -> None:
     """No year in the title, subtitle or name: 'in constant US$ m.', 'at constant prices'."""
     replace_text(sheet, range(1, 6), r"\(?2023\)? ", "")
@@ -454,6 +471,19 @@ def test_nato_layout_it_cannot_place_is_refused(
     assert problem.sheet == sheet
     assert (f"{problem.column}{problem.row}" if cell else None) == cell
     assert expected in problem.expected
+
+
+def test_nato_figures_under_a_year_not_read_as_one_are_refused(tmp_path: Path) -> None:
+    def starred(book: openpyxl.Workbook) -> None:
+        sheet = book["TABLE3"]
+        sheet["O8"] = "2025 e*"
+        copy_column(sheet, 8, 14, 15, 1.05)  # N -> O
+
+    path = rewrite(reference_file(NATO_TABLES), tmp_path / "v.xlsx", starred)
+    problems = refusal(nato.parse, path).report.problems
+    assert {(p.sheet, p.column) for p in problems} == {("TABLE3", "O")}
+    assert {p.row for p in problems} >= {11, 45}  # Albania in both blocks
+    assert problems[0].expected == "a year such as '2026e' in O8"
 
 
 def test_nato_2026_without_a_release_date_is_refused(tmp_path: Path) -> None:

@@ -180,6 +180,8 @@ def _parse_table(
         return
     if not _years_increase(sheet, header, report):
         return
+    read = {column for block in blocks for column in _block_columns(block, header)}
+    _report_unread(sheet, header, read, report)
     subtitle = sheet.texts(title.row + 1, header.row - 1)
     estimates = _Estimates(sheet, header, warnings)
     labels = [re.compile(b.block_label, re.I) for b in blocks if b.block_label]
@@ -224,6 +226,33 @@ def _years_increase(sheet: Sheet, header: Header, report: ValidationReport) -> b
             return False
         previous = year
     return True
+
+
+def _report_unread(sheet: Sheet, header: Header, read: set[int], report: ValidationReport) -> None:
+    """Figures below the header in a column no block reads, under no header text or under a
+    year not read as one (such as '2026 e*'): refused rather than left out."""
+    first = min(header.labels)
+    unread = {
+        column
+        for column in range(first, sheet.width + 1)
+        if column not in read and not _is_label(header.labels.get(column))
+    }
+    for row in sheet.visible_rows(header.row + 1):
+        for column, value in sorted(sheet.rows.get(row, {}).items()):
+            if column in unread and isinstance(value, float):
+                report.add(
+                    "a figure in a column that the header row does not name as a year",
+                    expected=f"a year such as '2026e' in {column_letters(column)}{header.row}",
+                    sheet=sheet.name,
+                    row=row,
+                    column=column_letters(column),
+                    value=value,
+                )
+
+
+def _is_label(value: CellValue) -> bool:
+    """Header text that names no year (a descriptive column, not a year misread)."""
+    return isinstance(value, str) and not re.search(r"\d{4}", value)
 
 
 def _block_columns(block: BlockLayout, header: Header) -> dict[int, tuple[int, bool]]:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 KIND: Final = "sipri"
 NO_DATA_MARKERS: Final = frozenset({"...", ". ."})
 NOT_EXISTING_MARKER: Final = "xxx"
+YEAR_IN_LABEL: Final = re.compile(r"\d{4}")
 
 
 class Columns:
@@ -78,6 +79,7 @@ class SheetScan:
     note_prefix: str
     # column letters -> (layout number, year, scale, style -> estimate kind)
     targets: dict[bytes, tuple[int, int, float, dict[bytes, str]]]
+    labelled: frozenset[bytes]  # columns whose header text is a label, not a year
     columns: Columns
     report: ValidationReport
 
@@ -125,6 +127,11 @@ class SheetScan:
             note_letters=column_letters(note_column).encode() if note_column else None,
             note_prefix=first.note_prefix,
             targets=targets,
+            labelled=frozenset(
+                column_letters(column).encode()
+                for label, column in header.labels.items()
+                if not YEAR_IN_LABEL.search(label)
+            ),
             columns=columns,
             report=report,
         )
@@ -161,6 +168,8 @@ class SheetScan:
                     name = value_of(cell)
                 elif cell[0] == self.note_letters:
                     note = value_of(cell)
+                elif cell[5] and cell[3] in (b"", b"n") and cell[0] not in self.labelled:
+                    self._report_unlabelled(cell)
                 continue
             layout_number, year, scale, kind_by_style = target
             if not cell[3] or cell[3] == b"n":
@@ -189,6 +198,19 @@ class SheetScan:
             letters.append(cell[0])
         if below_header:
             self._finish_row(int(row), start, name, note, bad, seen)
+
+    def _report_unlabelled(self, cell: RawCell) -> None:
+        """A figure in a column no layout reads, under no header text or under a year not read
+        as one (such as '2025*'): refused rather than left out."""
+        letters = cell[0].decode()
+        self.report.add(
+            "a figure in a column that the header row does not name as a year",
+            expected=f"a year such as 2025 in {letters}{self.header.row}",
+            sheet=self.sheet,
+            row=int(cell[1]),
+            column=letters,
+            value=self.reader.value(cell),
+        )
 
     def _finish_row(
         self,
