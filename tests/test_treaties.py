@@ -79,7 +79,7 @@ TERRITORY_CASES = [
     ("Northern Cyprus", "no", "contested", "not a party"),
     ("Heligoland", "yes", "yes", "Europe"),
     ("Türkiye", "yes", "no", "territory of Turkey"),
-    ("Jersey", "contested", "no", "Crown Dependency"),
+    ("Jersey", "yes", "no", "Crown Dependency"),
 ]
 
 

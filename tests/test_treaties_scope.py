@@ -105,3 +105,13 @@ def test_spains_places_off_morocco_are_answered_like_ceuta(
 
 def test_the_moroccan_coast_beside_alhucemas_stays_moroccan() -> None:
     assert resolve_place((35.17, -3.93)).sovereign == "MAR"
+
+
+# --- the Crown Dependencies --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Jersey", "Guernsey", "Isle of Man"])
+def test_crown_dependencies_are_islands_under_a_partys_jurisdiction(name: str) -> None:
+    applies, reason = art5(name)
+    assert applies == "yes"
+    assert "islands under the jurisdiction of any of the parties in the north atlantic" in reason.lower()
