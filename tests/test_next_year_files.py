@@ -236,6 +236,16 @@ def test_sipri_reworded_titles_are_read(tmp_path: Path, sipri_2025: pd.DataFrame
     pd.testing.assert_frame_equal(parsed.observations, sipri_2025)
 
 
+def test_sipri_a_year_written_as_text_is_a_year(tmp_path: Path, sipri_2025: pd.DataFrame) -> None:
+    def as_text(book: openpyxl.Workbook) -> None:
+        sheet = book["Share of GDP"]
+        header = header_row(sheet)
+        sheet.cell(header, year_column(sheet, header, 2024)).value = "2024"
+
+    parsed = sipri.parse(rewrite(reference_file(SIPRI_SUBSET), tmp_path / "v.xlsx", as_text))
+    pd.testing.assert_frame_equal(parsed.observations, sipri_2025)
+
+
 def test_sipri_figures_under_a_year_not_read_as_one_are_refused(tmp_path: Path) -> None:
     """A 2025 column headed '2025*' is not left out silently: every figure in it is named."""
 

@@ -144,7 +144,7 @@ def _year_run(row: Row) -> dict[int, int]:
     previous: tuple[int, int] | None = None
     for column in sorted(row):
         value: CellValue = row[column][0]
-        year = int(value) if isinstance(value, float) and value.is_integer() else None
+        year = _year(value)
         if year is None or not 1800 <= year <= 2200:
             run, previous = {}, None
             continue
@@ -155,6 +155,14 @@ def _year_run(row: Row) -> dict[int, int]:
         if len(run) > len(best):
             best = dict(run)
     return best
+
+
+def _year(value: CellValue) -> int | None:
+    """1949.0 or '2025' (a year written as text) -> the year; None for anything else."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if len(text) == 4 and text.isdigit() else None
 
 
 def matching_titles(heading: Heading) -> list[str]:
