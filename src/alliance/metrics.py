@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from alliance.coalitions import Coalition, coalition_in_year
@@ -89,6 +89,10 @@ class MetricSpec:
     method: str
     primary_source: str
     multiplier: float = 1.0  # ratio metrics: value = sum(numerator) / sum(denominator) * this
+    # A cumulative figure's span from its edition ('24 Jan 2022 – 31 Aug 2024, cumulative').
+    period_of_edition: Callable[[str], str] | None = None
+    # Said ({year} filled in) when every figure of a year came from the fallback series.
+    fallback_note: str = ""
 
     @property
     def additive(self) -> bool:
@@ -145,6 +149,8 @@ class AggregateResult:
     figures: tuple[MemberFigure, ...] = field(repr=False)
     numerator: float | None = None  # for ratio metrics: the sums behind the value
     denominator: float | None = None
+    period: str = ""  # a cumulative figure's span; "" for a calendar year
+    notes: tuple[str, ...] = ()  # a fallback used, or the option that has the missing figures
 
     @property
     def edition(self) -> str:
@@ -226,6 +232,10 @@ METRICS: Final = {
     "population": "Population (World Bank)",
     "defence_per_capita": "Defence expenditure per head (spending / World Bank population)",
     "gdp_per_capita": "GDP per head (GDP / World Bank population)",
+    "ukraine_aid": "Aid to Ukraine committed, cumulative from 24 Jan 2022 (Kiel; EUR, _usd: USD)",
+    "ukraine_aid_military": "Military aid to Ukraine committed (Kiel; EUR, _usd: USD)",
+    "ukraine_aid_financial": "Financial aid to Ukraine committed (Kiel; EUR, _usd: USD)",
+    "ukraine_aid_humanitarian": "Humanitarian aid to Ukraine committed (Kiel; EUR, _usd: USD)",
 }
 
 METRIC_ALIASES: Final = {
@@ -325,9 +335,12 @@ def _build_gdp(
     definition: str, source: str | None, prices: str | None, _: str | None
 ) -> MetricSpec:
     prices = _prices(prices)
-    source = source or ("nato" if prices == "constant" else "wb")
-    series = _gdp_series(source, prices)
+    chosen = source or ("nato" if prices == "constant" else "wb")
+    series = _gdp_series(chosen, prices)
     basis = "current prices" if prices == "current" else "constant 2015 prices"
+    named = f"({chosen})"
+    if source is None and chosen == "wb":
+        series, named = replace(series, fallback=_gdp_series("imf", prices)), _GDP_ORDER
     return MetricSpec(
         "gdp",
         "GDP",
@@ -335,17 +348,30 @@ def _build_gdp(
         1e9,
         Term(((series, 1),)),
         None,
-        f"GDP, {basis}, market exchange rates ({source})",
+        f"GDP, {basis}, market exchange rates {named}",
         "Sum of members' GDP.",
-        source,
+        chosen,
+        fallback_note=_GDP_FALLBACK_NOTE if series.fallback else "",
     )
+
+
+# The documented fallback order of GDP series when no source is named: the World Bank, then the
+# IMF WEO, for a whole year at once (every member's figure from one source, never mixed).
+_GDP_ORDER: Final = "(wb, or imf for a year without World Bank figures: order wb, imf)"
+_GDP_FALLBACK_NOTE: Final = (
+    "{year}: every member's figure from the IMF WEO: the World Bank, first in the fallback order "
+    "(wb, imf), has none for {year}. --source wb refuses the fallback."
+)
 
 
 def _build_gdp_ppp(
     definition: str, source: str | None, prices: str | None, _: str | None
 ) -> MetricSpec:
-    source = source or "wb"
-    series = _gdp_ppp_series(source)
+    chosen = source or "wb"
+    series = _gdp_ppp_series(chosen)
+    named = f"({chosen})"
+    if source is None:
+        series, named = replace(series, fallback=_gdp_ppp_series("imf")), _GDP_ORDER
     return MetricSpec(
         "gdp_ppp",
         "GDP (PPP)",
@@ -353,9 +379,10 @@ def _build_gdp_ppp(
         1e9,
         Term(((series, 1),)),
         None,
-        f"GDP, current prices, purchasing power parity ({source})",
+        f"GDP, current prices, purchasing power parity {named}",
         "Sum of members' GDP in international dollars.",
-        source,
+        chosen,
+        fallback_note=_GDP_FALLBACK_NOTE if series.fallback else "",
     )
 
 
@@ -601,6 +628,59 @@ def _build_gdp_per_capita(
     )
 
 
+# Kiel's bilateral commitments by kind: metric -> (indicator, label). `<metric>_usd` is in USD.
+_AID: Final = {
+    "ukraine_aid": ("ukraine_aid_committed", "Aid to Ukraine committed"),
+    "ukraine_aid_military": ("ukraine_aid_military_committed", "Military aid to Ukraine committed"),
+    "ukraine_aid_financial": (
+        "ukraine_aid_financial_committed",
+        "Financial aid to Ukraine committed",
+    ),
+    "ukraine_aid_humanitarian": (
+        "ukraine_aid_humanitarian_committed",
+        "Humanitarian aid to Ukraine committed",
+    ),
+}
+
+
+def _kiel_period(edition: str) -> str:
+    from alliance.sources.kiel import period_label
+
+    return period_label(edition)
+
+
+def _aid_builder(
+    metric: str, currency: str
+) -> Callable[[str, str | None, str | None, str | None], MetricSpec]:
+    indicator, label = _AID[metric]
+    name = metric if currency == "EUR" else f"{metric}_usd"
+
+    def build(definition: str, source: str | None, prices: str | None, _: str | None) -> MetricSpec:
+        if source not in (None, "kiel"):
+            raise InvalidArgumentError(
+                f"{name} comes only from the Kiel Ukraine Support Tracker: drop --source {source}."
+            )
+        if prices not in (None, "current"):
+            raise InvalidArgumentError(f"Kiel publishes {name} at current prices: drop --prices.")
+        series = Series(label, indicator, "kiel", "billion", currency, "current")
+        return MetricSpec(
+            name,
+            label,
+            f"billion {currency}",
+            1e9,
+            Term(((series, 1),)),
+            None,
+            f"{label}, bilateral, {currency} at current prices (Kiel Ukraine Support Tracker)",
+            "Sum of members' bilateral commitments as Kiel counts them; aid through the EU's "
+            "institutions is its own donor (kiel:EU_INSTITUTIONS), not spread over the members. "
+            "Kiel's totals are cumulative and stored under the year their span ends.",
+            "kiel",
+            period_of_edition=_kiel_period,
+        )
+
+    return build
+
+
 _BUILDERS: Final[dict[str, Callable[[str, str | None, str | None, str | None], MetricSpec]]] = {
     "gdp": _build_gdp,
     "gdp_ppp": _build_gdp_ppp,
@@ -611,6 +691,11 @@ _BUILDERS: Final[dict[str, Callable[[str, str | None, str | None, str | None], M
     "population": _build_population,
     "defence_per_capita": _build_defence_per_capita,
     "gdp_per_capita": _build_gdp_per_capita,
+    **{
+        metric if currency == "EUR" else f"{metric}_usd": _aid_builder(metric, currency)
+        for metric in _AID
+        for currency in ("EUR", "USD")
+    },
 }
 
 
@@ -818,6 +903,7 @@ def _result(
         value = numerator / denominator * spec.multiplier / spec.scale
     else:
         value = None
+    period = _period(spec, used_sources)
     return AggregateResult(
         expression=group.expression,
         metric=spec.name,
@@ -825,7 +911,7 @@ def _result(
         on=group.on.isoformat(),
         value=value,
         unit=spec.unit,
-        definition=spec.definition,
+        definition=f"{spec.definition}, {period}" if period else spec.definition,
         method=spec.method,
         members=group.members,
         with_data=tuple(c.entity for c in contributions),
@@ -836,7 +922,24 @@ def _result(
         figures=tuple(contributions),
         numerator=None if spec.additive else numerator,
         denominator=denominator,
+        period=period,
+        notes=_fallback_notes(spec, year, used_sources),
     )
+
+
+def _period(spec: MetricSpec, used: dict[SourceRef, None]) -> str:
+    """The span of cumulative figures, as their publisher labels it ("" for calendar years)."""
+    if spec.period_of_edition is None:
+        return ""
+    spans = (spec.period_of_edition(r.edition) for r in used if r.source_id == spec.primary_source)
+    return "; ".join(dict.fromkeys(spans))
+
+
+def _fallback_notes(spec: MetricSpec, year: int, used: dict[SourceRef, None]) -> tuple[str, ...]:
+    sources = {ref.source_id for ref in used}
+    if spec.fallback_note and sources and spec.primary_source not in sources:
+        return (spec.fallback_note.format(year=year),)
+    return ()
 
 
 def _cited(sources: dict[SourceRef, None]) -> tuple[SourceRef, ...]:
@@ -869,9 +972,10 @@ def _coalition(expression: str | Coalition | Sequence[str], year: int) -> Coalit
 def _refuse_if_missing(result: AggregateResult | ShareResult, strict: bool) -> None:
     if strict and result.missing:
         label = result.expression if isinstance(result, AggregateResult) else result.of
+        notes = result.notes if isinstance(result, AggregateResult) else result.whole.notes
         raise MissingDataError(
             f"Refused (--strict): no {result.metric} figure for {result.year} for "
-            f"{', '.join(result.missing)} in {label!r}."
+            f"{', '.join(result.missing)} in {label!r}." + "".join(f" {n}" for n in notes[-1:])
         )
 
 
@@ -896,11 +1000,28 @@ def aggregate(
     spec = metric_spec(
         metric, definition=definition, source=source, prices=prices, gdp_source=gdp_source
     )
-    result = _aggregate_members(
-        spec, _coalition(expression, year), year, edition, fetch or _default_fetch
-    )
+    fetch = fetch or _default_fetch
+    result = _aggregate_members(spec, _coalition(expression, year), year, edition, fetch)
+    choices = {
+        "definition": definition,
+        "source": source,
+        "prices": prices,
+        "gdp_source": gdp_source,
+    }
+    result = _with_missing_notes(spec, result, fetch, choices)
     _refuse_if_missing(result, strict)
     return result
+
+
+def _with_missing_notes(
+    spec: MetricSpec, result: AggregateResult, fetch: Fetch, choices: dict[str, str | None]
+) -> AggregateResult:
+    """The result, with a line naming the option that has figures its members lack."""
+    if not result.missing:
+        return result
+    from alliance.metric_hints import missing_notes
+
+    return replace(result, notes=result.notes + missing_notes(spec, result, fetch, choices))
 
 
 def share(
@@ -925,7 +1046,7 @@ def share(
     if not spec.additive:
         raise InvalidArgumentError(
             f"A share of {spec.name} is not meaningful: it is a ratio. Expected an additive "
-            "metric: gdp, gdp_ppp, defence, personnel or population."
+            "metric: gdp, gdp_ppp, defence, personnel, population or ukraine_aid."
         )
     whole_group = _coalition(of, year)
     part_group = _coalition(expression, year)
@@ -933,10 +1054,13 @@ def share(
     outside = tuple(m for m in part_group.members if m not in whole_group.members)
     fetch = fetch or _default_fetch
     whole = _aggregate_members(spec, whole_group, year, edition, fetch)
+    choices = {"definition": definition, "source": source, "prices": prices}
+    whole = _with_missing_notes(spec, whole, fetch, choices)
     if not whole.with_data:
         raise MissingDataError(
             f"No {spec.name} figure for {year} for any member of {whole_group.expression!r}: "
             "a share of nothing is not zero; choose a year the data covers."
+            + "".join(f" {note}" for note in whole.notes)
         )
     part_coalition = Coalition(part_group.expression, part_group.on, inside)
     part = _subset(spec, whole, part_coalition)
@@ -952,7 +1076,7 @@ def share(
         of_value=whole.value,
         share=fraction,
         unit=spec.unit,
-        definition=spec.definition,
+        definition=whole.definition,
         members=inside,
         outside=outside,
         missing=whole.missing,

@@ -74,11 +74,13 @@ def aggregate_footer(result: AggregateResult) -> tuple[str, ...]:
         lines.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
     if result.zeros:
         lines.append(f"Counted as zero (no armed forces, as NATO does): {', '.join(result.zeros)}.")
+    lines += result.notes
     return (*lines, *source_lines(result.sources, result.estimated))
 
 
 def _aggregate_title(result: AggregateResult) -> str:
-    return f"{result.metric} of {result.expression} in {result.year} ({result.unit})"
+    when = result.period or result.year
+    return f"{result.metric} of {result.expression} in {when} ({result.unit})"
 
 
 def aggregate_view(result: AggregateResult) -> View:
@@ -148,8 +150,10 @@ def share_view(result: ShareResult) -> View:
         footer.append(f"Outside {result.of}, left out: {', '.join(result.outside)}.")
     if result.missing:
         footer.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
+    footer += result.whole.notes
     footer += source_lines(result.sources, result.estimated)
-    title = f"Share of {result.coalition} in {result.of}, {result.metric}, {result.year}"
+    when = result.whole.period or result.year
+    title = f"Share of {result.coalition} in {result.of}, {result.metric}, {when}"
     return View(SHARE_COLUMNS, [row], title, tuple(footer), _editions(result.sources))
 
 
@@ -180,6 +184,7 @@ def comparison_view(found: Comparison, metric: str, start: int, end: int) -> Vie
     if found.results:
         first = found.results[0]
         footer += [f"Definition: {first.definition}.", f"Method: {first.method}"]
+    footer += dict.fromkeys(note for r in found.results for note in r.notes)
     estimated = [e for r in found.results for e in r.estimated]
     footer += source_lines(found.sources, estimated)
     rows = [[record[c] for c in COMPARISON_COLUMNS] for record in found.rows]
