@@ -115,3 +115,34 @@ def test_crown_dependencies_are_islands_under_a_partys_jurisdiction(name: str) -
     applies, reason = art5(name)
     assert applies == "yes"
     assert "islands under the jurisdiction of any of the parties in the north atlantic" in reason.lower()
+
+
+# --- EU status at the date ---------------------------------------------------------------------
+
+
+def art42(target: str | tuple[float, float], on: date) -> tuple[str, str]:
+    result = obligations(target, on, with_capacity=False).clause(TEU_42_7)
+    return result.applies, result.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "on", "applies", "phrase"),
+    [
+        ("Mayotte", date(2013, 12, 31), "contested", "overseas country and territory"),
+        ("Mayotte", date(2014, 1, 1), "yes", "outermost region"),
+        ("Saint Barthélemy", date(2011, 12, 31), "yes", "outermost region"),
+        ("Saint Barthélemy", date(2012, 1, 1), "contested", "overseas country and territory"),
+    ],
+)
+def test_eu_status_is_dated(name: str, on: date, applies: str, phrase: str) -> None:
+    answer, reason = art42(name, on)
+    assert answer == applies, reason
+    assert phrase in reason
+
+
+def test_eu_status_of_the_row_is_read_at_a_date() -> None:
+    from alliance.treaties import territory
+
+    mayotte = territory("mayotte")
+    assert mayotte.eu_on(date(2013, 6, 1))[0] == "oct"
+    assert mayotte.eu_on(date(2014, 6, 1))[0] == "outermost"

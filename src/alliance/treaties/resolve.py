@@ -402,21 +402,22 @@ def _article_42_7(place: Place, on: date) -> ClauseResult:
     if land.art42_7_status is not None:
         applies = _APPLIES_OF_STATUS[land.art42_7_status]
         return _result(item, applies, land.art42_7_reason, bound, sovereign, CAVEAT_42_7)
-    applies, reason = _eu_reading(land, sovereign)
+    applies, reason = _eu_reading(land, sovereign, on)
     return _result(item, applies, reason, bound, sovereign, CAVEAT_42_7)
 
 
-def _eu_reading(land: Territory, sovereign: str) -> tuple[Applies, str]:
+def _eu_reading(land: Territory, sovereign: str, on: date) -> tuple[Applies, str]:
     state = _name(sovereign)
-    if land.eu_status in ("eu", "outermost"):
+    status, note = land.eu_on(on)
+    if status in ("eu", "outermost"):
         return "yes", (
             f"armed aggression on {land.name} is aggression on the territory of {state}, a "
-            f"Member State, and the Treaties apply there: {land.eu_note}"
+            f"Member State, and the Treaties apply there: {note}"
         )
     return "contested", (
         f"Reading 1 (applies): Art. 42(7) speaks of aggression on the Member State's territory, "
         f"and {land.name} is {state}'s sovereign territory. Reading 2 (does not apply): the "
-        f"Treaties do not apply there as they do in the Union ({land.eu_note}), and the clause "
+        f"Treaties do not apply there as they do in the Union ({note}), and the clause "
         "may follow the Treaties' territorial scope (Art. 52 TEU, Art. 355 TFEU)"
     )
 
@@ -426,7 +427,7 @@ def _article_42_7_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
     near = _near_territory(place)
     if near is not None:
         land, km = near
-        if _membership(land.sovereign, "EU", on)[0] and land.eu_status in ("eu", "outermost"):
+        if _membership(land.sovereign, "EU", on)[0] and land.eu_on(on)[0] in ("eu", "outermost"):
             reason = (
                 f"{km:.0f} km off {land.name}, inside the territorial sea of "
                 f"{_name(land.sovereign)}, which is part of its territory (UNCLOS Art. 2)"

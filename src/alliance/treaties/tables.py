@@ -58,6 +58,9 @@ class Territory:
     eu_status: EuStatus  # while the sovereign is an EU member
     eu_note: str
     eu_citation: str
+    eu_status_from: date | None  # the EU status above holds from this date
+    eu_status_before: EuStatus | None  # and this one before it
+    eu_note_before: str
     art6_status: Status  # whether the place lies in Art. 6's area, party membership aside
     art6_reason: str
     art6_citation: str
@@ -71,6 +74,13 @@ class Territory:
         """Natural Earth units the territory's boxes are looked for in: a place smaller than the
         map's resolution may fall in its neighbour's unit (Alhucemas in Morocco's)."""
         return tuple(self.ne_a3.split("|"))
+
+    def eu_on(self, on: date) -> tuple[EuStatus, str]:
+        """The EU status and its note on `on` (Mayotte became an outermost region in 2014)."""
+        if self.eu_status_from is not None and on < self.eu_status_from:
+            assert self.eu_status_before is not None
+            return self.eu_status_before, self.eu_note_before
+        return self.eu_status, self.eu_note
 
     def art6_on(self, on: date) -> tuple[Status, str]:
         if self.art6_until is not None and on >= self.art6_until:
@@ -155,6 +165,9 @@ def _territory(row: dict[str, str]) -> Territory:
         eu_status=row["eu_status"],  # type: ignore[arg-type]
         eu_note=row["eu_note"],
         eu_citation=row["eu_citation"],
+        eu_status_from=_date(row["eu_status_from"]),
+        eu_status_before=row["eu_status_before"] or None,  # type: ignore[arg-type]
+        eu_note_before=row["eu_note_before"],
         art6_status=row["art6_status"],  # type: ignore[arg-type]
         art6_reason=row["art6_reason"],
         art6_citation=row["art6_citation"],
