@@ -22,12 +22,15 @@ def serve_command(
         int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")
     ] = 8000,
 ) -> None:
-    """Start the web dashboard and the JSON API; stop it with Ctrl-C.
+    """Start the web dashboard and the JSON API on this machine; Ctrl-C stops it.
 
-    Open http://127.0.0.1:8000/ for the dashboard, /api/v1/... for JSON (every table endpoint
-    also answers ?format=csv), /docs for the interactive API reference and /openapi.json for
-    the schema. The store is opened read-only; the server runs in the foreground until Ctrl-C
-    (SIGINT) or SIGTERM stops it.
+    Then open in a browser:
+      http://127.0.0.1:8000/              the dashboard
+      http://127.0.0.1:8000/docs          the API, interactive (OpenAPI: /openapi.json)
+      http://127.0.0.1:8000/api/v1/...    JSON; table endpoints also answer ?format=csv
+
+    The server runs in the foreground until Ctrl-C (or SIGTERM); the store is read-only.
+    Binding anything but 127.0.0.1 / localhost prints a warning: there is no login.
 
     Example: alliance serve --port 8080
     """
@@ -41,7 +44,8 @@ def serve_command(
             "machines on the network, without authentication.",
             err=True,
         )
-    typer.echo(f"alliance: serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it.")
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"alliance: serving on http://{shown}:{port}/ (API docs at /docs); Ctrl-C stops it.")
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
