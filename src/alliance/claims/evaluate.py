@@ -25,6 +25,7 @@ from alliance.claims.model import (
 )
 from alliance.claims.verdicts import bounded_verdict, default_approximate, numeric_verdict, overall
 from alliance.errors import ClaimFileError
+from alliance.numerals import plain
 
 PRIMARY_LABEL = "as worded"
 _SEVERITY = {
@@ -235,7 +236,7 @@ def _comparison(params: dict[str, Any], context: _Context) -> Reading:
     claimed = {
         "greater": f"{params['left']} > {params['right']}",
         "less": f"{params['left']} < {params['right']}",
-        "ratio": f"{params['left']} / {params['right']} = {expected:g}",
+        "ratio": f"{params['left']} / {params['right']} = {plain(expected, 6)}",
     }[relation]
     what = f"{params['left']} against {params['right']} ({options.describe()})"
     missing = tuple(f"{params['left']}: {m}" for m in left.missing) + tuple(
@@ -311,7 +312,7 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
     lacking = [f for f in figures if f.figure.value is None]
     tolerance, approximate = _tolerances(params)
     word = "≥" if direction == "at_least" else "≤"
-    level_text = f"{word} {level:g}"
+    level_text = f"{word} {plain(level, 6)}"
     if quantifier == "count":
         expected = int(params["expected"])
         claimed = f"{expected} meet {level_text}"
@@ -368,7 +369,7 @@ def _pledge(params: dict[str, Any], context: _Context) -> Reading:
     country = context.backend.resolve_country(params["country"])
     claimed_parts = []
     if "level" in params:
-        claimed_parts.append(f"{params['level']:g} % of GDP")
+        claimed_parts.append(f"{plain(params['level'], 6)} % of GDP")
     if "by" in params:
         claimed_parts.append(f"by {params['by']}")
     if "ahead_of" in params:
@@ -391,7 +392,7 @@ def _pledge(params: dict[str, Any], context: _Context) -> Reading:
             sources.extend(target.sources)
         parts.append(_pledge_ahead(params, fact.year, target, missing))
     verdict = max((v for v, _ in parts), key=_SEVERITY.__getitem__)
-    level_text = "—" if fact.level is None else f"{fact.level:g} % of GDP"
+    level_text = "—" if fact.level is None else f"{plain(fact.level, 6)} % of GDP"
     shown = f"{level_text} by {fact.year if fact.year is not None else '—'}"
     figure = Figure(
         fact.level, "percent", fact.description, (country,), tuple(missing), tuple(sources)
@@ -428,7 +429,8 @@ def _pledge_level(
     verdict = numeric_verdict(level, float(params["level"]), tolerance, approximate)
     return (
         verdict,
-        f"level {level:g} % against {params['level']:g} % claimed: {_outcome_words(verdict)}",
+        f"level {plain(level, 6)} % against {plain(params['level'], 6)} % claimed: "
+        f"{_outcome_words(verdict)}",
     )
 
 

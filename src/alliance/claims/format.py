@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alliance.numerals import plain
+
 SCALES = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _CURRENCY_WORDS = {"USD": "US$", "INTL": "int. $", "EUR": "€"}
 
@@ -26,12 +28,12 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "percent":
         return f"{value:.2f} %"
     if unit in ("count", "boolean"):
-        return f"{value:g}"
+        return plain(value, 6)
     if unit == "ratio":
         return f"{value:.2f}"
     scaled = unit_scale(unit)
     if scaled is None:
-        return f"{value:,.4g} {unit}"
+        return f"{plain(value)} {unit}"
     factor, currency = scaled
     if currency == "persons":
         return f"{value * factor:,.0f} persons"

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from alliance.numerals import plain
+
 CHECK_TYPES = (
     "count",
     "share",
@@ -46,8 +48,8 @@ class Tolerance:
         if self.relative:
             return f"±{self.amount:.0%} of the claimed figure"
         if percent:
-            return f"±{self.amount * 100:g} percentage points"
-        return f"±{self.amount:g}"
+            return f"±{plain(self.amount * 100, 6)} percentage points"
+        return f"±{plain(self.amount, 6)}"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from alliance.claims.model import ClaimReport, ClaimResult, Reading, SourceRow
+from alliance.numerals import plain
 
 BADGE_COLOURS = {
     "accurate": ("#1b7a3a", "#ffffff"),
@@ -92,7 +93,7 @@ def _row_text(row: SourceRow) -> str:
     if row.locator:
         text += f" at {row.locator}"
     if row.value is not None:
-        text += f" = {row.value:,.4g}"
+        text += f" = {plain(row.value)}"
     if row.estimate:
         text += " (estimate)"
     return text

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from alliance.errors import InvalidArgumentError
+from alliance.numerals import plain
 from alliance.scenarios.params import (
     FRACTION,
     NON_NEGATIVE,
@@ -84,7 +85,7 @@ class PublishedFigure:
 
     def tolerance_text(self) -> str:
         if self.absolute:
-            return f"± {self.tolerance:g} {self.unit}"
+            return f"± {plain(self.tolerance, 6)} {self.unit}"
         return f"± {self.tolerance:.0%}"
 
 
@@ -262,7 +263,7 @@ def report_economy(parameters: ParameterSet) -> Economy:
         gdp_eur_bn=gdp,
         baseline_share=share,
         note=f"Brief's basis: EU GDP EUR {gdp:,.0f} bn (implied by the brief's own ratios), "
-        f"defence spending {share:g} % of GDP (the brief's 'about 2 percent').",
+        f"defence spending {plain(share, 6)} % of GDP (the brief's 'about 2 percent').",
     )
 
 
@@ -488,7 +489,8 @@ class EuropeWithoutUS:
         for p in self.parameters.parameters:
             origin = "" if p.origin == "default" else f" (set in {p.origin})"
             why = f" Why: {p.reason}" if p.reason else ""
-            lines.append(f"{p.name} = {p.value:,.6g} {p.unit} [{p.kind}]{origin}: {p.source}{why}")
+            value = plain(p.value, 6)
+            lines.append(f"{p.name} = {value} {p.unit} [{p.kind}]{origin}: {p.source}{why}")
         return lines
 
     def notes(self) -> list[str]:
@@ -551,7 +553,7 @@ def europe_without_us(
 def _short(value: float) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
-    return f"{value:.3g}"
+    return plain(value, 3)
 
 
 def draw_tornado(result: EuropeWithoutUS, path: Path) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance.errors import InvalidArgumentError
+from alliance.numerals import plain
 from alliance.treaties import geo
 from alliance.treaties.resolve import NAT_ART5, TEU_42_7, ObligationsResult
 
@@ -188,7 +189,8 @@ def _summary(result: ObligationsResult) -> str:
 def _subject(result: ObligationsResult) -> str:
     place = result.place
     if place.kind == "sea":
-        return f"forces, vessels or aircraft at {place.lat:g}, {place.lon:g} ({place.name}) are"
+        point = ", ".join("—" if c is None else plain(c, 6) for c in (place.lat, place.lon))
+        return f"forces, vessels or aircraft at {point} ({place.name}) are"
     return f"{place.name} is"
 
 

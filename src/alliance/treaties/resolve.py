@@ -13,11 +13,13 @@ from datetime import date
 from typing import Any, Literal
 
 from alliance.errors import AllianceError, UnknownPlaceError
+from alliance.numerals import plain
 from alliance.treaties import geo
 from alliance.treaties.tables import (
     Clause,
     Territory,
     clause,
+    current,
     metropolitan,
     normalise,
     territories,
@@ -123,18 +125,26 @@ class ObligationsResult:
 # --- resolving the target ----------------------------------------------------------------------
 
 
-def resolve_place(target: str | tuple[float, float]) -> Place:
+def resolve_place(target: str | tuple[float, float], on: date | None = None) -> Place:
+    """What `target` is on `on` (default: today): territories whose borders changed are
+    answered as they were then (East Germany before 1990-10-03)."""
+    day = on or date.today()
     if isinstance(target, tuple):
         lat, lon = (float(v) for v in target)
         geo.check_point(lat, lon)
-        return _place_at(f"{lat:g},{lon:g}", lat, lon)
-    return _place_named(target)
+        return _place_at(f"{plain(lat, 6)},{plain(lon, 6)}", lat, lon, day)
+    return _place_named(target, day)
 
 
-def _place_named(text: str) -> Place:
+def _place_named(text: str, on: date) -> Place:
     found = territory_index().get(normalise(text))
     if found is not None:
-        return _territory_place(text, found, "territory table")
+        now = current(found, on)
+        if now is found:
+            return _territory_place(text, found, "territory table")
+        assert found.valid_until is not None
+        how = f"{found.name} became part of {now.name} on {found.valid_until.isoformat()}"
+        return _territory_place(text, now, how)
     from alliance.countries import country_name, resolve_country
 
     try:
@@ -162,17 +172,17 @@ def _territory_place(query: str, item: Territory, how: str) -> Place:
     )
 
 
-def _place_at(query: str, lat: float, lon: float) -> Place:
+def _place_at(query: str, lat: float, lon: float, on: date) -> Place:
     unit = geo.unit_at(lat, lon)
     if unit is not None:
-        item = geo.territory_in_unit(unit, lat, lon)
+        item = geo.territory_in_unit(unit, lat, lon, on)
         how = f"on land: Natural Earth unit {unit.name}"
         if item is not None:
             return Place(
                 query, item.name, "territory", lat, lon, item.sovereign, item.id, None, how
             )
         return Place(query, unit.name, "country", lat, lon, unit.iso3, None, None, how)
-    item = geo.territory_near_point(lat, lon)
+    item = geo.territory_near_point(lat, lon, on)
     if item is not None:
         how = f"within {geo.SMALL_ISLAND_KM:g} km of {item.name}'s reference point"
         return Place(query, item.name, "territory", lat, lon, item.sovereign, item.id, None, how)
@@ -202,7 +212,7 @@ def obligations(
     """Which clauses apply if `target` (a place name or code, or a (lat, lon) point) is attacked
     on `on` (default: today), who is bound, and what the states bound bring."""
     day = on or date.today()
-    place = resolve_place(target)
+    place = resolve_place(target, day)
     results = [_article_5(place, day), _article_42_7(place, day)]
     if with_capacity:
         from alliance.treaties.capacity import capacity_of
@@ -327,21 +337,21 @@ def _article_5(place: Place, on: date) -> ClauseResult:
     )
 
 
-def _near_territory(place: Place) -> tuple[Territory, float] | None:
+def _near_territory(place: Place, on: date) -> tuple[Territory, float] | None:
     """The territory whose coast lies within 12 nautical miles of a point at sea."""
     assert place.lat is not None and place.lon is not None
     near = geo.nearest_unit(place.lat, place.lon, geo.TERRITORIAL_SEA_KM)
     if near is None:
         return None
     unit, km = near
-    item = geo.territory_in_unit(unit, place.lat, place.lon)
+    item = geo.territory_in_unit(unit, place.lat, place.lon, on)
     return (item, km) if item is not None else None
 
 
 def _article_5_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
     bound = _members("NATO", on)
     prefix = "At sea Art. 6(2) covers the Parties' forces, vessels and aircraft: "
-    near = _near_territory(place)
+    near = _near_territory(place, on)
     if near is not None:
         land, km = near
         status, _ = land.art6_on(on)
@@ -424,7 +434,7 @@ def _eu_reading(land: Territory, sovereign: str, on: date) -> tuple[Applies, str
 
 def _article_42_7_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
     bound = _members("EU", on)
-    near = _near_territory(place)
+    near = _near_territory(place, on)
     if near is not None:
         land, km = near
         if _membership(land.sovereign, "EU", on)[0] and land.eu_on(on)[0] in ("eu", "outermost"):

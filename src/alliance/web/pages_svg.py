@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from alliance.numerals import plain
 from alliance.web.pages_map import MapFrame, to_view
 
 FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -241,7 +242,7 @@ def ranked_bars(
         parts.append(
             f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 30}" '
             f'stroke="{GRID}"/><text x="{x:.1f}" y="{height - 14}" font-size="12" '
-            f'text-anchor="middle" fill="{MUTED}">{tick:g}</text>'
+            f'text-anchor="middle" fill="{MUTED}">{plain(tick, 6)}</text>'
         )
     parts.append(
         f'<text x="{width - 4}" y="{height - 14}" font-size="12" text-anchor="end" '
@@ -351,7 +352,7 @@ def line_chart(
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text x="{left - 5}" y="{y + 4:.1f}" font-size="12" text-anchor="end" '
-            f'fill="{MUTED}">{tick:g}</text>'
+            f'fill="{MUTED}">{plain(tick, 6)}</text>'
         )
     step = 1 if len(years) <= 12 else 2
     for year in range(first, last + 1, step):
