@@ -70,17 +70,34 @@ def test_us_and_germany_match_the_kiel_rows(result) -> None:  # type: ignore[no-
     donors = {d["donor"]: d for d in result.donor_records()}
     for iso3, name in (("USA", "United States"), ("DEU", "Germany")):
         row, mine = eur[name], donors[iso3]
-        assert mine["military_committed_eur_bn"] == pytest.approx(
-            float(row["military_commitments__billion"])
-        )
-        assert mine["total_committed_eur_bn"] == pytest.approx(
-            float(row["total_bilateral_commitments__billion"])
-        )
         for kind in ("military", "financial", "humanitarian"):
-            assert mine[f"{kind}_allocated_eur_bn"] == pytest.approx(
-                float(row[f"{kind}_allocations__billion"])
-            )
+            assert mine[f"{kind}_committed_eur_bn"] == float(row[f"{kind}_commitments__billion"])
+            assert mine[f"{kind}_allocated_eur_bn"] == float(row[f"{kind}_allocations__billion"])
+        assert mine["total_committed_eur_bn"] == float(row["total_bilateral_commitments__billion"])
+        assert mine["total_allocated_eur_bn"] == float(row["total_bilateral_allocations__billion"])
     assert donors["USA"]["military_allocated_eur_bn"] == pytest.approx(56.8, abs=0.05)
+    # As Kiel prints them (EUR bn): the US's financial and humanitarian commitments.
+    assert donors["USA"]["financial_committed_eur_bn"] == pytest.approx(31.62, abs=0.005)
+    assert donors["USA"]["humanitarian_committed_eur_bn"] == pytest.approx(2.95, abs=0.005)
+
+
+def test_commitments_by_kind_come_first_and_add_up(result) -> None:  # type: ignore[no-untyped-def]
+    usd = kiel_rows("usd")
+    for record in [*result.records(), *result.donor_records()]:
+        amounts = [c for c in record if c.endswith(("_eur_bn", "_pct_gdp"))]
+        assert amounts[:4] == [
+            f"{kind}_committed_eur_bn"
+            for kind in ("military", "financial", "humanitarian", "total")
+        ]
+        parts = sum(
+            record[f"{k}_committed_eur_bn"] for k in ("military", "financial", "humanitarian")
+        )
+        assert parts == pytest.approx(record["total_committed_eur_bn"])
+    donors = {d["donor"]: d for d in result.donor_records()}
+    by_hand = float(usd["Germany"]["humanitarian_commitments__billion"]) / wb_gdp_usd_bn(
+        "DEU", 2021
+    )
+    assert donors["DEU"]["humanitarian_committed_pct_gdp"] == pytest.approx(by_hand * 100)
 
 
 def test_share_of_gdp_by_hand(result) -> None:  # type: ignore[no-untyped-def]
@@ -103,9 +120,10 @@ def test_eu_total_is_the_sum_of_kiels_eu_members(result) -> None:  # type: ignor
     assert len(members) == 27
     eu = next(r for r in result.records() if r["coalition"] == "EU")
     assert eu["donors"] == 27
-    assert eu["military_committed_eur_bn"] == pytest.approx(
-        sum(float(r["military_commitments__billion"]) for r in members)
-    )
+    for kind in ("military", "financial", "humanitarian"):
+        assert eu[f"{kind}_committed_eur_bn"] == pytest.approx(
+            sum(float(r[f"{kind}_commitments__billion"]) for r in members)
+        )
     assert eu["total_allocated_eur_bn"] == pytest.approx(
         sum(float(r["total_bilateral_allocations__billion"]) for r in members)
     )
@@ -143,7 +161,8 @@ def test_replacing_us_military_aid_costs_the_eu_about_the_briefs_012_percent(res
 
 def test_period_is_labelled_as_the_publisher_does(result) -> None:  # type: ignore[no-untyped-def]
     assert PERIOD == "24 Jan 2022 – 31 Aug 2024"
-    assert PERIOD in result.title
+    assert f"{PERIOD}, cumulative" in result.title
+    assert "military, financial and humanitarian" in result.title
     assert any("kiel 2024-08-31" in line for line in result.source_lines())
 
 

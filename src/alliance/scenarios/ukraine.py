@@ -15,7 +15,7 @@ cumulative) and sets a year of it against a coalition's GDP of `replace_year`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
@@ -38,16 +38,29 @@ DEFAULT_COALITIONS: Final = ("EU", "EU-institutions", "NATO-Europe", "USA")
 DEFAULT_GDP_YEAR: Final = 2021
 DEFAULT_REPLACE_YEAR: Final = 2024
 
-# Kiel's indicators in the store, in the order shown; financial and humanitarian aid are shipped
-# as allocations only (the shipped tables carry commitments for military aid and in total).
+# Kiel's indicators in the store, in the order shown: commitments (what donors promised, Kiel's
+# headline measure) by kind, then allocations (delivered or earmarked) by kind.
 KINDS: Final = {
     "military_committed": "ukraine_aid_military_committed",
+    "financial_committed": "ukraine_aid_financial_committed",
+    "humanitarian_committed": "ukraine_aid_humanitarian_committed",
     "total_committed": "ukraine_aid_committed",
     "military_allocated": "ukraine_aid_military_allocated",
     "financial_allocated": "ukraine_aid_financial_allocated",
     "humanitarian_allocated": "ukraine_aid_humanitarian_allocated",
     "total_allocated": "ukraine_aid_allocated",
 }
+MEASURES: Final = ("committed", "allocated")
+
+
+def _columns(eur: Callable[[str], float], share: Callable[[str], float | None]) -> dict[str, Any]:
+    """For each measure, EUR bn by kind then % of GDP by kind: a narrow table keeps commitments."""
+    columns: dict[str, Any] = {}
+    for measure in MEASURES:
+        kinds = [kind for kind in KINDS if kind.endswith(measure)]
+        columns.update({f"{kind}_eur_bn": eur(kind) for kind in kinds})
+        columns.update({f"{kind}_pct_gdp": share(kind) for kind in kinds})
+    return columns
 
 
 @dataclass(frozen=True)
@@ -69,8 +82,7 @@ class Donor:
 
     def record(self) -> dict[str, Any]:
         record: dict[str, Any] = {"donor": self.entity, "name": self.name}
-        record.update({f"{k}_eur_bn": v for k, v in self.eur_bn.items()})
-        record.update({f"{k}_pct_gdp": self.share(k) for k in KINDS})
+        record.update(_columns(self.eur_bn.__getitem__, self.share))
         record["gdp_usd_bn"] = self.gdp_usd_bn
         record["locators"] = " ".join(self.locators)
         return record
@@ -97,8 +109,7 @@ class CoalitionAid:
 
     def record(self) -> dict[str, Any]:
         record: dict[str, Any] = {"coalition": self.expression, "donors": len(self.donors)}
-        record.update({f"{k}_eur_bn": self.eur_bn(k) for k in KINDS})
-        record.update({f"{k}_pct_gdp": self.share(k) for k in KINDS})
+        record.update(_columns(self.eur_bn, self.share))
         record["gdp_usd_bn"] = self.gdp_usd_bn
         record["not_tracked"] = " ".join(self.not_tracked)
         return record
@@ -138,7 +149,8 @@ class UkraineSupport:
     @property
     def title(self) -> str:
         return (
-            f"Aid to Ukraine, {PERIOD} (Kiel Ukraine Support Tracker): EUR bn and % of "
+            f"Aid to Ukraine, {PERIOD}, cumulative (Kiel Ukraine Support Tracker): commitments "
+            f"and allocations, military, financial and humanitarian, EUR bn and % of "
             f"{self.gdp_year} GDP"
         )
 
@@ -178,8 +190,8 @@ class UkraineSupport:
             "(EU-institutions), set against the GDP of the EU's member states.",
             f"Shares of GDP: Kiel's USD figures / World Bank GDP, current USD, {self.gdp_year}"
             f"{' (the pre-war year Kiel itself uses)' if self.gdp_year == 2021 else ''}.",
-            "Financial and humanitarian aid: allocations only (the shipped Kiel tables give "
-            "commitments for military aid and in total).",
+            "Committed: what donors promised; allocated: what was delivered or earmarked for "
+            "delivery (Kiel's two measures). Each total is military + financial + humanitarian.",
             f"Replacing the US (our assumption): the US's allocations spread evenly over the "
             f"{PERIOD_YEARS:.2f} years of the period, set against {self.replace_year} GDP.",
         ]
@@ -222,7 +234,9 @@ def _kiel_figures() -> tuple[dict[tuple[str, str, str], float], dict[str, set[st
     used = set()
     for kind, indicator in KINDS.items():
         for currency in ("EUR", "USD"):
-            for row in observation_records(indicator, source="kiel", currency=currency):
+            rows = observation_records(indicator, source="kiel", currency=currency)
+            # The newest cumulative total per donor: the one whose span ends last.
+            for row in sorted(rows, key=lambda row: (row["year"], row["edition"])):
                 if row["value"] is None:
                     continue
                 values[(row["entity"], kind, currency)] = float(row["value"])
