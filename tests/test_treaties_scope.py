@@ -114,7 +114,10 @@ def test_the_moroccan_coast_beside_alhucemas_stays_moroccan() -> None:
 def test_crown_dependencies_are_islands_under_a_partys_jurisdiction(name: str) -> None:
     applies, reason = art5(name)
     assert applies == "yes"
-    assert "islands under the jurisdiction of any of the parties in the north atlantic" in reason.lower()
+    assert (
+        "islands under the jurisdiction of any of the parties in the north atlantic"
+        in reason.lower()
+    )
 
 
 # --- EU status at the date ---------------------------------------------------------------------
@@ -146,3 +149,39 @@ def test_eu_status_of_the_row_is_read_at_a_date() -> None:
     mayotte = territory("mayotte")
     assert mayotte.eu_on(date(2013, 6, 1))[0] == "oct"
     assert mayotte.eu_on(date(2014, 6, 1))[0] == "outermost"
+
+
+# --- territory changes of Parties are dated ----------------------------------------------------
+
+DRESDEN = (51.05, 13.74)
+LEIPZIG = (51.34, 12.37)
+HAMBURG = (53.55, 10.0)
+MUNICH = (48.14, 11.58)
+
+
+def test_east_germany_before_reunification_was_not_a_partys_territory() -> None:
+    before, after = date(1990, 6, 1), date(1990, 10, 3)
+    for point in (DRESDEN, LEIPZIG):
+        applies, reason = art5(point, before)
+        assert applies == "no", reason
+        assert "German Democratic Republic" in reason and "1990-10-03" in reason
+        result = obligations(point, before, with_capacity=False).clause(NAT_ART5)
+        assert result.bound == ()
+        assert art5(point, after)[0] == "yes"
+    for point in (HAMBURG, MUNICH):
+        assert art5(point, before)[0] == "yes"
+
+
+def test_east_germany_by_name_is_dated() -> None:
+    assert resolve_place("East Germany", date(1989, 11, 9)).sovereign == "DDR"
+    assert art5("East Germany", date(1989, 11, 9))[0] == "no"
+    later = resolve_place("East Germany", date(2000, 1, 1))
+    assert later.sovereign == "DEU" and "1990-10-03" in later.how
+    assert art5("East Germany", date(2000, 1, 1))[0] == "yes"
+
+
+def test_berlin_before_reunification_is_contested() -> None:
+    applies, reason = art5((52.52, 13.40), date(1985, 1, 1))
+    assert applies == "contested"
+    assert "Reading 1" in reason and "Reading 2" in reason
+    assert art5((52.52, 13.40), date(1991, 1, 1))[0] == "yes"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -139,18 +140,19 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
-def territory_in_unit(unit: Unit, lat: float, lon: float) -> Territory | None:
-    """The territory row for a point inside `unit`: a row whose box holds it, else the unit's."""
-    rows = [t for t in territories() if unit.a3 in t.units]
-    boxed = [t for t in rows if any(b.contains(lat, lon) for b in t.boxes)]
+def territory_in_unit(unit: Unit, lat: float, lon: float, on: date) -> Territory | None:
+    """The territory row for a point inside `unit` on `on`: a row valid then whose box or area
+    holds it (first in file order), else the unit's own row."""
+    rows = [t for t in territories() if unit.a3 in t.units and t.valid_on(on)]
+    boxed = [t for t in rows if t.contains(lat, lon)]
     if boxed:
         return boxed[0]
-    return next((t for t in rows if not t.boxes and t.ne_a3 == unit.a3), None)
+    return next((t for t in rows if not (t.boxes or t.area) and t.ne_a3 == unit.a3), None)
 
 
-def territory_near_point(lat: float, lon: float) -> Territory | None:
+def territory_near_point(lat: float, lon: float, on: date) -> Territory | None:
     """Small-island fallback: the territory whose own point lies within SMALL_ISLAND_KM."""
-    scored = [(distance_km(lat, lon, t.lat, t.lon), t) for t in territories()]
+    scored = [(distance_km(lat, lon, t.lat, t.lon), t) for t in territories() if t.valid_on(on)]
     distance, closest = min(scored, key=lambda pair: pair[0])
     return closest if distance <= SMALL_ISLAND_KM else None
 

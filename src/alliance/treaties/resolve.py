@@ -31,6 +31,7 @@ PlaceKind = Literal["territory", "country", "sea"]
 NAT_ART5 = "nat-5"
 TEU_42_7 = "teu-42-7"
 UNITED_STATES = "USA"
+FORMER_STATES = {"DDR": "the German Democratic Republic"}  # sovereigns of rows before a change
 _APPLIES_OF_STATUS: dict[str, Applies] = {
     "covered": "yes",
     "not_covered": "no",
@@ -285,7 +286,7 @@ def _name(iso3: str) -> str:
     try:
         return country_name(iso3)
     except AllianceError:
-        return iso3
+        return FORMER_STATES.get(iso3, iso3)
 
 
 def _not_in_force(item: Clause, on: date) -> ClauseResult | None:
@@ -319,6 +320,11 @@ def _article_5(place: Place, on: date) -> ClauseResult:
     land = _territory(place)
     if (gone := _former(land, on)) is not None:
         return _result(item, "no", gone, [], None, "")
+    if land is not None and not land.sovereign:  # no single state's territory (Berlin to 1990)
+        status, why = land.art6_on(on)
+        return _result(
+            item, _APPLIES_OF_STATUS[status], why, _members("NATO", on), None, CAVEAT_5
+        )
     sovereign = place.sovereign or ""
     member, when = _membership(sovereign, "NATO", on)
     if not member:
@@ -326,6 +332,8 @@ def _article_5(place: Place, on: date) -> ClauseResult:
             f"{_whose(place, sovereign)} is not a party to the North Atlantic Treaty on "
             f"{on.isoformat()} ({when})"
         )
+        if land is not None and land.valid_until is not None:
+            reason += f"; {land.art6_reason}"
         return _result(item, "no", reason, [], sovereign, "")
     if land is None:
         reason = f"{place.name} is not in the territories table; Art. 6 not assessed"

@@ -55,6 +55,7 @@ class Territory:
     lon: float
     ne_a3: str  # the Natural Earth admin-0 unit(s) the territory lies in, '|'-separated
     boxes: tuple[Box, ...]  # where it lies inside that unit; empty = the rest of the unit
+    area: tuple[tuple[float, float], ...]  # a (lon, lat) ring, where a box would be too coarse
     eu_status: EuStatus  # while the sovereign is an EU member
     eu_note: str
     eu_citation: str
@@ -68,6 +69,17 @@ class Territory:
     art6_after_reason: str
     art42_7_status: Status | None  # an override where the EU status alone does not settle it
     art42_7_reason: str
+    valid_until: date | None  # the row describes the place before this date (a border change)
+    became: str  # the id of the territory it became part of on `valid_until`
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """Whether the point lies in one of the row's boxes or inside its area ring."""
+        if any(b.contains(lat, lon) for b in self.boxes):
+            return True
+        return bool(self.area) and _inside(self.area, lat, lon)
+
+    def valid_on(self, on: date) -> bool:
+        return self.valid_until is None or on < self.valid_until
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -96,6 +108,23 @@ class SeaArea:
     reason: str
     citation: str
     ring: tuple[tuple[float, float], ...]  # (lon, lat) vertices
+
+
+def _inside(ring: tuple[tuple[float, float], ...], lat: float, lon: float) -> bool:
+    """Even-odd ray casting: whether (lon, lat) lies inside the ring."""
+    inside = False
+    previous = ring[-1]
+    for current in ring:
+        (x1, y1), (x2, y2) = previous, current
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+        previous = current
+    return inside
+
+
+def _ring(text: str) -> tuple[tuple[float, float], ...]:
+    pairs = (pair.split() for pair in filter(None, (p.strip() for p in text.split(";"))))
+    return tuple((float(lon), float(lat)) for lon, lat in pairs)
 
 
 def normalise(text: str) -> str:
@@ -162,6 +191,7 @@ def _territory(row: dict[str, str]) -> Territory:
         lon=float(row["lon"]),
         ne_a3=row["ne_a3"],
         boxes=_boxes(row["bbox"]),
+        area=_ring(row["area"]),
         eu_status=row["eu_status"],  # type: ignore[arg-type]
         eu_note=row["eu_note"],
         eu_citation=row["eu_citation"],
@@ -175,6 +205,8 @@ def _territory(row: dict[str, str]) -> Territory:
         art6_after_reason=row["art6_after_reason"],
         art42_7_status=row["art42_7_status"] or None,  # type: ignore[arg-type]
         art42_7_reason=row["art42_7_reason"],
+        valid_until=_date(row["valid_until"]),
+        became=row["became"],
     )
 
 
@@ -201,6 +233,13 @@ def metropolitan(iso3: str) -> Territory | None:
     )
 
 
+def current(item: Territory, on: date) -> Territory:
+    """The row that describes `item`'s place on `on` (East Germany -> Germany from 1990-10-03)."""
+    while not item.valid_on(on) and item.became:
+        item = territory(item.became)
+    return item
+
+
 @cache
 def sea_areas() -> tuple[SeaArea, ...]:
     return tuple(
@@ -210,10 +249,7 @@ def sea_areas() -> tuple[SeaArea, ...]:
             art6_status=row["art6_status"],  # type: ignore[arg-type]
             reason=row["reason"],
             citation=row["citation"],
-            ring=tuple(
-                (float(lon), float(lat))
-                for lon, lat in (pair.split() for pair in row["polygon"].split(";"))
-            ),
+            ring=_ring(row["polygon"]),
         )
         for row in _rows("sea_areas.csv")
     )
