@@ -291,15 +291,13 @@ def _edition_record(path: Path, edition: str, cut_off: dt.date, currency: str) -
         published=None,
         url=URL,
         licence=LICENCE,
-        citation=(
-            f"Trebesch, C. et al., Ukraine Support Tracker, {PUBLISHER}, data {span}. {URL}"
-        ),
+        citation=f"Trebesch, C. et al., Ukraine Support Tracker, {PUBLISHER}, data {span}. {URL}",
         file_name=path.name,
         sha256=sha256_of(path),
         notes=(
             f"Figures {span} (period 'cumulative'; year {cut_off.year}, the year the span "
-            "ends); edition = data cut-off, supplied by the caller. Bilateral aid only (a member's share of EU aid is not "
-            "included). Shares are percent of the donor's 2021 GDP. Currency "
-            f"{currency} determined from the file's GDP columns."
+            "ends); edition = data cut-off, supplied by the caller. Bilateral aid only (a "
+            "member's share of EU aid is not included). Shares are percent of the donor's 2021 "
+            f"GDP. Currency {currency} determined from the file's GDP columns."
         ),
     )
