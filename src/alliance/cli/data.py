@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,23 +30,88 @@ SHOW_COLUMNS = (
     "dataset",
     "locator",
 )
-# On screen, the columns that vary; the source and dataset are named under the table. A narrow
-# terminal drops columns from the right, so the estimate flag stays next to its value.
-TABLE_COLUMNS = (
-    "entity",
-    "year",
-    "value",
-    "estimate",
-    "unit",
-    "currency",
-    "price_basis",
-    "exchange_basis",
-    "period",
-    "definition",
-    "missing",
-    "edition",
-    "locator",
-)
+# On screen, one `series` label says what each figure is (definition, currency and scale, prices,
+# and the exchange basis or period where they set it apart), right after the entity so that a
+# narrow terminal keeps it; the source and dataset are named under the table. A narrow terminal
+# drops columns from the right, so the estimate flag stays next to its value.
+TABLE_COLUMNS = ("entity", "series", "year", "value", "estimate", "missing", "edition", "locator")
+_SERIES_PARTS = ("definition", "unit", "currency", "price_basis", "exchange_basis", "period")
+_SCALES = {"thousand": "k", "million": "m", "billion": "bn", "trillion": "tn"}
+_CURRENCIES = {"INTL": "intl $"}
+_UNITS = {"percent": "%", "thousand_persons": "thousand persons"}
+_EXCHANGE = {"ppp": "PPP", "market": "market rates", None: "as reported", "": "as reported"}
+_PERIODS = {"fiscal": "fiscal yr", "calendar": "calendar yr", "cumulative": "cumulative"}
+
+
+def _base_label(definition: str, unit: str, currency: str | None, prices: str | None) -> list[str]:
+    if currency:
+        money = _CURRENCIES.get(currency, currency)
+        amount = f"{money} {_SCALES[unit]}" if unit in _SCALES else money
+    else:
+        amount = _UNITS.get(unit, unit)
+    parts = [(definition or "").upper(), amount]
+    if prices:
+        parts.append("current" if prices == "current" else f"constant {prices[-4:]}")
+    return parts
+
+
+def series_labels(variants: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], str]:
+    """A short label per kind of figure (`_SERIES_PARTS`), e.g. "SIPRI · LCU · current ·
+    fiscal yr": PPP, fiscal years and cumulative spans always said; market rates and calendar
+    years said only where a figure of the same label differs in them, so no two labels match."""
+    base = {v: _base_label(v[0], v[1], v[2], v[3]) for v in variants}
+    labels = {}
+    for variant, parts in base.items():
+        twins = [v for v in variants if base[v] == parts]
+        exchange, period = variant[4], variant[5]
+        extra = []
+        if exchange == "ppp" or len({v[4] or "" for v in twins}) > 1:
+            extra.append(_EXCHANGE.get(exchange, exchange))
+        if period in ("fiscal", "cumulative") or len({v[5] for v in twins}) > 1:
+            extra.append(_PERIODS.get(period, period))
+        # No-break spaces: the label is one unit, which a narrow table never wraps; columns to its
+        # right are left out instead (and named under the table).
+        labels[variant] = " · ".join([*parts, *extra]).replace(" ", "\u00a0")
+    return labels
+
+
+def _years(years: list[int]) -> str:
+    first, last = min(years), max(years)
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _who(entities: list[str]) -> str:
+    from alliance.countries import country_name
+    from alliance.errors import AllianceError
+
+    if len(entities) > 3:
+        return f"{len(entities)} entities"
+    names = []
+    for entity in entities:
+        try:
+            names.append(f"{country_name(entity)} ({entity})")
+        except AllianceError:  # a publisher's aggregate, e.g. nato:NATO_TOTAL
+            names.append(entity)
+    return ", ".join(names)
+
+
+def show_title(indicator: str, records: list[dict[str, object]]) -> str:
+    """What the table holds: "Defence / military expenditure, Germany (DEU), 2024: 8 figures,
+    NATO and SIPRI definitions"."""
+    from alliance.schema import INDICATORS
+
+    name = INDICATORS.get(indicator, indicator).split(" (")[0]
+    if not records:
+        return f"{name}: no figures"
+    entities = list(dict.fromkeys(str(r["entity"]) for r in records))
+    years = [int(str(r["year"])) for r in records]
+    definitions = sorted({str(r["definition"]).upper() for r in records if r["definition"]})
+    listed = ", ".join(definitions[:-1]) + " and " if len(definitions) > 1 else ""
+    kinds = listed + definitions[-1] + (" definitions" if len(definitions) > 1 else " definition")
+    return (
+        f"{name}, {_who(entities)}, {_years(years)}: {len(records)} figures, {kinds} "
+        "(estimate = yes where the publisher marks one)"
+    )
 
 
 def show_command(
@@ -83,7 +147,13 @@ def show_command(
     JSON keys: entity, year, value, unit, currency, price_basis, exchange_basis, period,
     definition, estimate, missing, source_id, edition, dataset, locator.
     """
-    from alliance.observations import Query, citation_lines, resolve_entities, select
+    from alliance.observations import (
+        Query,
+        citation_lines,
+        resolve_entities,
+        resolve_indicator,
+        select,
+    )
 
     entities = resolve_entities(country) if country else None
     query = Query(
@@ -98,13 +168,21 @@ def show_command(
         currency=currency,
     )
     selection = select(query)
+    records = [dict(zip(selection.columns, row, strict=True)) for row in selection.rows]
+    variants = [tuple(r[c] for c in _SERIES_PARTS) for r in records]
+    labels = series_labels(list(dict.fromkeys(variants)))
+    order = {label: index for index, label in enumerate(dict.fromkeys(labels.values()))}
+    # Grouped by kind of figure (fiscal and calendar years are one source column apart), then
+    # entity and year as the store orders them.
+    for record, variant in zip(records, variants, strict=True):
+        record["series"] = labels[variant]
+    records.sort(key=lambda r: order[str(r["series"])])
     shown = TABLE_COLUMNS if fmt is OutputFormat.table else SHOW_COLUMNS
-    project = itemgetter(*(selection.columns.index(c) for c in shown))
-    rows = list(map(project, selection.rows))
+    rows = [tuple(r[c] for c in shown) for r in records]
     footer = citation_lines(selection.editions)
     if not rows:
         footer.insert(0, "No figures match: the store has no data for this selection.")
-    title = f"{indicator} — {len(rows)} figures (estimate = yes where the publisher marks one)"
+    title = show_title(resolve_indicator(indicator), records)
     emit(Table(list(shown), rows, title, footer), fmt, output)
 
 
