@@ -185,3 +185,34 @@ def test_berlin_before_reunification_is_contested() -> None:
     assert applies == "contested"
     assert "Reading 1" in reason and "Reading 2" in reason
     assert art5((52.52, 13.40), date(1991, 1, 1))[0] == "yes"
+
+
+# --- clause texts are dated --------------------------------------------------------------------
+
+# The official English text of Art. 5 (nato.int, official_texts_17120), unchanged since 1949.
+ARTICLE_5 = (
+    "The Parties agree that an armed attack against one or more of them in Europe or North "
+    "America shall be considered an attack against them all and consequently they agree that, if "
+    "such an armed attack occurs, each of them, in exercise of the right of individual or "
+    "collective self-defence recognised by Article 51 of the Charter of the United Nations, will "
+    "assist the Party or Parties so attacked by taking forthwith, individually and in concert with "
+    "the other Parties, such action as it deems necessary, including the use of armed force, to "
+    "restore and maintain the security of the North Atlantic area. Any such armed attack and all "
+    "measures taken as a result thereof shall immediately be reported to the Security Council. "
+    "Such measures shall be terminated when the Security Council has taken the measures necessary "
+    "to restore and maintain international peace and security."
+)
+
+
+def test_article_5_excerpt_marks_every_omission() -> None:
+    from alliance.treaties import clauses
+
+    excerpt = next(c for c in clauses() if c.clause_id == NAT_ART5).excerpt
+    pieces = [p.strip() for p in excerpt.split("[...]")]
+    position = 0
+    for piece in filter(None, pieces):
+        found = ARTICLE_5.find(piece, position)
+        assert found >= 0, piece
+        position = found + len(piece)
+    assert excerpt.startswith(ARTICLE_5[:40]) or excerpt.startswith("[...]")
+    assert position == len(ARTICLE_5) or excerpt.rstrip().endswith("[...]")
