@@ -19,7 +19,8 @@ MetricOption = Annotated[
         "--metric",
         "-m",
         help="gdp, gdp_ppp, defence, defence_share_gdp, equipment_share, personnel, population, "
-        "defence_per_capita, gdp_per_capita.",
+        "defence_per_capita, gdp_per_capita, ukraine_aid (Kiel commitments; also "
+        "ukraine_aid_military, _financial, _humanitarian; _usd for US$).",
     ),
 ]
 YearOption = Annotated[int, typer.Option("--year", "-y", help="Year, e.g. 2024.")]
