@@ -189,6 +189,38 @@ def test_berlin_before_reunification_is_contested() -> None:
 
 # --- clause texts are dated --------------------------------------------------------------------
 
+WESTERN_MEDITERRANEAN = (39.5, 5.0)  # between the Balearics and Sardinia, > 12 nm from land
+NORTH_SEA = (56.0, 3.0)
+
+
+def test_mediterranean_at_sea_before_the_greece_turkey_protocol() -> None:
+    applies, reason = art5(WESTERN_MEDITERRANEAN, date(1951, 6, 1))
+    assert applies == "no", reason
+    assert "1949" in reason and "18 February 1952" in reason
+    assert (
+        obligations(WESTERN_MEDITERRANEAN, date(1951, 6, 1), with_capacity=False)
+        .clause(NAT_ART5)
+        .bound
+        == ()
+    )
+    applies, reason = art5(WESTERN_MEDITERRANEAN, date(1952, 2, 18))
+    assert applies == "yes", reason
+
+
+def test_north_atlantic_at_sea_is_covered_by_both_texts() -> None:
+    for on in (date(1951, 6, 1), date(1952, 6, 1)):
+        assert art5(NORTH_SEA, on)[0] == "yes"
+    assert "1949" in art5(NORTH_SEA, date(1951, 6, 1))[1]
+
+
+def test_the_article_6_text_in_force_is_cited() -> None:
+    from alliance.treaties import article_6_text
+
+    assert "occupation forces of any Party in Europe" in article_6_text(date(1951, 6, 1)).excerpt
+    assert "the Mediterranean Sea" not in article_6_text(date(1951, 6, 1)).excerpt
+    assert "the Mediterranean Sea" in article_6_text(date(1952, 2, 18)).excerpt
+
+
 # The official English text of Art. 5 (nato.int, official_texts_17120), unchanged since 1949.
 ARTICLE_5 = (
     "The Parties agree that an armed attack against one or more of them in Europe or North "

@@ -20,6 +20,7 @@ from alliance.treaties.tables import (
     Clause,
     SeaArea,
     Territory,
+    article_6_text,
     clauses,
     sea_areas,
     territories,
@@ -29,6 +30,7 @@ from alliance.treaties.tables import (
 __all__ = [
     "NAT_ART5",
     "TEU_42_7",
+    "article_6_text",
     "Capacity",
     "Clause",
     "ClauseResult",

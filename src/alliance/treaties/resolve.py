@@ -8,7 +8,7 @@ the reason in words, so that a reader can check it against the clause and the te
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -18,6 +18,7 @@ from alliance.treaties import geo
 from alliance.treaties.tables import (
     Clause,
     Territory,
+    article_6_text,
     clause,
     current,
     metropolitan,
@@ -30,6 +31,7 @@ Applies = Literal["yes", "no", "contested"]
 PlaceKind = Literal["territory", "country", "sea"]
 NAT_ART5 = "nat-5"
 TEU_42_7 = "teu-42-7"
+NAT_ART6_1949 = "nat-6-1949"
 UNITED_STATES = "USA"
 FORMER_STATES = {"DDR": "the German Democratic Republic"}  # sovereigns of rows before a change
 _APPLIES_OF_STATUS: dict[str, Applies] = {
@@ -315,6 +317,12 @@ def _article_5(place: Place, on: date) -> ClauseResult:
     item = clause(NAT_ART5)
     if (stopped := _not_in_force(item, on)) is not None:
         return stopped
+    answer = _article_5_in_force(item, place, on)
+    cited = dict.fromkeys((item.citation + " " + article_6_text(on).citation).split())
+    return replace(answer, citation=" ".join(cited))
+
+
+def _article_5_in_force(item: Clause, place: Place, on: date) -> ClauseResult:
     if place.kind == "sea":
         return _article_5_at_sea(item, place, on)
     land = _territory(place)
@@ -322,9 +330,7 @@ def _article_5(place: Place, on: date) -> ClauseResult:
         return _result(item, "no", gone, [], None, "")
     if land is not None and not land.sovereign:  # no single state's territory (Berlin to 1990)
         status, why = land.art6_on(on)
-        return _result(
-            item, _APPLIES_OF_STATUS[status], why, _members("NATO", on), None, CAVEAT_5
-        )
+        return _result(item, _APPLIES_OF_STATUS[status], why, _members("NATO", on), None, CAVEAT_5)
     sovereign = place.sovereign or ""
     member, when = _membership(sovereign, "NATO", on)
     if not member:
@@ -356,9 +362,31 @@ def _near_territory(place: Place, on: date) -> tuple[Territory, float] | None:
     return (item, km) if item is not None else None
 
 
+def _at_sea_prefix(on: date) -> tuple[str, str]:
+    """How the Art. 6 text in force reaches the sea, and why the territorial sea counts."""
+    text = article_6_text(on)
+    if text.clause_id == NAT_ART6_1949:
+        return (
+            f"At sea, Art. 6 as signed in 1949 (in force until {_long(text.in_force_to)}) covers "
+            "the Parties' vessels and aircraft only in the North Atlantic area north of the "
+            "Tropic of Cancer: ",
+            "so an attack there is an attack 'on the territory' of a Party",
+        )
+    return (
+        "At sea, Art. 6 as amended in 1951 covers the Parties' forces, vessels and aircraft in or "
+        "over their territories, the Mediterranean Sea and the North Atlantic area north of the "
+        "Tropic of Cancer: ",
+        "so they are 'in or over these territories'",
+    )
+
+
+def _long(day: date | None) -> str:
+    return f"{day.day} {day:%B} {day.year}" if day is not None else "today"
+
+
 def _article_5_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
     bound = _members("NATO", on)
-    prefix = "At sea Art. 6(2) covers the Parties' forces, vessels and aircraft: "
+    prefix, territorial = _at_sea_prefix(on)
     near = _near_territory(place, on)
     if near is not None:
         land, km = near
@@ -366,16 +394,16 @@ def _article_5_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
         if _membership(land.sovereign, "NATO", on)[0] and status == "covered":
             reason = (
                 f"{prefix}{km:.0f} km off {land.name}, inside the 12-nautical-mile territorial "
-                "sea, which is part of the Party's territory, so they are 'in or over these "
-                "territories'"
+                f"sea, which is part of the Party's territory, {territorial}"
             )
             return _result(item, "yes", reason, bound, None, CAVEAT_5)
     from alliance.treaties.tables import sea_areas
 
     area = next((a for a in sea_areas() if a.id == place.sea_area), None)
     if area is not None:
-        reason = f"{prefix}{area.name}: {area.reason}"
-        return _result(item, _APPLIES_OF_STATUS[area.art6_status], reason, bound, None, CAVEAT_5)
+        status, why = area.art6_on(on)
+        reason = f"{prefix}{area.name}: {why}"
+        return _result(item, _APPLIES_OF_STATUS[status], reason, bound, None, CAVEAT_5)
     assert place.lat is not None
     if place.lat < geo.TROPIC_OF_CANCER:
         reason = (

@@ -108,6 +108,15 @@ class SeaArea:
     reason: str
     citation: str
     ring: tuple[tuple[float, float], ...]  # (lon, lat) vertices
+    status_from: date | None  # the status above holds from this date (an amended Art. 6 text)
+    status_before: Status | None
+    reason_before: str
+
+    def art6_on(self, on: date) -> tuple[Status, str]:
+        if self.status_from is not None and on < self.status_from:
+            assert self.status_before is not None
+            return self.status_before, self.reason_before
+        return self.art6_status, self.reason
 
 
 def _inside(ring: tuple[tuple[float, float], ...], lat: float, lon: float) -> bool:
@@ -172,6 +181,17 @@ def clauses() -> tuple[Clause, ...]:
 
 def clause(clause_id: str) -> Clause:
     return next(c for c in clauses() if c.clause_id == clause_id)
+
+
+def article_6_text(on: date) -> Clause:
+    """The text of Art. 6 in force on `on`: as signed in 1949, or as amended from 1952-02-18
+    (the latest text before 1949-08-24, when neither was in force)."""
+    texts = sorted(
+        (c for c in clauses() if c.clause_id.startswith("nat-6")), key=lambda c: c.in_force_from
+    )
+    return next(
+        (c for c in texts if c.in_force(on)), texts[0] if on < texts[0].in_force_from else texts[-1]
+    )
 
 
 @cache
@@ -250,6 +270,9 @@ def sea_areas() -> tuple[SeaArea, ...]:
             reason=row["reason"],
             citation=row["citation"],
             ring=_ring(row["polygon"]),
+            status_from=_date(row["status_from"]),
+            status_before=row["status_before"] or None,  # type: ignore[arg-type]
+            reason_before=row["reason_before"],
         )
         for row in _rows("sea_areas.csv")
     )
