@@ -30,7 +30,6 @@ from alliance.treaties.tables import (
 __all__ = [
     "NAT_ART5",
     "TEU_42_7",
-    "article_6_text",
     "Capacity",
     "Clause",
     "ClauseResult",
@@ -38,6 +37,7 @@ __all__ = [
     "Place",
     "SeaArea",
     "Territory",
+    "article_6_text",
     "clauses",
     "obligations",
     "parse_point",
