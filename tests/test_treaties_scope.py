@@ -248,3 +248,16 @@ def test_article_5_excerpt_marks_every_omission() -> None:
         position = found + len(piece)
     assert excerpt.startswith(ARTICLE_5[:40]) or excerpt.startswith("[...]")
     assert position == len(ARTICLE_5) or excerpt.rstrip().endswith("[...]")
+
+
+# --- wording at sea ----------------------------------------------------------------------------
+
+OFF_NUUK = (64.10, -52.05)  # about 15 km off Greenland's coast, inside the 12-nautical-mile sea
+
+
+def test_a_point_in_greenlands_territorial_sea_is_described_as_inside_it() -> None:
+    result = obligations(OFF_NUUK, TODAY, with_capacity=False).clause(TEU_42_7)
+    assert result.applies == "contested"
+    assert "beyond" not in result.reason
+    assert "inside the territorial sea of Greenland" in result.reason
+    assert "overseas country and territory" in result.reason

@@ -41,7 +41,7 @@ _APPLIES_OF_STATUS: dict[str, Applies] = {
 }
 AT_SEA_42_7 = (
     "Art. 42(7) speaks of armed aggression 'on its territory'. Forces, vessels and aircraft at "
-    "sea beyond a Member State's territorial sea are not its territory, although an attack on "
+    "sea outside a Member State's territorial sea are not its territory, although an attack on "
     "them may be an armed attack on the flag State (UN General Assembly Resolution 3314, Art. "
     "3(d)); whether the clause reaches them has never been settled"
 )
@@ -471,12 +471,20 @@ def _eu_reading(land: Territory, sovereign: str, on: date) -> tuple[Applies, str
 def _article_42_7_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
     bound = _members("EU", on)
     near = _near_territory(place, on)
-    if near is not None:
-        land, km = near
-        if _membership(land.sovereign, "EU", on)[0] and land.eu_on(on)[0] in ("eu", "outermost"):
-            reason = (
-                f"{km:.0f} km off {land.name}, inside the territorial sea of "
-                f"{_name(land.sovereign)}, which is part of its territory (UNCLOS Art. 2)"
-            )
-            return _result(item, "yes", reason, bound, land.sovereign, CAVEAT_42_7)
-    return _result(item, "contested", AT_SEA_42_7, bound, None, CAVEAT_42_7)
+    if near is None:
+        return _result(item, "contested", AT_SEA_42_7, bound, None, CAVEAT_42_7)
+    land, km = near
+    inside = f"{km:.0f} km off {land.name}, inside the territorial sea of {land.name}"
+    if not _membership(land.sovereign, "EU", on)[0]:
+        reason = (
+            f"{inside}, territory of {_name(land.sovereign)}, not an EU Member State: "
+            f"{AT_SEA_42_7}"
+        )
+        return _result(item, "contested", reason, bound, None, CAVEAT_42_7)
+    applies, why = _eu_reading(land, land.sovereign, on)
+    if applies == "yes":
+        why = (
+            f"the territorial sea is part of the territory of {_name(land.sovereign)}, a Member "
+            "State (UNCLOS Art. 2)"
+        )
+    return _result(item, applies, f"{inside}: {why}", bound, land.sovereign, CAVEAT_42_7)
