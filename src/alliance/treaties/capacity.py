@@ -1,5 +1,6 @@
-"""What the states bound bring: combined GDP, defence spending and personnel, latest year with
-data, with and without the United States. Figures come from the store via `alliance.metrics`."""
+"""What the states bound bring: combined GDP, defence spending and personnel in the year of the
+date asked (or the latest year before it with data), with and without the United States.
+Figures come from the store via `alliance.metrics`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from alliance.errors import AllianceError
 from alliance.treaties.resolve import UNITED_STATES, Capacity
 
-YEARS_BACK = 8  # how far back from this year to look for the latest year with data
+YEARS_BACK = 8  # how far back from the year asked to look for the latest year with data
 MIN_COVERAGE = 0.75  # the latest year counts once this share of the states bound have data
 
 
@@ -24,24 +25,27 @@ def _metrics(definition: str) -> tuple[tuple[str, dict[str, Any]], ...]:
     )
 
 
-def capacity_of(bound: Sequence[str], definition: str = "sipri") -> tuple[Capacity, ...]:
-    """One Capacity per metric for the states `bound` (empty when none are bound)."""
+def capacity_of(
+    bound: Sequence[str], definition: str = "sipri", year: int | None = None
+) -> tuple[Capacity, ...]:
+    """One Capacity per metric for the states `bound` (empty when none are bound), from `year`
+    (default: this year) or the latest year before it with data: a 1989 answer uses 1989."""
     if not bound:
         return ()
-    return _capacity(tuple(sorted(bound)), definition)
+    return _capacity(tuple(sorted(bound)), definition, year or date.today().year)
 
 
 @cache
-def _capacity(bound: tuple[str, ...], definition: str) -> tuple[Capacity, ...]:
-    return tuple(_one(bound, metric, options) for metric, options in _metrics(definition))
+def _capacity(bound: tuple[str, ...], definition: str, year: int) -> tuple[Capacity, ...]:
+    return tuple(_one(bound, metric, options, year) for metric, options in _metrics(definition))
 
 
-def _one(bound: tuple[str, ...], metric: str, options: dict[str, Any]) -> Capacity:
+def _one(bound: tuple[str, ...], metric: str, options: dict[str, Any], asked: int) -> Capacity:
     from alliance.metrics import aggregate
 
     label = options.get("definition") or options.get("source") or ""
-    last_error = "no year with data"
-    for year in range(date.today().year, date.today().year - YEARS_BACK, -1):
+    last_error = f"no year from {asked - YEARS_BACK + 1} to {asked} with data"
+    for year in range(asked, asked - YEARS_BACK, -1):
         try:
             result = aggregate(list(bound), metric, year, **options)
         except AllianceError as error:
@@ -62,6 +66,14 @@ def _one(bound: tuple[str, ...], metric: str, options: dict[str, Any]) -> Capaci
             definition=result.definition or label,
             edition=result.edition,
             missing=tuple(result.missing),
-            note="United States not among the states bound" if len(without) == len(bound) else "",
+            note=_note(year, asked, len(without) == len(bound)),
         )
-    return Capacity(metric, "", None, None, None, label, "", (), f"unavailable: {last_error}")
+    note = f"unavailable for {asked}: {last_error} for {MIN_COVERAGE:.0%} of the states bound"
+    return Capacity(metric, "", None, None, None, label, "", (), note)
+
+
+def _note(year: int, asked: int, without_usa: bool) -> str:
+    parts = [] if year == asked else [f"latest year with data on or before {asked}"]
+    if without_usa:
+        parts.append("United States not among the states bound")
+    return "; ".join(parts)

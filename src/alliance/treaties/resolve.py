@@ -221,7 +221,8 @@ def obligations(
         from alliance.treaties.capacity import capacity_of
 
         results = [
-            _with(r, capacity_of(r.bound, definition)) if r.applies != "no" else r for r in results
+            _with(r, capacity_of(r.bound, definition, day.year)) if r.applies != "no" else r
+            for r in results
         ]
     label = target if isinstance(target, str) else place.query
     return ObligationsResult(label, day, place, tuple(results))
