@@ -222,8 +222,8 @@ def _validate(data: Any, root: yaml.Node, name: str) -> None:
         located.append((node.start_mark.line, node.start_mark.column, error))
     located.sort(key=lambda item: (item[0], item[1], -len(item[2].absolute_path)))
     line, column, first = located[0]
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    message = _describe(first) + (more if len(errors) > 1 else "")
+    others = dict.fromkeys(f"{ln + 1}:{col + 1}: {_describe(e)}" for ln, col, e in located[1:])
+    message = "; ".join([_describe(first), *others])  # every problem, each with its place
     raise _error(name, line + 1, column + 1, message)
 
 
