@@ -57,7 +57,9 @@ def check_claim(claim: Claim, backend: Backend) -> ClaimResult:
     primary = evaluator(check.params, context)
     primary = replace(primary, label=check.reading or PRIMARY_LABEL)
     alternatives = tuple(
-        replace(evaluator({**check.params, **alt.overrides}, context), label=alt.label)
+        replace(
+            evaluator({**check.params, **alt.overrides}, context), label=alt.label, kind=alt.kind
+        )
         for alt in check.alternatives
     )
     verdict, explanation = overall(primary, alternatives)

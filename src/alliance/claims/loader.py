@@ -284,7 +284,11 @@ def _claim(raw: dict[str, Any], line: int) -> Claim:
         fields = raw["check"]
         params = {k: v for k, v in fields.items() if k not in _CHECK_FIELDS_OUTSIDE_PARAMS}
         alternatives = tuple(
-            Alternative(a["label"], {k: v for k, v in a.items() if k != "label"})
+            Alternative(
+                a["label"],
+                {k: v for k, v in a.items() if k not in ("label", "kind")},
+                a.get("kind", "reading"),
+            )
             for a in fields.get("alternatives", ())
         )
         check = Check(fields["type"], params, alternatives, fields.get("reading", ""))

@@ -111,12 +111,18 @@ class NotCheckable:
     context: str = ""
 
 
+ALTERNATIVE_KINDS = ("reading", "mix-up")
+
+
 @dataclass(frozen=True)
 class Alternative:
-    """Another reasonable reading of the wording: parameters that replace the primary ones."""
+    """Another reading: parameters that replace the primary ones. A `reading` is one the claim's
+    words allow; a `mix-up` is a figure the speaker may have confused with the claimed one (it
+    is reported, but never makes the claim 'misleading')."""
 
     label: str
     overrides: dict[str, Any]
+    kind: str = "reading"  # reading | mix-up
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,7 @@ class Reading:
     claimed_text: str
     comparison: str
     details: tuple[str, ...] = ()
+    kind: str = "reading"  # of an alternative: reading | mix-up (see Alternative)
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,18 @@ def rows_by_edition(result: ClaimResult) -> list[tuple[tuple[str, str, str], lis
 # --- JSON ----------------------------------------------------------------------------------
 
 
+MIX_UP = "likely mix-up, not a reading of the words"
+
+
+def reading_label(reading: Reading) -> str:
+    """The reading's label, marked when it is a likely mix-up rather than a reading."""
+    return f"{reading.label} ({MIX_UP})" if reading.kind == "mix-up" else reading.label
+
+
 def _reading_record(reading: Reading) -> dict[str, Any]:
     return {
         "label": reading.label,
+        "kind": reading.kind,
         "verdict": reading.verdict.value,
         "value": reading.figure.value,
         "unit": reading.figure.unit,
@@ -182,7 +191,7 @@ def table_rows(report: ClaimReport) -> tuple[list[str], list[list[Any]], list[st
                 primary.claimed_text if primary else "—",
                 _short(result.explanation, 160)
                 + "".join(
-                    f" | {alt.label}: {alt.figure_text} ({alt.verdict.value})"
+                    f" | {reading_label(alt)}: {alt.figure_text} ({alt.verdict.value})"
                     for alt in result.alternatives
                 ),
                 " ".join(f"[{n}]" for n in notes.numbers(result)),
@@ -267,13 +276,13 @@ def _markdown_claim(index: int, result: ClaimResult, notes: Footnotes) -> list[s
         ]
         for reading in readings:
             lines.append(
-                f"| {_md(reading.label)} | {_md(reading.figure_text)} | "
+                f"| {_md(reading_label(reading))} | {_md(reading.figure_text)} | "
                 f"{_md(reading.claimed_text)} | {MARKDOWN_BADGES[reading.verdict.value]} "
                 f"{reading.verdict.value} |"
             )
         lines.append("")
         for reading in readings:
-            lines.append(f"- *{_md(reading.label)}:* {_md(reading.comparison)}")
+            lines.append(f"- *{_md(reading_label(reading))}:* {_md(reading.comparison)}")
         lines.append("")
     if result.missing:
         lines += ["**Missing from the store:** " + _md("; ".join(result.missing)), ""]
@@ -427,7 +436,8 @@ def _html_claim(index: int, result: ClaimResult, notes: Footnotes) -> str:
         )
         for reading in readings:
             parts.append(
-                f'<tr><td>{esc(reading.label)}</td><td class="num">{esc(reading.figure_text)}</td>'
+                f"<tr><td>{esc(reading_label(reading))}</td>"
+                f'<td class="num">{esc(reading.figure_text)}</td>'
                 f'<td class="num">{esc(reading.claimed_text)}</td>'
                 f"<td>{_badge(reading.verdict.value)}</td><td>{esc(reading.comparison)}</td></tr>"
             )

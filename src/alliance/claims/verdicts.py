@@ -11,6 +11,9 @@ For one reading of a claim:
 For the claim: the primary reading's verdict, except that a primary reading found inaccurate
 becomes **misleading** when one of the alternative readings the file lists is accurate or
 approximately accurate — the wording is true only under a reading other than the natural one.
+An alternative counts only if the claim's words allow it (`kind: reading`); a figure the speaker
+may have confused with the claimed one (`kind: mix-up`) is named in the explanation and leaves
+the verdict 'inaccurate'.
 A treaty check is misleading by itself when the clause's applicability is contested: the
 categorical claim is right under one legal reading and wrong under the other.
 """
@@ -69,12 +72,20 @@ def overall(primary: Reading, alternatives: Sequence[Reading]) -> tuple[Verdict,
         return Verdict.unverifiable, f"The store lacks {lacking}."
     if primary.verdict in HOLDS or primary.verdict is Verdict.misleading:
         return primary.verdict, primary.comparison
-    holding = [a for a in alternatives if a.verdict in HOLDS]
+    holding = [a for a in alternatives if a.verdict in HOLDS and a.kind == "reading"]
     if holding:
         labels = ", ".join(a.label for a in holding)
         return (
             Verdict.misleading,
             f"Inaccurate as worded ({primary.comparison}); it holds only under another reading: "
             f"{labels}.",
+        )
+    mixed_up = [a for a in alternatives if a.verdict in HOLDS and a.kind == "mix-up"]
+    if mixed_up:
+        labels = "; ".join(f"{a.label} ({a.figure_text})" for a in mixed_up)
+        return (
+            Verdict.inaccurate,
+            f"{primary.comparison}. The claimed figure matches another quantity, a likely mix-up "
+            f"that the claim's words do not allow: {labels}.",
         )
     return Verdict.inaccurate, primary.comparison
