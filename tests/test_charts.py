@@ -8,6 +8,7 @@ import matplotlib.image
 import pytest
 
 from alliance.charts import ChartText, line_chart, ranked_bar_chart, stacked_share_chart
+from alliance.coalitions import membership_changes
 from alliance.commitments import targets
 from alliance.errors import InvalidArgumentError
 from alliance.metrics import compare, share
@@ -49,3 +50,17 @@ def test_wrong_suffix_is_refused_before_drawing(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgumentError, match=r"\.png, \.svg or \.html"):
         line_chart(compare(["NATO"], "defence", 2023, 2024), tmp_path / "chart.pdf", TEXT)
     assert not (tmp_path / "chart.pdf").exists()
+
+
+def test_membership_changes_date_brexit_and_the_nordic_accessions() -> None:
+    # The UK left the EU on 31 January 2020 (memberships.csv); on 1 July 2019 it was a member.
+    (brexit,) = membership_changes("EU", range(2015, 2025))
+    assert (brexit.year, brexit.joined, brexit.left) == (2020, (), ("GBR",))
+    nato = {c.year: c.joined for c in membership_changes("NATO", range(2014, 2025))}
+    # Montenegro 5 June 2017, North Macedonia 27 March 2020, Finland 4 April 2023, Sweden
+    # 7 March 2024: each counted from its own year under the 1 July rule.
+    assert nato == {2017: ("MNE",), 2020: ("MKD",), 2023: ("FIN",), 2024: ("SWE",)}
+    # Leaving the EU moved the UK into "NATO without the EU and the US" in the same year.
+    outside = membership_changes("NATO - EU - USA", [2019, 2020])
+    assert [(c.year, c.joined, c.left) for c in outside] == [(2020, ("GBR", "MKD"), ())]
+    assert membership_changes("NATO", [2024]) == []

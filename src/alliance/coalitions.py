@@ -22,7 +22,7 @@ Ally from the year it joined; every accession so far (Montenegro 5 June 2017, No
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -378,3 +378,35 @@ def coalition_in_year(
 
 def presets() -> tuple[Preset, ...]:
     return PRESETS
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """Who entered and who left a coalition between the previous year given and `year`."""
+
+    expression: str
+    year: int
+    joined: tuple[str, ...]  # ISO3, sorted
+    left: tuple[str, ...]
+
+
+def membership_changes(
+    expression: str, years: Iterable[int], *, group_members: GroupMembers | None = None
+) -> list[MembershipChange]:
+    """The years in which `expression`'s members (on 1 July) differ from the year before among
+    `years`: membership_changes("EU", range(2015, 2025)) is the United Kingdom leaving in 2020.
+
+    A change is dated to the first year whose membership shows it, the year a yearly figure
+    moves; the first year given is the baseline, so it never carries a change itself.
+    """
+    changes: list[MembershipChange] = []
+    ordered = sorted(set(years))
+    before: Coalition | None = None
+    for year in ordered:
+        now = coalition_in_year(expression, year, group_members=group_members)
+        if before is not None and now.members != before.members:
+            joined = tuple(sorted(set(now.members) - set(before.members)))
+            left = tuple(sorted(set(before.members) - set(now.members)))
+            changes.append(MembershipChange(expression, year, joined, left))
+        before = now
+    return changes
