@@ -84,8 +84,13 @@ def test_germany_pledge_path() -> None:
     (report,) = pledge("Germany")
     path = {row["year"]: row for row in report.path}
     assert list(path) == [2025, 2026, 2027, 2028, 2029]
-    assert path[2027]["percent"] == pytest.approx((2.4 + 3.5) / 2)
+    # the year-by-year NATO quota of the federal financial plan (June 2025), not a straight line
+    assert [path[y]["percent"] for y in path] == [2.4, 2.8, 3.0, 3.3, 3.5]
     assert path[2029]["amount (EUR bn)"] == pytest.approx(153)
+    assert path[2027]["amount (EUR bn)"] is None  # no amount published for the years between
+    assert "financial plan" in report.path_rule and "assumption" not in report.path_rule
+    (britain, *_) = pledge("GBR")
+    assert "assumption" in britain.path_rule  # no published path: a straight line, labelled
     assert report.latest_value is not None and report.latest_edition.startswith("nato")
 
 

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TREND_YEARS: Final = 3
+STRAIGHT_LINE: Final = (
+    "straight line (an assumption of ours: no year-by-year path was published with the pledge)"
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,16 @@ class Pledge:
     source_title: str
     source_url: str
     notes: str
+    # a year-by-year path (year, % of GDP) where the government published one, and its source
+    path_points: tuple[tuple[int, float], ...] = ()
+    path_source_title: str = ""
+    path_source_url: str = ""
+
+
+def _path_points(text: str) -> tuple[tuple[int, float], ...]:
+    """'2025:2.4;2026:2.8' -> ((2025, 2.4), (2026, 2.8))."""
+    pairs = (p.split(":") for p in filter(None, (t.strip() for t in text.split(";"))))
+    return tuple((int(year), float(percent)) for year, percent in pairs)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -120,6 +133,9 @@ def all_pledges() -> tuple[Pledge, ...]:
             source_title=r["source_title"],
             source_url=r["source_url"],
             notes=r["notes"],
+            path_points=_path_points(r.get("path", "")),
+            path_source_title=r.get("path_source_title", ""),
+            path_source_url=r.get("path_source_url", ""),
         )
         for r in _rows("pledges.csv")
     )
@@ -521,11 +537,18 @@ def _path_start(
     item: Pledge, figures: list[dict[str, Any]]
 ) -> tuple[int | None, float | None, str]:
     """Where a pledge's path starts; `figures` are the country's NATO figures by year."""
+    if item.path_points:
+        first_year, first_percent = item.path_points[0]
+        return (
+            first_year,
+            first_percent,
+            f"year-by-year path as published: {item.path_source_title} <{item.path_source_url}>",
+        )
     if item.baseline_year is not None and item.baseline_percent is not None:
         return (
             item.baseline_year,
             item.baseline_percent,
-            f"straight line from the pledge's own baseline ({item.baseline_percent}% in "
+            f"{STRAIGHT_LINE} from the pledge's own baseline ({item.baseline_percent}% in "
             f"{item.baseline_year}) to {item.target_percent}% in {item.target_year}",
         )
     announced = int(item.announced[:4])
@@ -536,13 +559,16 @@ def _path_start(
     return (
         int(row["year"]),
         float(row["value"]),
-        f"straight line from NATO's figure for {int(row['year'])} ({float(row['value']):.2f}%, "
+        f"{STRAIGHT_LINE} from NATO's figure for {int(row['year'])} "
+        f"({float(row['value']):.2f}%, "
         f"nato {row['edition']}), the last before the announcement, to {item.target_percent}% "
         f"in {item.target_year}",
     )
 
 
 def _path(item: Pledge, start_year: int | None, start_value: float | None) -> list[dict[str, Any]]:
+    if item.path_points:
+        return _published_path(item)
     if start_year is None or start_value is None or item.target_year is None:
         return []
     span = max(item.target_year - start_year, 1)
@@ -557,5 +583,17 @@ def _path(item: Pledge, start_year: int | None, start_value: float | None) -> li
             row[f"amount ({item.currency})"] = item.baseline_amount + fraction * (
                 item.target_amount - item.baseline_amount
             )
+        rows.append(row)
+    return rows
+
+
+def _published_path(item: Pledge) -> list[dict[str, Any]]:
+    """The published year-by-year path; amounts only for the years the pledge states them."""
+    stated = {item.baseline_year: item.baseline_amount, item.target_year: item.target_amount}
+    rows = []
+    for year, percent in item.path_points:
+        row: dict[str, Any] = {"year": year, "percent": percent}
+        if item.baseline_amount is not None and item.target_amount is not None:
+            row[f"amount ({item.currency})"] = stated.get(year)
         rows.append(row)
     return rows
