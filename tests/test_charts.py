@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import matplotlib.image
 import pytest
@@ -13,6 +14,7 @@ from alliance.commitments import targets
 from alliance.errors import InvalidArgumentError
 from alliance.metrics import compare, share
 
+SVG = "{http://www.w3.org/2000/svg}"
 TEXT = ChartText(
     title="Defence spending of coalitions",
     subtitle="NATO definition; billion USD",
@@ -64,3 +66,18 @@ def test_membership_changes_date_brexit_and_the_nordic_accessions() -> None:
     outside = membership_changes("NATO - EU - USA", [2019, 2020])
     assert [(c.year, c.joined, c.left) for c in outside] == [(2020, ("GBR", "MKD"), ())]
     assert membership_changes("NATO", [2024]) == []
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".html"])
+def test_svg_text_stays_text(tmp_path: Path, suffix: str) -> None:
+    path = line_chart(
+        compare(["NATO", "NATO - USA"], "defence", 2022, 2024, edition="2024-06"),
+        tmp_path / f"line{suffix}",
+        TEXT,
+    )
+    markup = path.read_text(encoding="utf-8")
+    svg = ElementTree.fromstring(markup[markup.find("<svg") : markup.find("</svg>") + 6])
+    texts = ["".join(node.itertext()) for node in svg.iter(f"{SVG}text")]
+    assert TEXT.title in texts and TEXT.subtitle in texts
+    # Outlined text would be <use> references to glyph paths with ids like "DejaVuSans-47".
+    assert "DejaVuSans-" not in markup

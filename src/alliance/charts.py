@@ -83,18 +83,25 @@ def _frame_text(figure: Figure, text: ChartText) -> None:
 
 
 def save(figure: Figure, path: Path, text: ChartText) -> Path:
-    """Write `figure` as .png, .svg or a self-contained .html page with the SVG inline."""
+    """Write `figure` as .png, .svg or a self-contained .html page with the SVG inline; SVG text
+    stays text (selectable, searchable, translatable), not glyph outlines."""
+    import matplotlib
+
     from alliance.paths import file_errors, write_text
 
     suffix = _check_suffix(path)
     _frame_text(figure, text)
     if suffix in (".png", ".svg"):
-        with file_errors(path, "write", "a file path to write the chart to"):
+        with (
+            file_errors(path, "write", "a file path to write the chart to"),
+            matplotlib.rc_context({"svg.fonttype": "none"}),
+        ):
             path.parent.mkdir(parents=True, exist_ok=True)
             figure.savefig(path, format=suffix[1:], facecolor="white")
     else:
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", facecolor="white")
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            figure.savefig(buffer, format="svg", facecolor="white")
         svg = buffer.getvalue()
         svg = svg[svg.find("<svg") :]
         sources = "".join(f"<li>{html.escape(s)}</li>" for s in [*text.notes, *text.sources])
