@@ -34,3 +34,39 @@ def test_schema_errors_list_every_problem_with_its_place() -> None:
     assert message.startswith("two.yaml:10:")
     assert "13:" in message  # the second problem's line
     assert "\n" not in message  # still one line on stderr
+
+
+def _example_report():  # type: ignore[no-untyped-def]
+    from alliance.claims import check_claims, load_claims
+    from alliance.claims.loader import example_path
+
+    return check_claims(load_claims(example_path()))
+
+
+@pytest.mark.slow
+def test_html_links_resolve_to_the_cited_urls() -> None:
+    import re
+
+    from alliance.claims import to_html
+
+    report = _example_report()
+    page = to_html(report)
+    cited = " ".join(
+        f"{row.citation or ''} {row.url or ''}" for r in report.results for row in r.sources
+    )
+    cited += " " + " ".join(s.get("url", "") for s in report.file.sources)
+    cited += " " + " ".join(r.claim.url for r in report.results)
+    links = set(re.findall(r'href="(https?://[^"]+)"', page))
+    assert links
+    for link in links:
+        url = link.replace("&amp;", "&")
+        assert not url.endswith((".", ",", ";", ":", ")")), url
+        assert url in cited, url
+
+
+@pytest.mark.slow
+def test_every_footnote_cites_a_publication() -> None:
+    from alliance.claims.render import Footnotes
+
+    for text in Footnotes(_example_report()).notes.values():
+        assert " — " in text or "http" in text, text

@@ -8,6 +8,7 @@ year, locator and value, so each figure can be traced to its cell.
 from __future__ import annotations
 
 import html
+import re
 from collections import OrderedDict
 from dataclasses import asdict
 from typing import Any
@@ -392,15 +393,22 @@ def to_html(report: ClaimReport) -> str:
     return "\n".join(parts) + "\n"
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ".,;:!?)]}"  # sentence punctuation after a URL, not part of it
+
+
 def _linkify(text: str) -> str:
-    words = []
-    for word in text.split(" "):
-        if word.startswith(("http://", "https://")):
-            url = html.escape(word)
-            words.append(f'<a href="{url}">{url}</a>')
-        else:
-            words.append(html.escape(word))
-    return " ".join(words)
+    """Escape `text` and link its URLs; punctuation that ends the sentence stays outside."""
+    parts, position = [], 0
+    for match in _URL.finditer(text):
+        url = match.group()
+        while url and url[-1] in _TRAILING and not (url[-1] == ")" and "(" in url):
+            url = url[:-1]
+        parts.append(html.escape(text[position : match.start()]))
+        parts.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+        position = match.start() + len(url)
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
 
 
 def _html_claim(index: int, result: ClaimResult, notes: Footnotes) -> str:
