@@ -55,7 +55,7 @@ def test_html_links_resolve_to_the_cited_urls() -> None:
         f"{row.citation or ''} {row.url or ''}" for r in report.results for row in r.sources
     )
     cited += " " + " ".join(s.get("url", "") for s in report.file.sources)
-    cited += " " + " ".join(r.claim.url for r in report.results)
+    cited += " " + " ".join(f"{r.claim.url} {r.claim.seen_at}" for r in report.results)
     links = set(re.findall(r'href="(https?://[^"]+)"', page))
     assert links
     for link in links:
@@ -70,3 +70,25 @@ def test_every_footnote_cites_a_publication() -> None:
 
     for text in Footnotes(_example_report()).notes.values():
         assert " — " in text or "http" in text, text
+
+
+AGGREGATORS = ("?search=", "rss.", "/rss", "groundnews", "news.google")
+
+
+def test_quotes_cite_the_original_publication_and_keep_the_aggregator_as_seen_at() -> None:
+    from alliance.claims import load_claims
+    from alliance.claims.loader import example_path
+
+    claims = {c.id: c for c in load_claims(example_path()).claims}
+    for claim in claims.values():
+        assert not any(mark in claim.url for mark in AGGREGATORS), (claim.id, claim.url)
+    two_percent = claims["all-allies-two-percent"]
+    assert "rss.aubry.org" in two_percent.seen_at
+
+
+@pytest.mark.slow
+def test_the_report_shows_seen_at_beside_the_source() -> None:
+    from alliance.claims import to_html, to_markdown
+
+    report = _example_report()
+    assert "seen at" in to_markdown(report) and "seen at" in to_html(report)

@@ -308,4 +308,5 @@ def _claim(raw: dict[str, Any], line: int) -> Claim:
         check=check,
         not_checkable=not_checkable,
         line=line,
+        seen_at=raw.get("seen_at", ""),
     )

@@ -141,13 +141,14 @@ class Claim:
     quote: str
     speaker: str
     date: str
-    url: str
+    url: str  # the original publication
     quote_kind: str = "verbatim"  # verbatim | translation | paraphrase
     original: str = ""
     note: str = ""
     check: Check | None = None
     not_checkable: NotCheckable | None = None
     line: int | None = None  # 1-based line of the claim in its file
+    seen_at: str = ""  # where the quote was found, when not at the original publication
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def to_records(report: ClaimReport) -> dict[str, Any]:
             "speaker": claim.speaker,
             "date": claim.date,
             "url": claim.url,
+            "seen_at": claim.seen_at or None,
             "note": claim.note or None,
             "verdict": label(result),
             "explanation": result.explanation,
@@ -261,7 +262,9 @@ def _markdown_claim(index: int, result: ClaimResult, notes: Footnotes) -> list[s
         lines.append(f"> Original: “{_md(claim.original)}”")
     lines += [
         "",
-        f"— {claim.speaker}, {claim.date} ([source]({claim.url})); quote: {claim.quote_kind}",
+        f"— {claim.speaker}, {claim.date} ([source]({claim.url}))"
+        + (f", seen at <{claim.seen_at}>" if claim.seen_at else "")
+        + f"; quote: {claim.quote_kind}",
         "",
     ]
     if claim.note:
@@ -423,7 +426,13 @@ def _html_claim(index: int, result: ClaimResult, notes: Footnotes) -> str:
         parts.append(f'<p class="meta">Original: “{esc(claim.original)}”</p>')
     parts.append(
         f'<p class="meta">{esc(claim.speaker)}, {esc(claim.date)} · '
-        f'<a href="{esc(claim.url)}">source</a> · quote: {esc(claim.quote_kind)}</p>'
+        f'<a href="{esc(claim.url)}">source</a>'
+        + (
+            f' (seen at <a href="{esc(claim.seen_at)}">{esc(claim.seen_at)}</a>)'
+            if claim.seen_at
+            else ""
+        )
+        + f" · quote: {esc(claim.quote_kind)}</p>"
     )
     if claim.note:
         parts.append(f'<p class="meta">Note: {esc(claim.note)}</p>')
