@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -28,6 +28,13 @@ SUFFIXES: Final = (".png", ".svg", ".html")
 PALETTE: Final = ("#3360a9", "#c15065", "#2c8465", "#be5915", "#6d3e91", "#286bbb", "#996d39")
 GREY: Final = "#bdbdbd"
 TEXT: Final = "#5b5b5b"
+# The status the targets table computes, in the colours of its bars.
+STATUS_COLOURS: Final = {"met": PALETTE[2], "on track": "#93c9b1", "off track": PALETTE[1]}
+STATUS_WORDS: Final = {"met": "Met", "on track": "On track", "off track": "Off track"}
+DARK_FILLS: Final = frozenset({*PALETTE, "#8fa9d3", "#6f6f6f"})
+# gids that tests and readers of the SVG can find the value labels and reference lines by.
+VALUE_LABEL: Final = "value-label"
+REFERENCE: Final = "reference-line"
 TARGET_LINES: Final = (
     (2.0, "2% (Wales/Vilnius)"),
     (3.5, "3.5% core (Hague 2035)"),
@@ -173,8 +180,14 @@ def ranked_bar_chart(
     path: Path,
     text: ChartText,
     lines: Sequence[tuple[float, str]] = TARGET_LINES,
+    status_words: Mapping[str, str] = STATUS_WORDS,
+    axis_label: str = "% of GDP",
 ) -> Path:
-    """Allies ranked by share of GDP, with the 2% / 3.5% / 5% lines (targets output)."""
+    """Allies ranked by their value, coloured by the status the targets table computes (met, on
+    track, off track), with the 2% / 3.5% / 5% lines (targets output); no value label is struck
+    through by a line."""
+    from matplotlib.patches import Patch
+
     _check_suffix(path)
     data = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
     height = max(6.0, 0.22 * len(data) + 2.6)
@@ -182,17 +195,17 @@ def ranked_bar_chart(
     axes.set_position((0.2, 1.6 / height, 0.72, 1 - 2.9 / height))
     axes.grid(axis="y", visible=False)
     axes.grid(axis="x", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
-    colours = [PALETTE[2] if met else PALETTE[1] for met in data["met"].astype(bool).tolist()]
+    statuses = [str(s) for s in data["status"]]
+    colours = [STATUS_COLOURS.get(status, GREY) for status in statuses]
     labels = [
         f"{country}{' *' if est else ''}"
         for country, est in zip(data["country"], data["estimate"].astype(bool), strict=True)
     ]
-    axes.barh(labels, data["value"], color=colours, height=0.7)
-    for y, value in enumerate(data["value"]):
-        axes.text(value + 0.04, y, f"{value:.2f}", va="center", fontsize=7.5, color=TEXT)
-    top = max(float(data["value"].max()) if len(data) else 0, max(v for v, _ in lines)) * 1.08
+    values = [float(v) for v in data["value"]]
+    axes.barh(labels, values, color=colours, height=0.7)
+    top = max(max(values, default=0.0), max(v for v, _ in lines)) * 1.08
     for value, label in lines:
-        axes.axvline(value, color="#333333", linewidth=0.9, linestyle=(0, (5, 3)))
+        axes.axvline(value, color="#333333", linewidth=0.9, linestyle=(0, (5, 3)), gid=REFERENCE)
         axes.text(
             value,
             len(data) - 0.2,
@@ -205,9 +218,61 @@ def ranked_bar_chart(
         )
     axes.set_xlim(0, top)
     axes.set_ylim(-0.6, len(data) + 0.6)
+    _value_labels(axes, values, colours, [v for v, _ in lines])
+    drawn = [s for s in STATUS_COLOURS if s in statuses]
+    axes.legend(
+        handles=[Patch(color=STATUS_COLOURS[s], label=status_words.get(s, s)) for s in drawn],
+        loc="lower right",
+        fontsize=8,
+        frameon=True,
+        facecolor="white",
+        edgecolor="white",
+        framealpha=1.0,
+    )
     axes.tick_params(axis="y", labelsize=8)
-    axes.set_xlabel("% of GDP", color=TEXT, fontsize=9)
+    axes.set_xlabel(axis_label, color=TEXT, fontsize=9)
     return save(figure, path, text)
+
+
+def _value_labels(
+    axes: Axes, values: Sequence[float], colours: Sequence[str], lines: Sequence[float]
+) -> None:
+    """Each bar's value beside its end; where a reference line would strike through it, inside
+    the bar's end instead, or failing that just past the line."""
+    renderer = _renderer(axes.figure)
+    to_data = axes.transData.inverted()
+    pad = 0.012 * axes.get_xlim()[1]
+    for y, (value, colour) in enumerate(zip(values, colours, strict=True)):
+        label = axes.text(
+            value + pad, y, f"{value:.2f}", va="center", fontsize=7.5, color=TEXT, gid=VALUE_LABEL
+        )
+        box = label.get_window_extent(renderer)
+        width = to_data.transform((box.x1, 0))[0] - to_data.transform((box.x0, 0))[0]
+
+        def clear(left: float, width: float = width) -> bool:
+            return not any(left - pad / 2 <= line <= left + width + pad / 2 for line in lines)
+
+        if clear(value + pad):
+            continue
+        if value - pad - width > pad and clear(value - pad - width):
+            label.set_x(value - pad)
+            label.set_horizontalalignment("right")
+            label.set_color("white" if colour in DARK_FILLS else "#333333")
+            continue
+        left = value + pad
+        while not clear(left):
+            left = max(line for line in lines if left - pad / 2 <= line <= left + width) + pad
+        label.set_x(left)
+
+
+def _renderer(figure: Any) -> Any:
+    """A renderer to measure text with before the figure is saved."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(figure)
+    return canvas.get_renderer()
 
 
 def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
