@@ -183,11 +183,16 @@ def test_constant_columns_move_under_the_table_once() -> None:
         ["DEU", "2024", "2.12", "percent", "", "nato"],
     ]
     kept, cells, _right, note = boxed.fold_constant_columns(
-        columns, rows, [False] * 6, footer=["Definition: nato, NATO's own figures"]
+        columns, rows, [False] * 6, footer=["Source: NATO tables of 2024, nato 2024-06"]
     )
     assert kept == ["iso3", "value"]
     assert cells == [["POL", "3.79"], ["DEU", "2.12"]]
-    assert note == "On every row: year 2024, unit percent, currency —"
+    assert note == "On every row: year 2024, unit percent, currency —, definition nato"
+    long_definition = [[*row[:5], "NATO definition, current prices"] for row in rows]
+    restated = boxed.fold_constant_columns(
+        columns, long_definition, [False] * 6, footer=["NATO definition, current prices."]
+    )[3]
+    assert "definition" not in restated  # the footer already says it, in full
 
 
 def test_one_row_and_answer_columns_are_never_folded() -> None:

@@ -22,6 +22,9 @@ _ANSWER_PREFIXES = ("value", "change", "share", "gap")
 # A word without spaces longer than this (a URL, a path) may break across lines; a shorter one (a
 # code, a figure, an edition) never does.
 _BREAKABLE_WORD = 24
+# A constant cell this long found in the footer is the footer restating it; a shorter one ("2024",
+# "USD") may appear there by chance (in a citation) and is still said.
+_RESTATED = 12
 
 
 def cell_width(text: str) -> int:
@@ -151,7 +154,7 @@ def fold_constant_columns(
     stated = [
         f"{columns[i]} {rows[0][i] or '—'}"
         for i in sorted(constant)
-        if not (rows[0][i] and rows[0][i] in said)
+        if not (len(rows[0][i]) >= _RESTATED and rows[0][i] in said)
     ]
     note = "On every row: " + ", ".join(stated) if stated else ""
     return (
