@@ -10,6 +10,7 @@ Barthélemy (1 January 2012) and Mayotte (1 January 2014).
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -261,3 +262,20 @@ def test_a_point_in_greenlands_territorial_sea_is_described_as_inside_it() -> No
     assert "beyond" not in result.reason
     assert "inside the territorial sea of Greenland" in result.reason
     assert "overseas country and territory" in result.reason
+
+
+# --- answers read as sentences (issue 14) ------------------------------------------------------
+
+
+def test_obligations_read_as_sentences() -> None:
+    from alliance.cli.obligations import _table
+
+    sea = obligations((69.5, 5.0), TODAY, with_capacity=False)
+    assert _table(sea).title.startswith("If the Norwegian Sea is attacked")
+    for target in ("Germany", "Jersey", "Svalbard", "Madeira"):
+        for item in obligations(target, TODAY, with_capacity=False).clauses:
+            words = item.reason.replace(":", " ").split()
+            doubled = [w for a, w in pairwise(words) if a == w]
+            assert not doubled, item.reason
+            assert "Art. 6: Art. 6" not in item.reason
+            assert "the Treaties apply there: the Treaties apply" not in item.reason

@@ -42,7 +42,9 @@ def _table(result: ObligationsResult) -> Table:
         for c in result.clauses
     ]
     place = result.place
-    title = f"If {place.name} is attacked on {result.on.isoformat()} ({place.how})"
+    from alliance.treaties.resolve import subject
+
+    title = f"If {subject(place)} is attacked on {result.on.isoformat()} ({place.how})"
     footer = _capacity_lines(result)
     footer += [f"Caveat, {c.article}: {c.caveat}" for c in result.clauses if c.caveat]
     footer += [f"Source, {c.article}: {c.citation}" for c in result.clauses]

@@ -267,7 +267,7 @@ def _membership(iso3: str, group: str, on: date) -> tuple[bool, str]:
         return False, f"it joined only on {later[0].isoformat()}"
     ended = sorted(r.left for r in rows if r.left is not None and r.left <= on)
     if ended:
-        return False, f"it left on {ended[-1].isoformat()} (first day outside)"
+        return False, f"it left on {ended[-1].isoformat()}, its first day outside"
     return False, "it has never been a member"
 
 
@@ -346,7 +346,8 @@ def _article_5_in_force(item: Clause, place: Place, on: date) -> ClauseResult:
         reason = f"{place.name} is not in the territories table; Art. 6 not assessed"
         return _result(item, "contested", reason, _members("NATO", on), sovereign, CAVEAT_5)
     status, why = land.art6_on(on)
-    reason = f"Art. 6: {why} ({_name(sovereign)}: {when})"
+    cited = why if why.startswith("Art. 6") else f"Art. 6: {why}"
+    reason = f"{cited} ({_name(sovereign)}: {when})"
     return _result(
         item, _APPLIES_OF_STATUS[status], reason, _members("NATO", on), sovereign, CAVEAT_5
     )
@@ -459,7 +460,7 @@ def _eu_reading(land: Territory, sovereign: str, on: date) -> tuple[Applies, str
     if status in ("eu", "outermost"):
         return "yes", (
             f"armed aggression on {land.name} is aggression on the territory of {state}, a "
-            f"Member State, and the Treaties apply there: {note}"
+            f"Member State, and {_treaties_apply(note)}"
         )
     return "contested", (
         f"Reading 1 (applies): Art. 42(7) speaks of aggression on the Member State's territory, "
@@ -467,6 +468,18 @@ def _eu_reading(land: Territory, sovereign: str, on: date) -> tuple[Applies, str
         f"Treaties do not apply there as they do in the Union ({note}), and the clause "
         "may follow the Treaties' territorial scope (Art. 52 TEU, Art. 355 TFEU)"
     )
+
+
+def _treaties_apply(note: str) -> str:
+    """'the Treaties apply (Art. 52 TEU)' once, not 'the Treaties apply there: the Treaties...'."""
+    return note if note.startswith("the Treaties apply") else f"the Treaties apply there: {note}"
+
+
+def subject(place: Place) -> str:
+    """The place as the subject of a sentence: 'the Norwegian Sea', 'Svalbard'."""
+    if place.kind == "sea" and place.name[:1].isupper() and not place.name.startswith("Arctic"):
+        return f"the {place.name}"
+    return place.name
 
 
 def _article_42_7_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
@@ -478,8 +491,7 @@ def _article_42_7_at_sea(item: Clause, place: Place, on: date) -> ClauseResult:
     inside = f"{km:.0f} km off {land.name}, inside the territorial sea of {land.name}"
     if not _membership(land.sovereign, "EU", on)[0]:
         reason = (
-            f"{inside}, territory of {_name(land.sovereign)}, not an EU Member State: "
-            f"{AT_SEA_42_7}"
+            f"{inside}, territory of {_name(land.sovereign)}, not an EU Member State: {AT_SEA_42_7}"
         )
         return _result(item, "contested", reason, bound, None, CAVEAT_42_7)
     applies, why = _eu_reading(land, land.sovereign, on)
