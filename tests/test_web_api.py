@@ -319,6 +319,22 @@ def test_there_is_no_sql_endpoint(client: TestClient) -> None:
     assert all(p.startswith(API) for p in paths)
 
 
+def test_threads_query_the_store_at_once() -> None:
+    """The pages and the API run library calls in a thread pool: DuckDB refuses one connection
+    used by two threads at a time, so each thread gets its own cursor of the shared store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from alliance.observations import observation_records
+
+    def query(year: int) -> int:
+        rows = observation_records("defence_expenditure_share_gdp", years=[year], source="nato")
+        return len(rows)
+
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(query, [2014 + i % 11 for i in range(80)]))
+    assert all(counts) and counts[:11] == counts[11:22]
+
+
 def test_the_store_is_read_only() -> None:
     import duckdb
 

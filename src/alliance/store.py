@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -169,9 +170,23 @@ def _cached_connection(store: Path, imports: tuple[Path, ...]) -> duckdb.DuckDBP
     return open_store(imports, imports_dir())
 
 
+_THREAD = threading.local()
+
+
 def shared_connection() -> duckdb.DuckDBPyConnection:
-    """One connection per (store, imports) state, reused across calls in a process."""
-    return _cached_connection(refresh(), tuple(imported_files()))
+    """One connection per (store, imports) state, reused across calls in a process.
+
+    Other threads (the web server's thread pool) get a cursor of it each: DuckDB refuses a
+    connection busy with another thread's call ("connection is busy"), and a cursor shares the
+    same database, its attached store and views.
+    """
+    connection = _cached_connection(refresh(), tuple(imported_files()))
+    if threading.current_thread() is threading.main_thread():
+        return connection
+    cursors: dict[int, duckdb.DuckDBPyConnection] = _THREAD.__dict__.setdefault("cursors", {})
+    if id(connection) not in cursors:
+        cursors[id(connection)] = connection.cursor()
+    return cursors[id(connection)]
 
 
 # --- read-only SQL ----------------------------------------------------------------------------
