@@ -7,12 +7,26 @@ from xml.etree import ElementTree
 
 import matplotlib.image
 import pytest
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 
-from alliance.charts import ChartText, line_chart, ranked_bar_chart, stacked_share_chart
+from alliance.charts import (
+    REFERENCE,
+    STATUS_COLOURS,
+    TARGET_LINES,
+    VALUE_LABEL,
+    ChartText,
+    line_chart,
+    ranked_bar_chart,
+    ranked_bar_figure,
+    stacked_share_chart,
+)
 from alliance.coalitions import membership_changes
-from alliance.commitments import targets
+from alliance.commitments import target_table, targets
 from alliance.errors import InvalidArgumentError
 from alliance.metrics import compare, share
+from alliance.views.commitments import targets_chart_text, targets_status_words
 
 SVG = "{http://www.w3.org/2000/svg}"
 TEXT = ChartText(
@@ -81,3 +95,53 @@ def test_svg_text_stays_text(tmp_path: Path, suffix: str) -> None:
     assert TEXT.title in texts and TEXT.subtitle in texts
     # Outlined text would be <use> references to glyph paths with ids like "DejaVuSans-47".
     assert "DejaVuSans-" not in markup
+
+
+def _data_span(axes: Axes, artist: Artist) -> tuple[float, float]:
+    box = artist.get_window_extent(axes.figure.canvas.get_renderer())
+    inverse = axes.transData.inverted()
+    return inverse.transform((box.x0, 0))[0], inverse.transform((box.x1, 0))[0]
+
+
+@pytest.mark.parametrize("target", [None, "hague-core-3.5", "hague-total-5", "equipment"])
+def test_no_value_label_is_struck_through_by_a_reference_line(target: str | None) -> None:
+    # 2024: the 2% line ran through 1.96, 1.95, 1.89 and 1.87, the 3.5% line through 3.37, 3.36.
+    table = target_table(2024, target)
+    chosen = table.target
+    lines = (
+        TARGET_LINES
+        if chosen.measure == "defence_share_gdp"
+        else ((chosen.threshold_percent, chosen.name),)
+    )
+    figure = ranked_bar_figure(table.frame(), lines)
+    (axes,) = figure.axes
+    drawn = [line.get_xdata()[0] for line in axes.lines if line.get_gid() == REFERENCE]
+    assert sorted(drawn) == sorted(value for value, _ in lines)
+    labels = [t for t in axes.texts if t.get_gid() == VALUE_LABEL]
+    values = [r["value"] for r in table.rows if r["value"] is not None]
+    assert sorted(float(t.get_text()) for t in labels) == sorted(round(v, 2) for v in values)
+    for label in labels:
+        left, right = _data_span(axes, label)
+        assert not any(left <= x <= right for x in drawn), (label.get_text(), left, right)
+    legend = axes.get_legend()
+    left, right = _data_span(axes, legend)
+    assert not any(left <= x <= right for x in drawn) or legend.get_frame_on()
+
+
+def test_hague_chart_colours_each_ally_by_the_status_the_table_computes() -> None:
+    table = target_table(2024, "hague-core-3.5")
+    figure = ranked_bar_figure(table.frame(), TARGET_LINES, targets_status_words(table, 2024))
+    (axes,) = figure.axes
+    names = [tick.get_text().rstrip(" *") for tick in axes.get_yticklabels()]
+    colours = [to_hex(bar.get_facecolor()) for bar in axes.patches if bar.get_height() == 0.7]
+    status = {r["country"]: r["status"] for r in table.rows if r["value"] is not None}
+    assert {names[i]: colours[i] for i in range(len(names))} == {
+        name: STATUS_COLOURS[status[name]] for name in names
+    }
+    # The deadline is 2035: allies below 3.5% whose trend suffices are on track, not red.
+    assert {"met", "on track", "off track"} <= set(status.values())
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend == ["At 3.5% already", "On track for 2035", "Off track for 2035"]
+    text = targets_chart_text(table, 2024)
+    on_track = sum(1 for s in status.values() if s == "on track")
+    assert f"{on_track} more on track for 2035" in text.title and "Deadline 2035" in text.subtitle

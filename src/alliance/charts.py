@@ -186,9 +186,19 @@ def ranked_bar_chart(
     """Allies ranked by their value, coloured by the status the targets table computes (met, on
     track, off track), with the 2% / 3.5% / 5% lines (targets output); no value label is struck
     through by a line."""
+    _check_suffix(path)
+    return save(ranked_bar_figure(frame, lines, status_words, axis_label), path, text)
+
+
+def ranked_bar_figure(
+    frame: pd.DataFrame,
+    lines: Sequence[tuple[float, str]] = TARGET_LINES,
+    status_words: Mapping[str, str] = STATUS_WORDS,
+    axis_label: str = "% of GDP",
+) -> Figure:
+    """The drawing of `ranked_bar_chart`, before its title and sources are added."""
     from matplotlib.patches import Patch
 
-    _check_suffix(path)
     data = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
     height = max(6.0, 0.22 * len(data) + 2.6)
     figure, axes = _figure(9.0, height)
@@ -220,18 +230,16 @@ def ranked_bar_chart(
     axes.set_ylim(-0.6, len(data) + 0.6)
     _value_labels(axes, values, colours, [v for v, _ in lines])
     drawn = [s for s in STATUS_COLOURS if s in statuses]
-    axes.legend(
+    legend = axes.legend(
         handles=[Patch(color=STATUS_COLOURS[s], label=status_words.get(s, s)) for s in drawn],
-        loc="lower right",
+        loc="lower left",
         fontsize=8,
-        frameon=True,
-        facecolor="white",
-        edgecolor="white",
-        framealpha=1.0,
+        frameon=False,
     )
+    _legend_in_a_gap(axes, legend, [v for v, _ in lines])
     axes.tick_params(axis="y", labelsize=8)
     axes.set_xlabel(axis_label, color=TEXT, fontsize=9)
-    return save(figure, path, text)
+    return figure
 
 
 def _value_labels(
@@ -265,6 +273,34 @@ def _value_labels(
         label.set_x(left)
 
 
+def _legend_in_a_gap(axes: Axes, legend: Any, lines: Sequence[float]) -> None:
+    """Move the legend (at the bottom) to the first space between reference lines that is right
+    of every bar and value label beside it, so that it hides neither data nor a line."""
+    renderer = _renderer(axes.figure)
+    to_data = axes.transData.inverted()
+    box = legend.get_window_extent(renderer)
+    (x0, y0), (x1, y1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+    width, top = x1 - x0, y1 - y0 + axes.get_ylim()[0]
+    beside = [
+        to_data.transform((t.get_window_extent(renderer).x1, 0))[0]
+        for t in axes.texts
+        if t.get_gid() == VALUE_LABEL and t.get_position()[1] <= top
+    ]
+    pad = 0.012 * axes.get_xlim()[1]
+    start = max(beside, default=0.0) + pad
+    right = axes.get_xlim()[1]
+    edges = sorted({start, *(line + pad for line in lines if line > start)})
+    for left in edges:
+        ahead = [line for line in lines if line > left]
+        if min(ahead, default=right) - left >= width + pad:
+            legend.set_bbox_to_anchor((left, axes.get_ylim()[0]), transform=axes.transData)
+            return
+    # No free space: over the plot's lower right corner, on white so that it stays legible.
+    legend.set_loc("lower right")
+    legend.set_frame_on(True)
+    legend.get_frame().set(facecolor="white", edgecolor="white", alpha=1.0)
+
+
 def _renderer(figure: Any) -> Any:
     """A renderer to measure text with before the figure is saved."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -277,15 +313,18 @@ def _renderer(figure: Any) -> Any:
 
 def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
     """Allies against a target, ranked: the 2/3.5/5 % lines for shares of GDP, else the target's."""
-    from alliance.views.commitments import targets_chart_text
+    from alliance.views.commitments import targets_chart_text, targets_status_words
 
     chosen = table.target
-    lines = (
-        TARGET_LINES
-        if chosen.measure == "defence_share_gdp"
-        else ((chosen.threshold_percent, chosen.name),)
+    share_of_gdp = chosen.measure == "defence_share_gdp"
+    return ranked_bar_chart(
+        table.frame(),
+        path,
+        targets_chart_text(table, year),
+        TARGET_LINES if share_of_gdp else ((chosen.threshold_percent, chosen.name),),
+        targets_status_words(table, year),
+        "% of GDP" if share_of_gdp else "% of defence expenditure",
     )
-    return ranked_bar_chart(table.frame(), path, targets_chart_text(table, year), lines)
 
 
 def stacked_share_chart(

@@ -74,23 +74,67 @@ def targets_view(table: TargetTable, year: int) -> View:
 
 
 def targets_chart_text(table: TargetTable, year: int) -> ChartText:
-    """How many allies meet the target, who has no figure, the definition and the sources."""
+    """How many allies meet the target (and, before a deadline, how many more are on track), who
+    has no figure, what the colours mean, the definition and the sources."""
     from alliance.charts import ChartText
+    from alliance.commitments import TREND_YEARS
+    from alliance.numerals import plain
     from alliance.observations import citation_lines
 
-    threshold = table.target.threshold_percent
-    met = sum(1 for r in table.rows if r["met"])
+    chosen = table.target
+    threshold = plain(chosen.threshold_percent)
+    met = sum(1 for r in table.rows if r["status"] == "met")
+    on_track = sum(1 for r in table.rows if r["status"] == "on track")
     without = [r["country"] for r in table.rows if r["value"] is None]
-    no_figure = f" No figure in this edition: {', '.join(without)}." if without else ""
+    no_figure = f" No figure: {', '.join(without)}." if without else ""
     estimated = any(r["estimate"] for r in table.rows)
+    title = f"{met} of {len(table.rows)} Allies at {threshold}% in {year}"
+    deadline = _deadline_ahead(table, year)
+    if deadline:
+        # The title names the deadline; who has no figure is said in the subtitle.
+        title += f", {on_track} more on track for {deadline}"
+        colours = (
+            f"Deadline {deadline}; on track: the {year - TREND_YEARS}-{year} trend reaches "
+            f"{threshold}% by {deadline}."
+        )
+    else:
+        title += f" ({len(without)} without a figure)" if without else ""
+        colours = f"Green: at or above {threshold}%; red: below."
     return ChartText(
-        title=f"{met} of {len(table.rows)} Allies at {threshold}% in {year}"
-        + (f" ({len(without)} without a figure)" if without else ""),
-        subtitle="Defence expenditure as a share of GDP (%), NATO definition, NATO's own figures "
-        f"(share of real GDP). Green: at or above {threshold}%.{no_figure}",
+        title=title,
+        subtitle=f"{_measure_words(chosen.measure)}, NATO definition and figures. "
+        f"{colours}{no_figure}",
         sources=citation_lines(table.editions),
         notes=["* estimate (NATO)."] if estimated else [],
     )
+
+
+def targets_status_words(table: TargetTable, year: int) -> dict[str, str]:
+    """The legend of the targets chart: each status in plain words."""
+    from alliance.numerals import plain
+
+    threshold = plain(table.target.threshold_percent)
+    deadline = _deadline_ahead(table, year)
+    if deadline is None:
+        return {"met": f"At or above {threshold}%", "off track": f"Below {threshold}%"}
+    return {
+        "met": f"At {threshold}% already",
+        "on track": f"On track for {deadline}",
+        "off track": f"Off track for {deadline}",
+    }
+
+
+def _deadline_ahead(table: TargetTable, year: int) -> int | None:
+    deadline = table.target.deadline_year
+    if table.target.kind == "deadline" and deadline is not None and deadline > year:
+        return deadline
+    return None
+
+
+def _measure_words(measure: str) -> str:
+    if measure == "equipment_share":
+        return "Major equipment (incl. related R&D) as a share of defence expenditure (%)"
+    return "Defence expenditure as a share of real GDP (%)"
 
 
 def targets_history_view(records: list[dict[str, Any]]) -> View:
