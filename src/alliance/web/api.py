@@ -14,7 +14,7 @@ from typing import Final
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -79,6 +79,14 @@ async def _http_error(request: Request, error: Exception) -> Response:
     )
 
 
+def _internal_error(request: Request, error: Exception) -> Response:
+    """A defect, not bad input: still one JSON message on the API, never a traceback."""
+    if not request.url.path.startswith(PREFIX):
+        return PlainTextResponse("Internal Server Error", status_code=500)
+    message = f"Internal error ({type(error).__name__}); please report it with the URL."
+    return JSONResponse({"error": message}, status_code=500)
+
+
 class BodyLimit:
     """Refuse request bodies over MAX_BODY_BYTES with 413, whether declared or streamed."""
 
@@ -127,4 +135,5 @@ def install(application: FastAPI) -> None:
     application.add_exception_handler(errors.AllianceError, _alliance_error)
     application.add_exception_handler(RequestValidationError, _validation_error)
     application.add_exception_handler(HTTPException, _http_error)
+    application.add_exception_handler(Exception, _internal_error)
     application.add_middleware(BodyLimit)
