@@ -349,7 +349,7 @@ def ukraine(
     replace_year: int = DEFAULT_REPLACE_YEAR,
 ) -> UkraineSupport:
     """Kiel's aid for each coalition (and its donors), and the cost of replacing the US."""
-    from alliance.metrics import SourceRef, _cited
+    from alliance.metrics import SourceRef, cited_sources
 
     figures, locators, used = _kiel_figures()
     if not figures:
@@ -365,5 +365,5 @@ def ukraine(
         replacements=replacements,
         gdp_year=gdp_year,
         replace_year=replace_year,
-        sources=_cited(dict.fromkeys(sorted(sources, key=str))),
+        sources=cited_sources(dict.fromkeys(sorted(sources, key=str))),
     )

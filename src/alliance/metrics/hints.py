@@ -1,7 +1,7 @@
 """When a coalition's members lack a figure: the one option that has it, said in one line.
 
 Defaults answer where they can (GDP falls back from the World Bank to the IMF for a whole year,
-see `metrics`); where a fallback would mix what must not be mixed - NATO's and SIPRI's
+see `metrics.catalogue`); where a fallback would mix what must not be mixed - NATO's and SIPRI's
 definitions of defence expenditure - the output names the option instead, and the user reruns
 with it. Each alternative is probed over the missing members only, with the same one-edition
 rule, so the line is true of the store as it is.
@@ -9,12 +9,14 @@ rule, so the line is true of the store as it is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from datetime import date
+from typing import Final
 
+from alliance.coalitions import Coalition
 from alliance.errors import AllianceError
-
-if TYPE_CHECKING:
-    from alliance.metrics import AggregateResult, Fetch, MetricSpec
+from alliance.metrics.catalogue import MetricSpec, metric_spec
+from alliance.metrics.engine import Fetch, aggregate_members
+from alliance.metrics.results import AggregateResult
 
 _DEFENCE_METRICS: Final = frozenset({"defence", "defence_share_gdp", "defence_per_capita"})
 _GDP_METRICS: Final = frozenset({"gdp", "gdp_ppp", "gdp_per_capita"})
@@ -52,11 +54,6 @@ def missing_notes(
     """One line: which option has figures for the members `result` lacks (or which year)."""
     if spec.period_of_edition is not None:
         return _cumulative_year_note(spec, result, fetch)
-    from datetime import date
-
-    from alliance.coalitions import Coalition
-    from alliance.metrics import _aggregate_members, metric_spec
-
     lacking = Coalition(result.expression, date.fromisoformat(result.on), result.missing)
     for option, changed in _alternatives(spec, choices):
         try:
@@ -67,7 +64,7 @@ def missing_notes(
                 prices=changed.get("prices"),
                 gdp_source=changed.get("gdp_source"),
             )
-            found = _aggregate_members(other, lacking, result.year, None, fetch)
+            found = aggregate_members(other, lacking, result.year, None, fetch)
         except AllianceError:  # the alternative refuses these choices: not an answer
             continue
         if found.with_data:
