@@ -12,7 +12,10 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 
 from alliance.charts import (
+    GREY,
+    OUTSIDE_GREYS,
     REFERENCE,
+    SEGMENT_LABEL,
     STATUS_COLOURS,
     TARGET_LINES,
     VALUE_LABEL,
@@ -20,7 +23,9 @@ from alliance.charts import (
     line_chart,
     ranked_bar_chart,
     ranked_bar_figure,
+    share_segments,
     stacked_share_chart,
+    stacked_share_figure,
 )
 from alliance.coalitions import membership_changes
 from alliance.commitments import target_table, targets
@@ -145,3 +150,32 @@ def test_hague_chart_colours_each_ally_by_the_status_the_table_computes() -> Non
     text = targets_chart_text(table, 2024)
     on_track = sum(1 for s in status.values() if s == "on track")
     assert f"{on_track} more on track for 2035" in text.title and "Deadline 2035" in text.subtitle
+
+
+def test_share_chart_shows_the_usa_as_its_own_segment_and_draws_the_totals() -> None:
+    result = share("EU-NATO", "NATO", "defence", 2024, edition="2024-06")
+    segments = share_segments(result)
+    by_label = {s.label: s.value for s in segments}
+    usa = next(f.numerator for f in result.whole.figures if f.entity == "USA")
+    assert by_label["United States"] == usa
+    assert by_label["16 other members of EU-NATO"] > 0
+    assert sum(by_label.values()) == pytest.approx(result.of_value)
+    part = sum(s.value for s in segments if s.colour not in (GREY, *OUTSIDE_GREYS))
+    assert part == pytest.approx(result.value)
+    figure = stacked_share_figure(result)
+    (axes,) = figure.axes
+    words = [t.get_text() for t in axes.texts]
+    total = f"{result.value:,.0f} of NATO's {result.of_value:,.0f} billion USD"
+    assert total in words
+    # Every label drawn inside the bar fits inside its own segment.
+    lefts = [0.0]
+    for s in segments:
+        lefts.append(lefts[-1] + s.value / result.of_value)
+    for label in (t for t in axes.texts if t.get_gid() == SEGMENT_LABEL):
+        left, right = _data_span(axes, label)
+        centre = label.get_position()[0]
+        index = next(i for i in range(len(segments)) if lefts[i] <= centre <= lefts[i + 1])
+        assert lefts[index] <= left and right <= lefts[index + 1], label.get_text()
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert f"United States {usa / result.of_value:.1%}" in legend
+    assert any(name.startswith("16 other members of EU-NATO ") for name in legend)

@@ -35,6 +35,7 @@ DARK_FILLS: Final = frozenset({*PALETTE, "#8fa9d3", "#6f6f6f"})
 # gids that tests and readers of the SVG can find the value labels and reference lines by.
 VALUE_LABEL: Final = "value-label"
 REFERENCE: Final = "reference-line"
+SEGMENT_LABEL: Final = "segment-label"
 TARGET_LINES: Final = (
     (2.0, "2% (Wales/Vilnius)"),
     (3.5, "3.5% core (Hague 2035)"),
@@ -327,72 +328,145 @@ def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
     )
 
 
+# A member outside the coalition with at least this share of the whole gets its own segment (the
+# United States in NATO): hidden inside "the rest" it would hide the question the chart answers.
+OWN_SEGMENT_SHARE: Final = 0.10
+OUTSIDE_GREYS: Final = ("#6f6f6f", "#959595")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of the 100% bar."""
+
+    label: str
+    value: float
+    colour: str
+
+
+def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment]:
+    """The coalition's largest members, its other members together, then the whole's large
+    members outside the coalition one by one (the United States in NATO) and the rest in grey."""
+    from alliance.countries import country_name
+
+    whole = result.whole.value or 0.0
+    inside = set(result.members)
+    figures = sorted(result.whole.figures, key=lambda f: f.numerator, reverse=True)
+    part = [f for f in figures if f.entity in inside]
+    segments = [
+        Segment(country_name(f.entity), f.numerator, PALETTE[i % len(PALETTE)])
+        for i, f in enumerate(part[:top])
+    ]
+    if others := part[top:]:
+        label = f"{len(others)} other members of {result.coalition}"
+        segments.append(Segment(label, sum(f.numerator for f in others), "#8fa9d3"))
+    large = [
+        f
+        for f in figures
+        if f.entity not in inside and whole and f.numerator / whole >= OWN_SEGMENT_SHARE
+    ][: len(OUTSIDE_GREYS)]
+    rest = whole - sum(s.value for s in segments) - sum(f.numerator for f in large)
+    if rest > 0:
+        label = f"other members of {result.of}" if large else f"rest of {result.of}"
+        segments.append(Segment(label, rest, GREY))
+    segments += [
+        Segment(country_name(f.entity), f.numerator, colour)
+        for f, colour in zip(large, OUTSIDE_GREYS, strict=False)
+    ]
+    return segments
+
+
 def stacked_share_chart(
     result: ShareResult, path: Path, text: ChartText, top: int = len(PALETTE)
 ) -> Path:
-    """One 100% bar: the coalition's members (largest first), the rest of `of` in grey."""
+    """One 100% bar: the coalition's members (largest first), the rest of `of` in grey, the
+    whole's large members outside the coalition as their own segments; totals above the bar."""
     _check_suffix(path)
+    return save(stacked_share_figure(result, top), path, text)
+
+
+def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure:
+    """The drawing of `stacked_share_chart`, before its title and sources are added."""
     whole = result.whole.value or 0.0
-    figures = sorted(result.part.figures, key=lambda f: f.numerator, reverse=True)
-    segments: list[tuple[str, float, str]] = []
-    for index, member in enumerate(figures[:top]):
-        segments.append((member.entity, member.numerator, PALETTE[index % len(PALETTE)]))
-    others = sum(f.numerator for f in figures[top:])
-    if others:
-        segments.append((f"{len(figures) - top} others", others, "#8fa9d3"))
-    rest = whole - sum(value for _, value, _ in segments)
-    segments.append((f"rest of {result.of}", rest, GREY))
+    segments = share_segments(result, top)
     figure, axes = _figure(10.0, 5.2)
-    axes.set_position((0.03, 0.47, 0.94, 0.26))
+    axes.set_position((0.03, 0.45, 0.94, 0.26))
     axes.grid(visible=False)
     axes.spines["left"].set_visible(False)
     axes.set_yticks([])
+    axes.set_xlim(0, 1)
+    axes.set_ylim(-0.45, 0.8)
+    renderer = _renderer(figure)
     left = 0.0
-    for label, value, colour in segments:
-        width = value / whole if whole else 0.0
-        axes.barh([0], [width], left=left, color=colour, edgecolor="white", height=0.6)
-        if width > 0.045:
-            axes.text(
-                left + width / 2,
-                0,
-                f"{label}\n{width:.1%}",
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="white" if colour != GREY else "#333333",
-            )
+    for segment in segments:
+        width = segment.value / whole if whole else 0.0
+        axes.barh([0], [width], left=left, color=segment.colour, edgecolor="white", height=0.6)
+        label = axes.text(
+            left + width / 2,
+            0,
+            f"{segment.label}\n{width:.1%}",
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            color="white" if segment.colour in DARK_FILLS else "#333333",
+            gid=SEGMENT_LABEL,
+        )
+        # A label wider than its segment would spill into the next: the legend names it.
+        box = label.get_window_extent(renderer)
+        inverse = axes.transData.inverted()
+        if inverse.transform((box.x1, 0))[0] - inverse.transform((box.x0, 0))[0] > width * 0.94:
+            label.remove()
         left += width
     share = result.share or 0.0
-    axes.annotate(
+    align = "left" if share < 0.2 else "right" if share > 0.8 else "center"
+    headline = axes.annotate(
         f"{result.coalition}: {share:.1%}",
         xy=(share, 0.32),
         xytext=(share, 0.62),
-        ha="center",
+        ha=align,
         fontsize=10,
         weight="bold",
         color="#333333",
         arrowprops={"arrowstyle": "-", "color": "#333333"},
     )
-    axes.set_xlim(0, 1)
-    axes.set_ylim(-0.45, 0.8)
+    if result.value is not None and result.of_value is not None:
+        _beside(
+            axes,
+            headline,
+            f"{_format_value(result.value)} of {result.of}'s "
+            f"{_format_value(result.of_value)} {result.unit}",
+        )
     axes.xaxis.set_major_formatter(_percent_formatter())
-    _segment_legend(axes, segments[:-1], whole)
-    return save(figure, path, text)
+    _segment_legend(axes, segments, whole)
+    return figure
 
 
-def _segment_legend(axes: Axes, segments: list[tuple[str, float, str]], whole: float) -> None:
-    """Name every coloured segment with its share: most are too narrow to carry a label."""
+def _beside(axes: Axes, headline: Any, words: str) -> None:
+    """`words` in plain type on the headline's line: after it, or before it near the right edge."""
+    renderer = _renderer(axes.figure)
+    box = headline.get_window_extent(renderer)
+    inverse = axes.transData.inverted()
+    gap = 6
+    after = axes.text(
+        inverse.transform((box.x1 + gap, 0))[0], 0.62, words, fontsize=8.5, color=TEXT
+    )
+    if after.get_window_extent(renderer).x1 > axes.get_window_extent(renderer).x1:
+        after.set_x(inverse.transform((box.x0 - gap, 0))[0])
+        after.set_horizontalalignment("right")
+
+
+def _segment_legend(axes: Axes, segments: list[Segment], whole: float) -> None:
+    """Name every segment with its share: most are too narrow to carry a label."""
     from matplotlib.patches import Patch
 
     handles = [
-        Patch(color=colour, label=f"{label} {value / whole:.1%}" if whole else label)
-        for label, value, colour in segments
+        Patch(color=s.colour, label=f"{s.label} {s.value / whole:.1%}" if whole else s.label)
+        for s in segments
     ]
     axes.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.38),
-        ncol=min(len(handles), 5),
+        ncol=min(len(handles), 4),
         fontsize=8,
         frameon=False,
     )
