@@ -30,7 +30,8 @@ from alliance.charts import (
 from alliance.coalitions import membership_changes
 from alliance.commitments import target_table, targets
 from alliance.errors import InvalidArgumentError
-from alliance.metrics import compare, share
+from alliance.metrics import compare, comparison, share
+from alliance.views.coalitions import comparison_chart_text, share_chart_text
 from alliance.views.commitments import targets_chart_text, targets_status_words
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -179,3 +180,17 @@ def test_share_chart_shows_the_usa_as_its_own_segment_and_draws_the_totals() -> 
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
     assert f"United States {usa / result.of_value:.1%}" in legend
     assert any(name.startswith("16 other members of EU-NATO ") for name in legend)
+
+
+def test_chart_titles_use_peoples_names_for_metrics_and_countries() -> None:
+    found = comparison(["POL", "DEU"], "defence_share_gdp", 2014, 2024, edition="2024-06")
+    assert comparison_chart_text(found, 2014, 2024).title == (
+        "Defence spending, % of GDP: Poland vs Germany, 2014-2024"
+    )
+    found = comparison(["NATO & EU", "NATO - EU - USA"], "gdp", 2022, 2023)
+    assert comparison_chart_text(found, 2022, 2023).title == (
+        "GDP: NATO & EU vs NATO - EU - United States, 2022-2023"
+    )
+    result = share("EU-NATO", "NATO", "defence", 2024, edition="2024-06")
+    title = share_chart_text(result).title
+    assert title == f"EU-NATO: {result.share:.1%} of NATO's defence spending, 2024"

@@ -6,6 +6,7 @@ from `coalitions.Coalition` and the result types of `metrics`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -157,6 +158,53 @@ def share_view(result: ShareResult) -> View:
     return View(SHARE_COLUMNS, [row], title, tuple(footer), _editions(result.sources))
 
 
+# What people call each metric in a sentence (charts' titles); the unit is in the subtitle.
+METRIC_WORDS: Final = {
+    "gdp": "GDP",
+    "gdp_ppp": "GDP at purchasing power parity",
+    "defence": "defence spending",
+    "defence_share_gdp": "defence spending, % of GDP",
+    "equipment_share": "equipment spending, % of defence spending",
+    "personnel": "military personnel",
+    "population": "population",
+    "defence_per_capita": "defence spending per person",
+    "gdp_per_capita": "GDP per person",
+    "ukraine_aid": "aid to Ukraine committed",
+    "ukraine_aid_military": "military aid to Ukraine committed",
+    "ukraine_aid_financial": "financial aid to Ukraine committed",
+    "ukraine_aid_humanitarian": "humanitarian aid to Ukraine committed",
+}
+_OPERATORS: Final = re.compile(r"(\s+[|&-]\s+|[|&()])")
+
+
+def metric_words(metric: str, start: bool = False) -> str:
+    """The metric as people say it: 'defence spending, % of GDP', not 'defence_share_gdp'."""
+    words = METRIC_WORDS.get(metric.removesuffix("_usd"), metric.replace("_", " "))
+    return words[0].upper() + words[1:] if start else words
+
+
+def coalition_words(expression: str) -> str:
+    """The expression with each country by its name ('NATO - EU - United States', 'Poland');
+    groups and presets as written."""
+    from alliance.coalitions import PRESETS
+    from alliance.countries import country_name, resolve_country
+    from alliance.errors import AllianceError
+    from alliance.memberships import groups
+
+    kept = {g.group.upper() for g in groups()} | {p.name.upper() for p in PRESETS}
+    pieces = []
+    for piece in _OPERATORS.split(expression):
+        name = piece.strip().strip("'\"")
+        if not name or _OPERATORS.fullmatch(piece) or name.upper().replace(" ", "_") in kept:
+            pieces.append(piece)
+            continue
+        try:
+            pieces.append(piece.replace(piece.strip(), country_name(resolve_country(name))))
+        except AllianceError:
+            pieces.append(piece)
+    return "".join(pieces)
+
+
 def share_chart_text(result: ShareResult) -> ChartText:
     from alliance.charts import ChartText
     from alliance.metrics import source_lines
@@ -168,8 +216,9 @@ def share_chart_text(result: ShareResult) -> ChartText:
         notes.append(f"Estimates for: {', '.join(whole.estimated)}.")
     if whole.missing:
         notes.append(f"No data (not counted): {', '.join(whole.missing)}.")
+    part, of = coalition_words(result.coalition), coalition_words(result.of)
     return ChartText(
-        title=f"{result.coalition}: {share_text} of {result.of}'s {result.metric}, {result.year}",
+        title=f"{part}: {share_text} of {of}'s {metric_words(result.metric)}, {result.year}",
         subtitle=f"{result.definition}; totals in {result.unit}; membership on {whole.on}.",
         sources=source_lines(result.sources),
         notes=notes,
@@ -197,10 +246,10 @@ def comparison_chart_text(found: Comparison, start: int, end: int) -> ChartText:
     from alliance.metrics import source_lines
 
     first = found.results[0]
-    expressions = [r.expression for r in found.results[:: end - start + 1]]
+    expressions = [coalition_words(r.expression) for r in found.results[:: end - start + 1]]
     return ChartText(
-        title=f"{first.metric.replace('_', ' ').capitalize()}: "
-        f"{' vs '.join(expressions)}, {start}-{end}",
+        title=f"{metric_words(first.metric, start=True)}: {' vs '.join(expressions)}, "
+        f"{start}-{end}",
         subtitle=f"{first.definition}; {first.unit}. Membership on 1 July of "
         "each year; open circles are the publisher's estimates.",
         sources=source_lines(found.sources),
