@@ -1,17 +1,14 @@
-"""The ASGI application: the JSON API at /api/v1, the pages and their static assets.
-
-The pages (`alliance.web.pages`) and the static folder are included when they are present, so
-the API runs on its own as well.
-"""
+"""The ASGI application: the JSON API at /api/v1 (`api`), the dashboard pages (`pages`) and
+their static assets at /static."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from alliance.web import api
+from alliance.web import api, pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -31,12 +28,6 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     api.install(application)
-    if importlib.util.find_spec("alliance.web.pages") is not None:
-        from alliance.web import pages
-
-        application.include_router(pages.router)
-    if STATIC_DIR.is_dir():
-        from fastapi.staticfiles import StaticFiles
-
-        application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    application.include_router(pages.router)
+    application.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return application
