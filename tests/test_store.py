@@ -163,7 +163,7 @@ def test_store_refuses_a_shipped_file_with_a_bad_row(tmp_path: Path, monkeypatch
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(store, "data_dir", lambda: data)
     with pytest.raises(InvalidFileError) as caught:
-        store_writer.build(tmp_path / "store.duckdb")
+        store_writer.build(tmp_path / "store.duckdb", data)
     problem = caught.value.report.problems[0]
     assert problem.sheet == "observations/nato/2024-06__tables.csv"
     assert problem.row == 6

@@ -6,11 +6,8 @@ package prints errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from alliance.validation import ValidationReport
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 
 class AllianceError(Exception):
@@ -137,10 +134,31 @@ class MissingDataError(AllianceError):
     """Strict mode refused to answer because members lack data."""
 
 
+class FileProblem(Protocol):
+    """One problem of a report (`alliance.validation.Problem`)."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def value(self) -> str | None: ...
+    def location(self) -> str: ...
+
+
+class FileReport(Protocol):
+    """What InvalidFileError carries (`alliance.validation.ValidationReport`); a protocol, so
+    that this module imports nothing of the package."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def problems(self) -> Sequence[FileProblem]: ...
+    def records(self) -> list[dict[str, Any]]: ...
+
+
 class InvalidFileError(AllianceError):
     """A file refused by an importer or loader; carries the full validation report."""
 
-    def __init__(self, report: ValidationReport) -> None:
+    def __init__(self, report: FileReport) -> None:
         first = report.problems[0] if report.problems else None
         where = first.location() if first else str(report.file)
         count = len(report.problems)

@@ -1,7 +1,7 @@
 """Taking a publisher's file into the store as a new edition: detect, parse, validate, land.
 
 An import lands whole or not at all: the parsed edition is written to one hidden Parquet file,
-checked together with the store, and made visible by a single rename (`store_writer.write_import`).
+checked together with the store, and made visible by a single rename (`store_imports.write_import`).
 The same file twice (by SHA-256) is recognised and not stored again. The path from file to store
 works on the Arrow table (`ParsedFile.table`) and never imports pandas, which would cost more
 start-up time than the whole SIPRI parse.
@@ -208,7 +208,7 @@ def import_file(
     **options: str,
 ) -> ImportSummary:
     """Parse and validate `path`; unless `dry_run`, store it as a new edition."""
-    from alliance import store_writer
+    from alliance import store_imports
 
     parsed = parse_file(path, kind, edition, **options)
     parsed = dataclasses.replace(parsed, edition=parsed.edition.with_origin("imported"))
@@ -219,13 +219,13 @@ def import_file(
     parsed = _distinct_edition_id(parsed, stored)
     if dry_run:
         return _summary("dry run", parsed, None)
-    target = store_writer.write_import(parsed.edition, parsed.table)
+    target = store_imports.write_import(parsed.edition, parsed.table)
     return _summary("imported", parsed, str(target))
 
 
 def remove_edition(source_id: str, edition: str) -> list[Edition]:
     """Remove a user-imported edition; shipped editions cannot be removed."""
-    from alliance import store_writer
+    from alliance import store_imports
 
     matching = [e for e in _stored_editions() if (e.source_id, e.edition) == (source_id, edition)]
     if not matching:
@@ -237,7 +237,7 @@ def remove_edition(source_id: str, edition: str) -> list[Edition]:
             "expected an edition imported with `alliance data import`."
         )
     for record in matching:
-        store_writer.remove_import(record)
+        store_imports.remove_import(record)
     return matching
 
 

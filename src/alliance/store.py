@@ -87,7 +87,7 @@ def refresh() -> Path:
     if not path.exists():
         from alliance.store_writer import build
 
-        build(path)
+        build(path, data_dir())
     return path
 
 

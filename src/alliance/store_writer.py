@@ -1,16 +1,14 @@
-"""Everything that writes the store: the build from the shipped files, the checks every row
-passes on load, and the user's imports.
+"""Building the store from the shipped files, and the checks every row passes on load (the
+user's imports pass the same checks: `store_imports`).
 
 A build goes to a temporary file and is moved into place in one rename: a reader never sees a
-half-built store, and a killed build leaves the previous one. An import is one Parquet file per
-edition (its `Edition` record in the file's metadata), validated together with the store before
-a single rename makes it visible: an import lands whole or not at all.
+half-built store, and a killed build leaves the previous one. Nothing here imports `store`: the
+store calls `build` on first use with the paths it chose.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -18,8 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from alliance import store
-from alliance.provenance import EDITION_COLUMNS, Edition
+from alliance.provenance import EDITION_COLUMNS
 from alliance.schema import (
     INDICATORS,
     KEY_COLUMNS,
@@ -30,14 +27,15 @@ from alliance.schema import (
 from alliance.validation import ValidationReport
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    pass
 
 
 # --- building ---------------------------------------------------------------------------------
 
 
-def build(path: Path) -> None:
-    """Build the store at `path` from the shipped files; validate it before it goes live."""
+def build(path: Path, data: Path) -> None:
+    """Build the store at `path` from the shipped files in `data`; validate it before it goes
+    live."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
     os.close(handle)
@@ -47,9 +45,11 @@ def build(path: Path) -> None:
         with duckdb.connect(temporary, config={"preserve_insertion_order": False}) as connection:
             _create_tables(connection)
             _load_reference_tables(connection)
-            _load_shipped_observations(connection)
+            _load_shipped_observations(connection, data)
             _count_edition_rows(connection)
-            _validate(connection).raise_if_failed()
+            report = _validate(connection)
+            report.file = str(data)
+            report.raise_if_failed()
             connection.execute("CHECKPOINT")
         os.replace(temporary, path)
     finally:
@@ -111,8 +111,7 @@ def _csv_types(columns: dict[str, str]) -> str:
     return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
 
 
-def _load_shipped_observations(connection: duckdb.DuckDBPyConnection) -> None:
-    root = store.data_dir()
+def _load_shipped_observations(connection: duckdb.DuckDBPyConnection, root: Path) -> None:
     editions_file = root / "editions.csv"
     if not editions_file.exists():
         return
@@ -182,7 +181,7 @@ def _validate(
     connection: duckdb.DuckDBPyConnection, only_file: str | None = None
 ) -> ValidationReport:
     """Check the rows of the store (or only those loaded from `only_file`)."""
-    report = ValidationReport(file=str(store.data_dir()))
+    report = ValidationReport(file="")
     import pycountry
 
     connection.execute("CREATE OR REPLACE TEMP TABLE former_states (code VARCHAR)")
@@ -220,53 +219,4 @@ def _validate(
     return report
 
 
-# --- imports ----------------------------------------------------------------------------------
-
-
-def import_path(edition: Edition) -> Path:
-    safe = f"{edition.edition}__{edition.dataset}".replace("/", "_")
-    return store.imports_dir() / edition.source_id / f"{safe}.parquet"
-
-
-def write_import(edition: Edition, observations: pa.Table) -> Path:
-    """Validate an imported edition against the store, then make it visible in one rename.
-
-    `observations` has the columns of OBSERVATION_COLUMNS (`alliance.sources.ParsedFile.table`).
-    The file is written under a hidden name (ignored by every reader), checked together with the
-    store (known countries, no duplicate keys, plausible ranges), and renamed into place.
-    """
-    import pyarrow.parquet as pq
-
-    table = observations.select(list(OBSERVATION_COLUMNS))
-    metadata = {
-        **(table.schema.metadata or {}),
-        store.EDITION_METADATA_KEY: json.dumps(edition.record()),
-    }
-    table = table.replace_schema_metadata(metadata)
-    target = import_path(edition)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".importing-", suffix=".parquet", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        pq.write_table(table, temporary)
-        with store.open_store(
-            [*store.imported_files(), temporary], store.imports_dir()
-        ) as connection:
-            report = _validate(connection, only_file=temporary.name)
-        report.file = str(edition.file_name)
-        report.raise_if_failed()
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    return target
-
-
-def remove_import(edition: Edition) -> None:
-    path = import_path(edition)
-    if path.exists():
-        path.unlink()
-
-
-__all__ = ["build", "import_path", "remove_import", "write_import"]
+__all__ = ["build"]
