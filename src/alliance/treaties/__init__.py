@@ -5,11 +5,11 @@ TEU Art. 42(7), for a place and a date, and what the states bound bring.
     'yes'
 """
 
+from alliance.treaties.capacity import Capacity
 from alliance.treaties.geo import parse_point
 from alliance.treaties.resolve import (
     NAT_ART5,
     TEU_42_7,
-    Capacity,
     ClauseResult,
     ObligationsResult,
     Place,

@@ -5,15 +5,31 @@ Figures come from the store via `alliance.metrics`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
 
 from alliance.errors import AllianceError
-from alliance.treaties.resolve import UNITED_STATES, Capacity
 
+UNITED_STATES = "USA"
 YEARS_BACK = 8  # how far back from the year asked to look for the latest year with data
 MIN_COVERAGE = 0.75  # the latest year counts once this share of the states bound have data
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """One aggregate of the states bound, with and without the United States."""
+
+    metric: str
+    unit: str
+    year: int | None
+    value: float | None
+    value_without_usa: float | None
+    definition: str
+    edition: str
+    missing: tuple[str, ...]
+    note: str = ""
 
 
 def _metrics(definition: str) -> tuple[tuple[str, dict[str, Any]], ...]:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from alliance.errors import AllianceError, UnknownPlaceError
 from alliance.numerals import plain
 from alliance.treaties import geo
+from alliance.treaties.capacity import Capacity, capacity_of
 from alliance.treaties.tables import (
     Clause,
     Territory,
@@ -32,7 +33,6 @@ PlaceKind = Literal["territory", "country", "sea"]
 NAT_ART5 = "nat-5"
 TEU_42_7 = "teu-42-7"
 NAT_ART6_1949 = "nat-6-1949"
-UNITED_STATES = "USA"
 FORMER_STATES = {"DDR": "the German Democratic Republic"}  # sovereigns of rows before a change
 _APPLIES_OF_STATUS: dict[str, Applies] = {
     "covered": "yes",
@@ -70,21 +70,6 @@ class Place:
     territory_id: str | None
     sea_area: str | None  # id of the sea area, at sea
     how: str  # how the target was resolved
-
-
-@dataclass(frozen=True)
-class Capacity:
-    """One aggregate of the states bound, with and without the United States."""
-
-    metric: str
-    unit: str
-    year: int | None
-    value: float | None
-    value_without_usa: float | None
-    definition: str
-    edition: str
-    missing: tuple[str, ...]
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,8 +203,6 @@ def obligations(
     place = resolve_place(target, day)
     results = [_article_5(place, day), _article_42_7(place, day)]
     if with_capacity:
-        from alliance.treaties.capacity import capacity_of
-
         results = [
             _with(r, capacity_of(r.bound, definition, day.year)) if r.applies != "no" else r
             for r in results
