@@ -210,6 +210,7 @@ def _safe_figures(
 
 def _gdp_usd(year: int, entities: list[str], edition: str | None) -> dict[str, tuple[float, str]]:
     """GDP in USD (current prices) per ally, from NATO's tables, else the World Bank, else IMF."""
+    from alliance.errors import NO_DATA_ERRORS
     from alliance.metrics import aggregate
 
     found: dict[str, tuple[float, str]] = {}
@@ -225,7 +226,7 @@ def _gdp_usd(year: int, entities: list[str], edition: str | None) -> dict[str, t
                 source=source,
                 edition=edition if source == "nato" else None,
             )
-        except Exception:  # a source not in the store: try the next one
+        except NO_DATA_ERRORS:  # a source or edition not in the store: try the next one
             continue
         for figure in result.figures:
             found[figure.entity] = (figure.numerator * 1e9, result.edition)
@@ -234,11 +235,12 @@ def _gdp_usd(year: int, entities: list[str], edition: str | None) -> dict[str, t
 
 def _eur_per_usd(year: int) -> float | None:
     """Fed H.10 annual average, EUR per USD, when shipped."""
-    try:
-        from alliance.observations import observation_records
+    from alliance.errors import NO_DATA_ERRORS
+    from alliance.observations import observation_records
 
+    try:
         records = observation_records("exchange_rate", source="fed", currency="EUR", years=[year])
-    except Exception:  # rate not shipped or year outside it
+    except NO_DATA_ERRORS:  # rate not shipped or year outside it
         return None
     values = [float(r["value"]) for r in records if r["value"] is not None]
     return values[0] if values else None

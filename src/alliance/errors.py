@@ -220,3 +220,14 @@ class ParameterFileError(AllianceError):
         super().__init__(f"Refused {where}{problem}; expected {expected}.")
         self.file = file
         self.key = key
+
+
+# The errors that mean the store holds no figure for what was asked (a source or edition not
+# stored, a year outside the data, members without figures under --strict): a caller that can
+# do without the figure catches these, never a blind `except Exception`.
+NO_DATA_ERRORS: tuple[type[AllianceError], ...] = (
+    MissingDataError,
+    UnknownEditionError,
+    UnknownSourceError,
+    YearOutOfRangeError,
+)
