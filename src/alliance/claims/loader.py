@@ -204,7 +204,7 @@ def _error_node(root: yaml.Node, error: Any) -> yaml.Node:
     ):
         unexpected = set(re.findall(r"'([^']+)'", error.message))
         for key, _ in node.value:
-            if key.value in unexpected:
+            if isinstance(key, yaml.Node) and key.value in unexpected:
                 return key
     return node
 
