@@ -12,7 +12,10 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 
 from alliance.charts import (
+    END_LABEL,
     GREY,
+    MEMBERSHIP_LABEL,
+    MEMBERSHIP_MARK,
     OUTSIDE_GREYS,
     REFERENCE,
     SEGMENT_LABEL,
@@ -21,6 +24,7 @@ from alliance.charts import (
     VALUE_LABEL,
     ChartText,
     line_chart,
+    line_figure,
     ranked_bar_chart,
     ranked_bar_figure,
     share_segments,
@@ -31,7 +35,7 @@ from alliance.coalitions import membership_changes
 from alliance.commitments import target_table, targets
 from alliance.errors import InvalidArgumentError
 from alliance.metrics import compare, comparison, share
-from alliance.views.coalitions import comparison_chart_text, share_chart_text
+from alliance.views.coalitions import comparison_chart_text, membership_marks, share_chart_text
 from alliance.views.commitments import targets_chart_text, targets_status_words
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -194,3 +198,46 @@ def test_chart_titles_use_peoples_names_for_metrics_and_countries() -> None:
     result = share("EU-NATO", "NATO", "defence", 2024, edition="2024-06")
     title = share_chart_text(result).title
     assert title == f"EU-NATO: {result.share:.1%} of NATO's defence spending, 2024"
+
+
+def test_compare_chart_marks_brexit_on_the_eu_line_and_stops_at_the_last_year_with_data() -> None:
+    found = comparison(["EU", "GBR"], "gdp", 2015, 2024)
+    marks = membership_marks(found, 2015, 2024)
+    assert [(m.coalition, m.year, m.label) for m in marks] == [("EU", 2020, "\u2212United Kingdom")]
+    figure = line_figure(found.frame(), marks, {"GBR": "United Kingdom"})
+    (axes,) = figure.axes
+    (diamond,) = [line for line in axes.lines if line.get_gid() == MEMBERSHIP_MARK]
+    eu_2020 = next(r["value"] for r in found.rows if r["coalition"] == "EU" and r["year"] == 2020)
+    assert (diamond.get_xdata()[0], diamond.get_ydata()[0]) == (2020, eu_2020)
+    (label,) = [t for t in axes.texts if t.get_gid() == MEMBERSHIP_LABEL]
+    assert label.get_text() == "\u2212United Kingdom"
+    ends = [t.get_text() for t in axes.texts if t.get_gid() == END_LABEL]
+    assert [e.split("  ")[0] for e in ends] == ["EU", "United Kingdom"]
+    text = comparison_chart_text(found, 2015, 2024)
+    assert "EU 2020: \u2212United Kingdom" in text.notes[0]
+    # NATO's 2026 figures are not published: the axis and the title stop at the last year drawn.
+    found = comparison(["NATO", "NATO-Europe"], "defence_share_gdp", 2018, 2026)
+    last = max(r["year"] for r in found.rows if r["value"] is not None)
+    assert last < 2026
+    (axes,) = line_figure(found.frame()).axes
+    assert max(axes.get_xticks()) == last and axes.get_xlim()[1] < last + 1
+    text = comparison_chart_text(found, 2018, 2026)
+    assert text.title.endswith(f"2018-{last}") and "2026" not in " ".join(text.notes)
+    marked = {(m.coalition, m.year, m.label) for m in membership_marks(found, 2018, 2026)}
+    assert {("NATO", 2023, "+Finland"), ("NATO-Europe", 2024, "+Sweden")} <= marked
+
+
+def test_membership_labels_overlap_no_line_and_no_other_label() -> None:
+    found = comparison(["NATO & EU", "NATO - EU - USA", "USA"], "defence", 2014, 2024)
+    figure = line_figure(found.frame(), membership_marks(found, 2014, 2024))
+    (axes,) = figure.axes
+    renderer = figure.canvas.get_renderer()
+    labels = [t for t in axes.texts if t.get_gid() == MEMBERSHIP_LABEL]
+    assert len(labels) == 5  # GBR out, FIN and SWE in; MNE in; GBR and MKD in
+    boxes = [t.get_window_extent(renderer) for t in axes.texts]
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert sum(box.overlaps(other) for other in boxes) == 1, label.get_text()
+        for line in axes.lines:
+            path = line.get_transform().transform_path(line.get_path())
+            assert not path.intersects_bbox(box, filled=False), label.get_text()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from alliance.commitments import TargetTable
-    from alliance.metrics import ShareResult
+    from alliance.metrics import Comparison, ShareResult
 
 SUFFIXES: Final = (".png", ".svg", ".html")
 PALETTE: Final = ("#3360a9", "#c15065", "#2c8465", "#be5915", "#6d3e91", "#286bbb", "#996d39")
@@ -36,6 +36,9 @@ DARK_FILLS: Final = frozenset({*PALETTE, "#8fa9d3", "#6f6f6f"})
 VALUE_LABEL: Final = "value-label"
 REFERENCE: Final = "reference-line"
 SEGMENT_LABEL: Final = "segment-label"
+END_LABEL: Final = "end-label"
+MEMBERSHIP_MARK: Final = "membership-mark"
+MEMBERSHIP_LABEL: Final = "membership-label"
 TARGET_LINES: Final = (
     (2.0, "2% (Wales/Vilnius)"),
     (3.5, "3.5% core (Hague 2035)"),
@@ -83,11 +86,48 @@ def _figure(width: float = 9.0, height: float = 6.0) -> tuple[Figure, Axes]:
 def _frame_text(figure: Figure, text: ChartText) -> None:
     import textwrap
 
-    figure.text(0.02, 0.965, text.title, fontsize=15, weight="bold", color="#333333", va="top")
-    figure.text(0.02, 0.905, textwrap.fill(text.subtitle, 120), fontsize=9.5, color=TEXT, va="top")
+    title = figure.text(
+        0.02, 0.965, text.title, fontsize=15, weight="bold", color="#333333", va="top"
+    )
+    # A long title is set smaller rather than cut off at the right edge.
+    renderer = _renderer(figure)
+    room = figure.bbox.width * 0.96
+    while title.get_window_extent(renderer).width > room and title.get_fontsize() > 10:
+        title.set_fontsize(title.get_fontsize() - 0.5)
+    subtitle = figure.text(
+        0.02, 0.905, textwrap.fill(text.subtitle, 120), fontsize=9.5, color=TEXT, va="top"
+    )
     lines = [*text.notes, *text.sources]
     wrapped = "\n".join(textwrap.fill(line, 150) for line in lines)
-    figure.text(0.02, 0.015, wrapped, fontsize=7.2, color=TEXT, va="bottom", linespacing=1.35)
+    footer = figure.text(
+        0.02, 0.015, wrapped, fontsize=7.2, color=TEXT, va="bottom", linespacing=1.35
+    )
+    _make_room(figure, subtitle, footer)
+
+
+def _make_room(figure: Figure, subtitle: Any, footer: Any) -> None:
+    """Make the figure taller where the subtitle (above) or the notes and sources (below) would
+    run into the plot: the title and subtitle keep their distance from the top, the footer from
+    the bottom, the plots their size."""
+    renderer = _renderer(figure)
+    boxes = [axes.get_tightbbox(renderer) for axes in figure.axes]
+    if not boxes:
+        return
+    gap = 0.1 * figure.dpi
+    below = max(0.0, footer.get_window_extent(renderer).y1 + gap - min(b.y0 for b in boxes))
+    above = max(0.0, max(b.y1 for b in boxes) + gap - subtitle.get_window_extent(renderer).y0)
+    if not below and not above:
+        return
+    width, old = figure.get_size_inches()
+    new = old + (below + above) / figure.dpi
+    figure.set_size_inches(width, new)
+    for axes in figure.axes:
+        x0, y0, w, h = axes.get_position().bounds
+        axes.set_position((x0, (y0 * old + below / figure.dpi) / new, w, h * old / new))
+    for label in figure.texts:
+        x, y = label.get_position()
+        moved = y * old / new if label is footer else 1 - (1 - y) * old / new
+        label.set_position((x, moved))
 
 
 def save(figure: Figure, path: Path, text: ChartText) -> Path:
@@ -132,17 +172,60 @@ def _format_value(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
-def line_chart(frame: pd.DataFrame, path: Path, text: ChartText) -> Path:
+@dataclass(frozen=True)
+class ChartMark:
+    """A short label at one year of one coalition's line: a change of its membership."""
+
+    coalition: str
+    year: int
+    label: str
+
+
+def comparison_chart(found: Comparison, start: int, end: int, path: Path) -> Path:
+    """`compare` drawn: one line per coalition, its members' changes marked where they happen."""
+    from alliance.views.coalitions import (
+        coalition_words,
+        comparison_chart_text,
+        membership_marks,
+    )
+
+    _check_suffix(path)
+    frame = found.frame()
+    names = {str(name): coalition_words(str(name)) for name in frame["coalition"].unique()}
+    marks = membership_marks(found, start, end)
+    return line_chart(frame, path, comparison_chart_text(found, start, end), marks, names)
+
+
+def line_chart(
+    frame: pd.DataFrame,
+    path: Path,
+    text: ChartText,
+    marks: Sequence[ChartMark] = (),
+    names: Mapping[str, str] | None = None,
+) -> Path:
     """Coalitions over time: one line per coalition, labelled at its end (compare output)."""
     _check_suffix(path)
+    return save(line_figure(frame, marks, names), path, text)
+
+
+def line_figure(
+    frame: pd.DataFrame,
+    marks: Sequence[ChartMark] = (),
+    names: Mapping[str, str] | None = None,
+) -> Figure:
+    """The drawing of `line_chart`: the x-axis runs from the first to the last year with data;
+    each mark is a diamond on its coalition's line with its label above, clear of the others."""
+    names = names or {}
     figure, axes = _figure()
     # End labels sit right of the plot: leave room for the longest ("NATO-Europe-and-Canada  508").
-    longest = max((len(str(name)) for name in frame["coalition"].unique()), default=0) + 6
+    shown = [names.get(str(name), str(name)) for name in frame["coalition"].unique()]
+    longest = max((len(name) for name in shown), default=0) + 6
     right = max(0.55, 0.97 - 0.0085 * longest)
     axes.set_position((0.08, 0.2, right - 0.08, 0.62))
+    colours: dict[str, str] = {}
     for index, (name, rows) in enumerate(frame.groupby("coalition", sort=False)):
         rows = rows.sort_values("year")
-        colour = PALETTE[index % len(PALETTE)]
+        colour = colours[str(name)] = PALETTE[index % len(PALETTE)]
         axes.plot(rows["year"], rows["value"], color=colour, linewidth=2, marker="o", markersize=3)
         estimated = rows[rows["estimated"].astype(bool)]
         axes.plot(
@@ -157,7 +240,7 @@ def line_chart(frame: pd.DataFrame, path: Path, text: ChartText) -> Path:
         last = rows.dropna(subset=["value"]).tail(1)
         if len(last):
             axes.annotate(
-                f"{name}  {_format_value(float(last['value'].iloc[0]))}",
+                f"{names.get(str(name), name)}  {_format_value(float(last['value'].iloc[0]))}",
                 (float(last["year"].iloc[0]), float(last["value"].iloc[0])),
                 xytext=(6, 0),
                 textcoords="offset points",
@@ -166,14 +249,91 @@ def line_chart(frame: pd.DataFrame, path: Path, text: ChartText) -> Path:
                 va="center",
                 weight="bold",
                 annotation_clip=False,
+                gid=END_LABEL,
             )
-    years = sorted(frame["year"].unique())
-    axes.set_xticks(years)
-    axes.set_xticklabels([str(y) for y in years], rotation=0)
+    with_data = frame.dropna(subset=["value"])
+    years = sorted(int(y) for y in with_data["year"].unique())
+    step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
+    axes.set_xticks(years[::step])
+    axes.set_xticklabels([str(y) for y in years[::step]], rotation=0)
+    if years:
+        axes.set_xlim(years[0] - 0.4, years[-1] + 0.4)
     axes.set_ylim(bottom=0)
     unit = str(frame["unit"].iloc[0]) if len(frame) else ""
     axes.set_ylabel(unit, color=TEXT, fontsize=9)
-    return save(figure, path, text)
+    _membership_marks(axes, with_data, marks, colours)
+    return figure
+
+
+# Where a mark's label may go, in points from its point, best first: above, below, then beside.
+_MARK_PLACES: Final = (
+    ((0, 10), "center", "bottom"),
+    ((0, -10), "center", "top"),
+    ((8, 7), "left", "bottom"),
+    ((-8, 7), "right", "bottom"),
+    ((8, -7), "left", "top"),
+    ((-8, -7), "right", "top"),
+    ((0, 24), "center", "bottom"),
+    ((0, -24), "center", "top"),
+)
+
+
+def _membership_marks(
+    axes: Axes, frame: pd.DataFrame, marks: Sequence[ChartMark], colours: Mapping[str, str]
+) -> None:
+    """An open diamond around the point where a coalition's membership changed (an estimate's
+    open circle stays visible inside), its label at the first place clear of every line, label
+    and edge of the plot."""
+    renderer = _renderer(axes.figure)
+    placed: list[Any] = [t.get_window_extent(renderer) for t in axes.texts]
+    paths = [line.get_transform().transform_path(line.get_path()) for line in axes.lines]
+    for mark in sorted(marks, key=lambda m: (m.year, m.coalition)):
+        row = frame[(frame["coalition"] == mark.coalition) & (frame["year"] == mark.year)]
+        if not len(row):
+            continue
+        value, colour = float(row["value"].iloc[0]), colours.get(mark.coalition, TEXT)
+        axes.plot(
+            [mark.year],
+            [value],
+            marker="D",
+            markersize=11,
+            markerfacecolor="none",
+            markeredgecolor=colour,
+            markeredgewidth=1.3,
+            linestyle="none",
+            zorder=4,
+            gid=MEMBERSHIP_MARK,
+        )
+        label = axes.annotate(
+            mark.label,
+            (mark.year, value),
+            xytext=_MARK_PLACES[0][0],
+            textcoords="offset points",
+            fontsize=7.5,
+            color=colour,
+            zorder=5,
+            gid=MEMBERSHIP_LABEL,
+        )
+        inside = axes.get_window_extent(renderer)
+        for offset, across, up in _MARK_PLACES:
+            label.xyann = offset
+            label.set(horizontalalignment=across, verticalalignment=up)
+            box = label.get_window_extent(renderer)
+            if (
+                inside.x0 <= box.x0
+                and box.x1 <= inside.x1
+                and inside.y0 <= box.y0
+                and box.y1 <= inside.y1
+                and not any(box.overlaps(other) for other in placed)
+                and not any(path.intersects_bbox(box, filled=False) for path in paths)
+            ):
+                break
+        else:
+            # Nowhere clear: above the point, on white so that a line under it cannot hide it.
+            label.xyann, _, _ = _MARK_PLACES[0]
+            label.set(horizontalalignment="center", verticalalignment="bottom")
+            label.set_bbox({"boxstyle": "square,pad=0.1", "facecolor": "white", "lw": 0})
+        placed.append(label.get_window_extent(renderer))
 
 
 def ranked_bar_chart(

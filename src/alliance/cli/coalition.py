@@ -196,7 +196,7 @@ def compare_command(
     definition, edition.
     """
     from alliance.metrics import comparison
-    from alliance.views.coalitions import comparison_chart_text, comparison_view
+    from alliance.views.coalitions import comparison_view
 
     found = comparison(
         expressions,
@@ -211,9 +211,9 @@ def compare_command(
         strict=strict,
     )
     if chart is not None:
-        from alliance.charts import line_chart
+        from alliance.charts import comparison_chart
 
-        line_chart(found.frame(), chart, comparison_chart_text(found, start, end))
+        comparison_chart(found, start, end, chart)
         typer.echo(f"Chart written to {chart}", err=True)
     emit(_table(comparison_view(found, metric, start, end)), fmt, output)
 

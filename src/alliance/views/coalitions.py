@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from alliance.views import View
 
 if TYPE_CHECKING:
-    from alliance.charts import ChartText
+    from alliance.charts import ChartMark, ChartText
     from alliance.coalitions import Coalition
     from alliance.metrics import AggregateResult, Comparison, ShareResult, SourceRef
 
@@ -242,19 +242,56 @@ def comparison_view(found: Comparison, metric: str, start: int, end: int) -> Vie
 
 
 def comparison_chart_text(found: Comparison, start: int, end: int) -> ChartText:
+    """Title with the years drawn (those with data), definition and unit, the membership changes
+    marked on the chart, members without data, and the sources."""
     from alliance.charts import ChartText
     from alliance.metrics import source_lines
 
     first = found.results[0]
     expressions = [coalition_words(r.expression) for r in found.results[:: end - start + 1]]
+    start, end = drawn_years(found, start, end)
     return ChartText(
         title=f"{metric_words(first.metric, start=True)}: {' vs '.join(expressions)}, "
         f"{start}-{end}",
         subtitle=f"{first.definition}; {first.unit}. Membership on 1 July of "
         "each year; open circles are the publisher's estimates.",
         sources=source_lines(found.sources),
-        notes=_missing_notes(found.rows),
+        notes=[
+            *_membership_notes(membership_marks(found, start, end)),
+            *_missing_notes([r for r in found.rows if start <= r["year"] <= end]),
+        ],
     )
+
+
+def drawn_years(found: Comparison, start: int, end: int) -> tuple[int, int]:
+    """The first and last years of `start`..`end` with a figure for any coalition: a chart's
+    axis stops there (the years asked for when there is none)."""
+    years = [int(r["year"]) for r in found.rows if r["value"] is not None]
+    return (min(years), max(years)) if years else (start, end)
+
+
+def membership_marks(found: Comparison, start: int, end: int) -> list[ChartMark]:
+    """A mark at each year drawn in which a compared coalition's members changed: '+Finland',
+    '−United Kingdom' (membership on 1 July, as every figure of the comparison)."""
+    from alliance.charts import ChartMark
+    from alliance.coalitions import membership_changes
+    from alliance.countries import country_name
+
+    start, end = drawn_years(found, start, end)
+    marks = []
+    for expression in dict.fromkeys(r.expression for r in found.results):
+        for change in membership_changes(expression, range(start, end + 1)):
+            words = [f"+{country_name(c)}" for c in change.joined]
+            words += [f"\u2212{country_name(c)}" for c in change.left]
+            marks.append(ChartMark(expression, change.year, ", ".join(words)))
+    return marks
+
+
+def _membership_notes(marks: Sequence[ChartMark]) -> list[str]:
+    if not marks:
+        return []
+    changes = "; ".join(f"{coalition_words(m.coalition)} {m.year}: {m.label}" for m in marks)
+    return [f"Diamonds: members joining (+) or leaving (\u2212), on 1 July of the year: {changes}."]
 
 
 def _missing_notes(rows: list[dict[str, Any]]) -> list[str]:
