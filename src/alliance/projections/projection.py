@@ -1,0 +1,332 @@
+"""`project(...)`: a coalition's defence spending to the horizon under a path, with uncertainty.
+
+>>> result = project("NATO", to=2035, path="hague", draws=10_000, seed=1)
+>>> result.records()[0]          # the coalition, first projected year
+>>> result.frame()               # every row as a DataFrame
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from alliance.projections.assumptions import Assumptions, load_assumptions
+from alliance.projections.baseline import Baseline, CountryBaseline, build_baseline
+from alliance.projections.montecarlo import QUANTILES, TARGETS, Channel, Draws, Model
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import NDArray
+
+DEFAULT_DRAWS: Final = 10_000
+DEFAULT_SEED: Final = 2025
+DEFAULT_HORIZON: Final = 2035
+DETAILS: Final = ("coalition", "countries", "all")
+CURRENCY_WORDS: Final = {
+    "usd": "USD bn, current prices, market exchange rates",
+    "eur": "EUR bn, current prices, at the drawn EUR/USD rate",
+    "ppp": "international $ bn (GDP-based PPP, current prices)",
+}
+
+
+def _target_key(target: float) -> str:
+    return f"p_meet_{target:g}".replace(".", "_")
+
+
+def _band_key(channel: str, q: float) -> str:
+    return f"{channel}_bn_q{round(q * 100):02d}"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A run: baseline, path, assumptions and what the draws gave (countries, then coalition)."""
+
+    baseline: Baseline
+    assumptions: Assumptions
+    path: str  # a path name or the CSV file
+    path_notes: tuple[str, ...]
+    channels: tuple[str, ...]
+    result: Draws
+    coalition_name: str
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.baseline.years
+
+    @property
+    def entities(self) -> list[tuple[str, str, CountryBaseline | None]]:
+        """(id, kind, baseline) for each country, then the coalition."""
+        rows: list[tuple[str, str, CountryBaseline | None]] = [
+            (c.iso3, "country", c) for c in self.baseline.countries
+        ]
+        return [*rows, (self.coalition_name, "coalition", None)]
+
+    @property
+    def title(self) -> str:
+        return (
+            f"{self.coalition_name}: defence spending to {self.baseline.horizon} under the "
+            f"'{Path(self.path).name}' path, {self.result.draws:,} draws (seed {self.result.seed})"
+        )
+
+    def records(self, detail: str = "all") -> list[dict[str, Any]]:
+        """One row per entity and year: the path, P(meet each target), bands per currency.
+
+        detail: `coalition` (the coalition's rows), `countries` (each member in the horizon
+        year), `all` (every row).
+        """
+        rows = []
+        horizon = self.baseline.horizon
+        for e, (entity, kind, country) in enumerate(self.entities):
+            if detail == "coalition" and kind != "coalition":
+                continue
+            for t, year in enumerate(self.years):
+                if detail == "countries" and (kind != "country" or year != horizon):
+                    continue
+                rows.append(self._row(e, t, entity, kind, country, year))
+        return rows
+
+    def _row(
+        self,
+        e: int,
+        t: int,
+        entity: str,
+        kind: str,
+        country: CountryBaseline | None,
+        year: int,
+    ) -> dict[str, Any]:
+        result = self.result
+        row: dict[str, Any] = {
+            "entity": entity,
+            "kind": kind,
+            "year": year,
+            "path_percent": round(float(result.path_share[e, t]), 4),
+        }
+        for k, target in enumerate(TARGETS):
+            row[_target_key(target)] = round(float(result.probability[e, t, k]), 4)
+        for j, channel in enumerate(self.channels):
+            row[f"{channel}_bn_path"] = round(float(result.median_path[e, t, j]), 3)
+            for i, q in enumerate(QUANTILES):
+                row[_band_key(channel, q)] = round(float(result.quantiles[e, t, j, i]), 3)
+        row["projected"] = country is None or year > country.base_year
+        row["baseline_year"] = country.base_year if country else None
+        row["baseline_percent"] = round(country.share, 4) if country else None
+        row["baseline_estimate"] = country.estimate if country else None
+        row["baseline_edition"] = country.edition if country else None
+        return row
+
+    def frame(self, detail: str = "all") -> pd.DataFrame:
+        import pandas as pd
+
+        frame = pd.DataFrame(self.records(detail))
+        frame.attrs["title"] = self.title
+        frame.attrs["notes"] = self.notes()
+        frame.attrs["assumptions"] = self.assumption_lines()
+        frame.attrs["editions"] = list(self.baseline.editions)
+        return frame
+
+    def notes(self) -> list[str]:
+        members = ", ".join(c.iso3 for c in self.baseline.countries)
+        lines = [
+            f"Members of {self.baseline.expression!r} on {self.baseline.on} (held to "
+            f"{self.baseline.horizon}): {members}.",
+            "p_meet_X: share of draws in which the share of GDP reached is at least X % (the "
+            "coalition's: its summed spending over its summed GDP, US$ at market rates). Bands "
+            "q05-q95: quantiles of spending over the draws; the coalition's are quantiles of the "
+            "members' spending summed within each draw, not sums of the members' quantiles. "
+            "*_bn_path: the path with no shock (the median of the GDP and rate draws).",
+            *self.baseline.notes(),
+            *self.path_notes,
+        ]
+        if "eur" in self.channels:
+            lines.append(
+                f"EUR/USD: the Fed H.10 annual average of {self.baseline.eur_usd_year} "
+                f"({self.baseline.eur_usd_level:.4f} EUR per USD) held as the median; drawn "
+                f"with a yearly spread of {self.baseline.eur_usd_sd:.4f} log points."
+            )
+        return lines
+
+    def assumption_lines(self) -> list[str]:
+        computed = {
+            "growth_correlation": self.baseline.growth_correlation,
+            "eur_usd_level": self.baseline.eur_usd_level,
+            "eur_usd_sd": self.baseline.eur_usd_sd,
+        }
+        lines = []
+        for item in self.assumptions.items:
+            if item.name == "gdp_growth_sd" and item.value is None:
+                spreads = sorted(c.growth_sd for c in self.baseline.countries)
+                text = item.line()
+                lines.append(
+                    f"{text} Computed: {spreads[0]:.3f} to {spreads[-1]:.3f} "
+                    f"(median {spreads[len(spreads) // 2]:.3f}); per member in --format json."
+                )
+            else:
+                lines.append(item.line(computed.get(item.name)))
+        return lines
+
+    def growth_records(self) -> list[dict[str, Any]]:
+        """Each member's baseline and the spread of its GDP draws."""
+        return [
+            {
+                "entity": c.iso3,
+                "name": c.name,
+                "definition": c.source,
+                "baseline_year": c.base_year,
+                "baseline_percent": c.share,
+                "estimate": c.estimate,
+                "edition": c.edition,
+                "locator": c.locator,
+                "currency_zone": c.zone,
+                "growth_sd": round(c.growth_sd, 4),
+                "growth_sd_from": c.growth_sd_from,
+                "imf_last_year": c.imf_last_year,
+                "imf_last_growth": round(c.imf_last_growth, 4),
+            }
+            for c in self.baseline.countries
+        ]
+
+    def source_lines(self) -> list[str]:
+        from alliance.observations import citation_lines
+
+        return citation_lines(list(self.baseline.editions))
+
+    def to_dict(self, detail: str = "all") -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "path": self.path,
+            "draws": self.result.draws,
+            "seed": self.result.seed,
+            "years": list(self.years),
+            "rows": self.records(detail),
+            "members": self.growth_records(),
+            "assumptions": self.assumptions.records(),
+            "assumption_lines": self.assumption_lines(),
+            "notes": self.notes(),
+            "sources": self.source_lines(),
+        }
+
+    def subtitle(self) -> str:
+        definition = "SIPRI" if self.baseline.definition == "sipri" else "NATO (SIPRI where absent)"
+        return (
+            f"Defence spending, {CURRENCY_WORDS['usd']}; share of GDP on {definition}'s "
+            f"definition; GDP: IMF WEO to {max(c.imf_last_year for c in self.baseline.countries)}"
+            f", then its last growth rate held. Bands: 5-95 % and 25-75 % of {self.result.draws:,}"
+            f" draws (seed {self.result.seed}); line: the path with no shock."
+        )
+
+
+def _shares(baseline: Baseline, path: str | Path, assumptions: Assumptions) -> tuple[Any, list[str]]:
+    import numpy as np
+
+    from alliance.projections import paths
+
+    user = None
+    if isinstance(path, Path) or path not in paths.NAMES:
+        candidate = Path(path)
+        if str(path) not in paths.NAMES and candidate.suffix.lower() == ".csv":
+            user = paths.read_path_file(candidate, baseline.years[0], baseline.horizon)
+        else:
+            paths.path_function(str(path), assumptions)  # raises: unknown path
+    if user is not None:
+        rows = [user.shares(c, baseline.years) for c in baseline.countries]
+    else:
+        function = paths.path_function(str(path), assumptions)
+        rows = [function(c, baseline.years) for c in baseline.countries]
+    notes = paths.path_notes(str(path), baseline.countries, user)
+    return np.array(rows, dtype=float), notes
+
+
+def build_model(
+    baseline: Baseline,
+    shares: NDArray[np.float64],
+    assumptions: Assumptions,
+    groups: NDArray[np.float64],
+    ppp_scale: NDArray[np.float64] | None = None,
+) -> Model:
+    import numpy as np
+
+    years = np.asarray(baseline.years)
+    euro = np.array([c.zone == "EUR" for c in baseline.countries])
+    ones = np.ones_like(shares)
+    channels = [
+        Channel("usd", ones, np.where(euro, -1.0, 0.0)),
+        Channel("eur", ones * baseline.eur_usd_level, np.where(euro, 0.0, 1.0)),
+    ]
+    if ppp_scale is not None:
+        channels.append(Channel("ppp", ppp_scale, np.zeros(len(euro))))
+    return Model(
+        path=shares,
+        base_share=np.array([c.share for c in baseline.countries]),
+        gdp=np.array([c.gdp_usd_bn for c in baseline.countries]),
+        active=years[None, :] > np.array([c.base_year for c in baseline.countries])[:, None],
+        fx_active=years > baseline.eur_usd_year,
+        growth_sd=np.array([c.growth_sd for c in baseline.countries]),
+        correlation=baseline.growth_correlation,
+        fx_sd=baseline.eur_usd_sd,
+        slip_probability=assumptions.number("slip_probability"),
+        slip_low=assumptions.number("slip_size_low"),
+        slip_high=assumptions.number("slip_size_high"),
+        elasticity=assumptions.number("budget_gdp_elasticity"),
+        groups=groups,
+        channels=tuple(channels),
+        usd_gdp_scale=ones,
+        usd_fx_power=channels[0].fx_power,
+    )
+
+
+def resolve_assumptions(assumptions: Assumptions | Path | str | None) -> Assumptions:
+    if isinstance(assumptions, Assumptions):
+        return assumptions
+    return load_assumptions(None if assumptions is None else Path(assumptions))
+
+
+def project(
+    expression: str = "NATO",
+    *,
+    to: int = DEFAULT_HORIZON,
+    path: str | Path = "current",
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    assumptions: Assumptions | Path | str | None = None,
+    definition: str = "nato",
+    on: date | None = None,
+    ppp_scale: Callable[[Baseline], NDArray[np.float64]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Projection:
+    """Project `expression`'s members and their sum to `to` under `path` with `draws` draws.
+
+    `path`: current, trend, pledges, hague, or a CSV file (iso3,year,percent). `assumptions`: a
+    YAML file of overrides or an Assumptions. `ppp_scale` adds PPP bands (see vs_russia).
+    """
+    from alliance.projections import montecarlo
+
+    montecarlo.check_draws(draws)
+    chosen = resolve_assumptions(assumptions)
+    baseline = build_baseline(expression, to, chosen, definition=definition, on=on)
+    shares, notes = _shares(baseline, path, chosen)
+    groups = montecarlo.membership([range(len(baseline.countries))], len(baseline.countries))
+    scale = ppp_scale(baseline) if ppp_scale is not None else None
+    model = build_model(baseline, shares, chosen, groups, scale)
+    result = montecarlo.run(model, draws, seed, progress)
+    return Projection(
+        baseline=baseline,
+        assumptions=chosen,
+        path=str(path),
+        path_notes=tuple(notes),
+        channels=tuple(ch.name for ch in model.channels),
+        result=result,
+        coalition_name=expression,
+    )
+
+
+def entity_index(projection: Projection, entity: str) -> int:
+    ids = [e for e, _, _ in projection.entities]
+    return ids.index(entity)
+
+
+def band_columns(channel: str) -> Sequence[str]:
+    return [_band_key(channel, q) for q in QUANTILES]
