@@ -329,6 +329,9 @@ class TargetTable:
     gdp_sources: list[str]
     eur_per_usd: float | None
 
+    def records(self) -> list[dict[str, Any]]:
+        return list(self.rows)
+
     def frame(self) -> pd.DataFrame:
         """The rows as a DataFrame; `attrs` carries target, editions, gdp_sources, eur_per_usd."""
         import pandas as pd
@@ -440,10 +443,10 @@ def targets_history(
     """
     import pandas as pd
 
-    return pd.DataFrame(targets_history_rows(edition, threshold, first, last))
+    return pd.DataFrame(targets_history_records(edition, threshold, first, last))
 
 
-def targets_history_rows(
+def targets_history_records(
     edition: str | None = None, threshold: float = 2.0, first: int = 2014, last: int | None = None
 ) -> list[dict[str, Any]]:
     """What `targets_history` returns, as records (no pandas)."""

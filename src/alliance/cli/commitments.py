@@ -54,10 +54,10 @@ def targets_command(
                 "--chart draws the allies of one year; --history has no chart: drop --chart, "
                 "or use --year YEAR --chart FILE."
             )
-        from alliance.commitments import targets_history_rows
+        from alliance.commitments import targets_history_records
         from alliance.views.commitments import targets_history_view
 
-        emit(_table(targets_history_view(targets_history_rows(edition))), fmt, output)
+        emit(_table(targets_history_view(targets_history_records(edition))), fmt, output)
         return
     if year is None:
         raise InvalidArgumentError("--year is required (or use --history).")

@@ -35,6 +35,9 @@ class Comparison:
     results: list[AggregateResult]
     sources: list[SourceRef]
 
+    def records(self) -> list[dict[str, Any]]:
+        return list(self.rows)
+
     def frame(self) -> pd.DataFrame:
         import pandas as pd
 

@@ -203,10 +203,10 @@ async def targets(
 
 
 def _history(edition: str | None) -> View:
-    from alliance.commitments import targets_history_rows
+    from alliance.commitments import targets_history_records
     from alliance.views.commitments import targets_history_view
 
-    return targets_history_view(targets_history_rows(edition))
+    return targets_history_view(targets_history_records(edition))
 
 
 @router.get("/targets/history")

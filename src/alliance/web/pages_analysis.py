@@ -320,9 +320,9 @@ def commitments_section(year: int, interactive: bool = True) -> str:
 
 
 def _history_chart() -> str:
-    from alliance.commitments import targets_history_rows
+    from alliance.commitments import targets_history_records
 
-    records = targets_history_rows()
+    records = targets_history_records()
     line = Line(
         "Allies at or above 2 %",
         tuple(Point(int(r["year"]), float(r["meeting"]), bool(r["estimate"])) for r in records),
