@@ -157,7 +157,8 @@ def default_target(year: int) -> Target:
 
 # --- figures -----------------------------------------------------------------------------------
 # Records (dicts with the observation columns) rather than DataFrames: `alliance targets` and
-# `alliance pledge` then start without pandas (0.5 s). The public functions wrap them in frames.
+# `alliance pledge` then start without pandas (its import: bench/RESULTS.md). The public
+# functions wrap them in frames.
 
 _INDICATOR_OF: Final = {
     "defence_share_gdp": "defence_expenditure_share_gdp",

@@ -71,7 +71,7 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
-    import pycountry  # deferred: importing it costs about 0.1 s
+    import pycountry  # deferred: its import is a query's start-up (bench/RESULTS.md)
 
     by_iso3: dict[str, Country] = {}
     index: dict[str, str] = {}

@@ -320,7 +320,8 @@ def observation_records(
     years: Sequence[int] | None = None,
     **filters: str | None,
 ) -> list[dict[str, Any]]:
-    """The rows `observations` returns, as dicts, without importing pandas (0.5 s of start-up)."""
+    """The rows `observations` returns, as dicts, without importing pandas (most of a query's
+    start-up: bench/RESULTS.md, import costs)."""
     selection = _select_figures(indicator, entities, years, **filters)
     return [dict(zip(selection.columns, row, strict=True)) for row in selection.rows]
 

@@ -13,7 +13,7 @@ from alliance.errors import AllianceError, printable
 
 # Which module registers each top-level command (`register(app)`; heavy imports stay inside
 # the command bodies). A call loads only the module it needs: building every command on each
-# call would cost a tenth of the 0.4 s a query may take.
+# call would add to the start-up of every query (bench/RESULTS.md).
 COMMANDS = {
     "countries": "reference",
     "groups": "reference",

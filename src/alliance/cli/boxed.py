@@ -1,8 +1,8 @@
 """A boxed text table in the style of Rich's default table, fitted to the terminal without ever
 cutting a value.
 
-Importing `rich.console` and laying out a 44-row table with Rich takes 0.12-0.17 s on the 2-core
-machine, a third of the 0.4 s a `data show` call may take; this draws it in about a millisecond.
+Importing `rich.console` and laying out a 44-row table with Rich costs several times what this
+does, a large share of a `data show` call (bench/RESULTS.md, import costs).
 Rich also shortens cells to fit a narrow terminal ("35,…" for 35,394.2), which no figure may be.
 Here a table too wide for the terminal first wraps its text columns at spaces; if it is still too
 wide, columns are left out from the right and named under the table.

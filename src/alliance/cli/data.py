@@ -322,7 +322,7 @@ SUBCOMMANDS: dict[str, Callable[..., None]] = {
 
 def register(app: typer.Typer, subcommand: str | None = None) -> None:
     """Add the `data` group; with a known `subcommand`, only that one (a call runs one command,
-    and building all six costs 5-10 ms of its start-up)."""
+    and building all six would add to its start-up)."""
     group = typer.Typer(help=HELP)
     for name, function in SUBCOMMANDS.items():
         if subcommand not in SUBCOMMANDS or name == subcommand:

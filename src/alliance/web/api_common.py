@@ -193,8 +193,8 @@ _BODIES: Final = _Bodies(CACHE_SIZE)
 def _settle() -> None:
     """Collect the garbage of a computation, then exempt what survives (the store's tables, the
     cached answers) from future collections. Python's full collection walks every tracked object;
-    with the library's state in memory that took hundreds of ms and set the p99 latency under
-    load (bench_load.py). The heap grows only on a cache miss, so that is when to settle it."""
+    with the library's state in memory that set the p99 latency under load (bench_load.py,
+    bench/RESULTS.md). The heap grows only on a cache miss, so that is when to settle it."""
     gc.collect()
     gc.freeze()
 
