@@ -216,6 +216,9 @@ def line_figure(
     """The drawing of `line_chart`: the x-axis runs from the first to the last year with data;
     each mark is a diamond on its coalition's line with its label above, clear of the others."""
     names = names or {}
+    # pandas deep-copies `attrs` (compare's results) on every operation: draw from a bare copy.
+    frame = frame.copy(deep=False)
+    frame.attrs = {}
     figure, axes = _figure()
     # End labels sit right of the plot: leave room for the longest ("NATO-Europe-and-Canada  508").
     shown = [names.get(str(name), str(name)) for name in frame["coalition"].unique()]
