@@ -1,285 +1,335 @@
-"""The projection's starting point: each country's latest figures in the store, and GDP ahead.
+"""The projection's starting point, read from the store: each member's latest share of GDP, GDP to
+the horizon, and the spreads the Monte Carlo draws from.
 
-- Share of GDP: NATO's figure (NATO definition, newest edition per figure, estimate flag carried)
-  for the latest year with a value; a country without a NATO figure takes SIPRI's share of GDP
-  (SIPRI definition) and the output says so for that country.
-- GDP: IMF World Economic Outlook (current US dollars, NGDPD; the October 2025 edition ships, to
-  2030); beyond the IMF's last year each country's last IMF growth rate is held.
-- History for the uncertainty: World Bank GDP in current US dollars (growth spread and co-movement)
-  and the Fed H.10 annual EUR per USD (level and yearly spread).
-
-All figures come through `alliance.observations.observation_records`, i.e. the one edition rule.
+- Share of GDP: NATO's figure from the newest edition that has one (the edition rule of
+  `observations.newest_per_figure`), its estimate flag carried; a member without a NATO figure
+  takes SIPRI's (said in the notes). `definition="sipri"` takes SIPRI's for every member.
+- GDP: IMF World Economic Outlook (newest edition, current US$) to its last year (2030 in the
+  October 2025 edition); beyond it the IMF's last yearly growth rate is held (stated).
+- Spreads (when the assumptions leave them null): each member's nominal GDP growth history, their
+  mean pairwise correlation, and the Fed EUR/USD history (see data/projections/assumptions.yaml).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
 from typing import Any, Final
 
-import numpy as np
+from alliance.errors import InvalidArgumentError, MissingDataError
+from alliance.projections.assumptions import Assumptions
 
-from alliance.errors import InvalidArgumentError, MissingDataError, YearOutOfRangeError
+SHARE: Final = "defence_expenditure_share_gdp"
+DEFINITIONS: Final = ("nato", "sipri")
+LAST_HORIZON: Final = 2050
+MIN_HISTORY: Final = 10  # years of growth needed for a country's own spread
+EURO_AREA: Final = "fed:EURO_AREA"
 
-SHARE_INDICATOR: Final = "defence_expenditure_share_gdp"
-LAST_TO_YEAR: Final = 2060  # a projection further out is guesswork the model does not offer
-MIN_HISTORY_YEARS: Final = 10
+
+@dataclass(frozen=True)
+class CountryBaseline:
+    """One member's starting point. `gdp_usd_bn` is aligned with `Baseline.years`."""
+
+    iso3: str
+    name: str
+    source: str  # nato | sipri: whose definition the share follows
+    base_year: int
+    share: float  # % of GDP in base_year
+    estimate: bool
+    edition: str  # "nato 2025-08 (share-of-gdp-transcription)"
+    locator: str
+    history: tuple[tuple[int, float], ...]  # (year, % of GDP) up to base_year, for `trend`
+    gdp_usd_bn: tuple[float, ...]
+    imf_last_year: int
+    imf_last_growth: float  # held beyond imf_last_year
+    zone: str  # EUR (euro area), USD (the US) or other
+    growth_sd: float  # log points a year
+    growth_sd_from: str  # how growth_sd was set
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """Arrays are laid out countries x years (`years` from the baseline year to the last year)."""
-
     expression: str
-    members_year: int  # membership read on 1 July of this year
-    countries: tuple[str, ...]
-    years: tuple[int, ...]
-    latest_year: np.ndarray  # per country: year of the latest share figure
-    latest_share: np.ndarray  # per country: that figure, % of GDP
-    share_source: tuple[str, ...]  # per country: 'nato' or 'sipri'
-    share_edition: tuple[str, ...]
-    estimate: np.ndarray  # per country: the latest figure is the publisher's estimate
-    share_history: Mapping[str, tuple[tuple[int, float], ...]]  # same source as the latest
-    gdp_usd_bn: np.ndarray  # IMF, held growth beyond its last year
-    imf_last_year: int
-    held_growth: np.ndarray  # per country: the last IMF growth rate, held beyond imf_last_year
-    growth_history: np.ndarray  # countries x history years: log growth of WB GDP (nan: none)
-    history_years: tuple[int, ...]
-    eur_per_usd: tuple[tuple[int, float], ...]  # Fed H.10 annual averages
+    on: date
+    definition: str
+    years: tuple[int, ...]  # first projected year .. horizon
+    countries: tuple[CountryBaseline, ...]
+    missing: tuple[tuple[str, str], ...]  # (iso3, why it is left out)
+    eur_usd_level: float
+    eur_usd_year: int
+    eur_usd_sd: float
+    growth_correlation: float
     editions: tuple[tuple[str, str, str], ...]  # (source, edition, dataset) used
-    left_out: tuple[str, ...]  # members without figures, and why
 
     @property
-    def base_year(self) -> int:
-        return self.years[0]
+    def horizon(self) -> int:
+        return self.years[-1]
+
+    def notes(self) -> list[str]:
+        notes = []
+        last = sorted({c.imf_last_year for c in self.countries})
+        if last and last[-1] < self.horizon:
+            notes.append(
+                f"GDP: IMF WEO to {last[-1]}; from {last[-1] + 1} to {self.horizon} each country's "
+                "last IMF yearly growth rate is held (an assumption of ours)."
+            )
+        fallback = [c.iso3 for c in self.countries if c.source == "sipri"]
+        if fallback and self.definition == "nato":
+            notes.append(
+                f"No NATO figure for {', '.join(fallback)}: their share of GDP is SIPRI's "
+                "(a different definition), included in coalition sums."
+            )
+        if self.definition == "sipri":
+            notes.append(
+                "Shares of GDP: SIPRI's definition for every member; NATO's targets (2 %, 3.5 %, "
+                "5 %) are defined on NATO's, so probabilities of meeting them are indicative."
+            )
+        for iso3, why in self.missing:
+            notes.append(f"Left out: {iso3}: {why}.")
+        bases = sorted({c.base_year for c in self.countries})
+        if len(bases) > 1:
+            by_year = {b: [c.iso3 for c in self.countries if c.base_year == b] for b in bases[:-1]}
+            older = "; ".join(f"{', '.join(v)}: {k}" for k, v in by_year.items())
+            notes.append(f"Latest figure older than {bases[-1]} (projected from then on): {older}.")
+        return notes
 
 
-def newest_share_year() -> int:
-    """The newest year with any NATO share-of-GDP figure: the projection's baseline year."""
-    from alliance.store import shared_connection
-
-    row = (
-        shared_connection()
-        .execute(
-            "SELECT max(year) FROM observations WHERE indicator = ? AND source_id = 'nato' "
-            "AND value IS NOT NULL",
-            [SHARE_INDICATOR],
-        )
-        .fetchone()
-    )
-    if row is None or row[0] is None:
-        raise MissingDataError("No NATO share-of-GDP figure is in the store: import NATO's tables.")
-    return int(row[0])
+@cache
+def euro_area() -> dict[str, date]:
+    """ISO3 -> the day the country adopted the euro (data/projections/euro_area.csv, cited)."""
+    text = resources.files("alliance").joinpath("data", "projections", "euro_area.csv")
+    rows = csv.DictReader(text.read_text("utf-8").splitlines())
+    return {r["iso3"]: date.fromisoformat(r["joined"]) for r in rows}
 
 
-def check_to_year(to_year: int, base_year: int) -> None:
-    if not base_year < to_year <= LAST_TO_YEAR:
-        raise YearOutOfRangeError(
-            to_year, base_year + 1, LAST_TO_YEAR, f"the projection's years (data end {base_year})"
-        )
+def _zone(iso3: str, year: int) -> str:
+    if iso3 == "USA":
+        return "USD"
+    joined = euro_area().get(iso3)
+    return "EUR" if joined is not None and joined <= date(year, 1, 1) else "other"
 
 
-def _by_country(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        value = record["value"]
-        if value is not None and value == value:
-            found.setdefault(record["entity"], []).append(record)
-    for rows in found.values():
-        rows.sort(key=lambda r: int(r["year"]))
-    return found
-
-
-def _shares(members: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Per member, its share-of-GDP figures: NATO's, else SIPRI's."""
+def _records(indicator: str, entities: Sequence[str], **filters: str) -> list[dict[str, Any]]:
     from alliance.observations import observation_records
 
-    found = _by_country(observation_records(SHARE_INDICATOR, source="nato", entities=members))
-    rest = [m for m in members if m not in found]
-    if rest:
-        found.update(_by_country(observation_records(SHARE_INDICATOR, source="sipri", entities=rest)))
-    return found
+    return observation_records(indicator, entities=list(entities), **filters)
 
 
-def _imf_gdp(members: Sequence[str], years: Sequence[int]) -> tuple[dict[str, np.ndarray], int]:
-    """IMF NGDPD (USD bn) per member for `years`; beyond the IMF's last year, growth held."""
-    from alliance.observations import observation_records
+def latest_shares(
+    members: Sequence[str], definition: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[int, float]]]]:
+    """Per member: the row of its latest share of GDP (NATO, else SIPRI) and its history."""
+    sources = ("nato", "sipri") if definition == "nato" else ("sipri",)
+    latest: dict[str, dict[str, Any]] = {}
+    history: dict[str, list[tuple[int, float]]] = {}
+    for source in sources:
+        wanted = [m for m in members if m not in latest]
+        if not wanted:
+            break
+        rows = _records(SHARE, wanted, source=source, period="calendar")
+        for row in sorted(rows, key=lambda r: int(r["year"])):
+            value = row["value"]
+            if value is None or value != value or float(value) <= 0:
+                continue
+            entity = str(row["entity"])
+            history.setdefault(entity, []).append((int(row["year"]), float(value)))
+            latest[entity] = row
+    return latest, history
 
-    records = observation_records(
-        "gdp", source="imf", currency="USD", exchange_basis="market", entities=members
+
+def _imf_gdp(members: Sequence[str]) -> dict[str, dict[int, tuple[float, bool, str]]]:
+    rows = _records(
+        "gdp", members, source="imf", currency="USD", exchange_basis="market", price_basis="current"
     )
-    values: dict[str, dict[int, float]] = {}
-    for record in records:
-        if record["value"] is not None:
-            values.setdefault(record["entity"], {})[int(record["year"])] = float(record["value"])
-    last = max((max(v) for v in values.values()), default=years[0])
-    paths = {}
-    for member, by_year in values.items():
-        if last not in by_year or last - 1 not in by_year or years[0] not in by_year:
+    found: dict[str, dict[int, tuple[float, bool, str]]] = {}
+    for row in rows:
+        if row["value"] is None:
             continue
-        growth = by_year[last] / by_year[last - 1]
-        paths[member] = np.array(
-            [by_year[y] if y <= last else by_year[last] * growth ** (y - last) for y in years]
+        found.setdefault(str(row["entity"]), {})[int(row["year"])] = (
+            float(row["value"]),
+            row["estimate"] is True,
+            str(row["edition"]),
         )
-    return paths, last
+    return found
 
 
-def _growth_history(
-    members: Sequence[str], first_year: int, last_year: int
-) -> tuple[np.ndarray, tuple[int, ...], list[tuple[str, str, str]]]:
-    """Yearly log growth of World Bank GDP (current USD), members x years (nan where missing)."""
-    from alliance.observations import observation_records
+def eur_per_usd_history() -> dict[int, float]:
+    """Fed H.10 annual averages, EUR per USD, by year."""
+    rows = _records("exchange_rate", [EURO_AREA], source="fed", currency="EUR")
+    return {int(r["year"]): float(r["value"]) for r in rows if r["value"] is not None}
 
-    records = observation_records(
-        "gdp", source="wb", currency="USD", exchange_basis="market", entities=members
+
+def _log_growth(levels: dict[int, float], first_year: int) -> dict[int, float]:
+    import math
+
+    return {
+        year: math.log(levels[year] / levels[year - 1])
+        for year in sorted(levels)
+        if year > first_year and year - 1 in levels and levels[year - 1] > 0 and levels[year] > 0
+    }
+
+
+def growth_histories(
+    gdp: dict[str, dict[int, tuple[float, bool, str]]],
+    fx: dict[int, float],
+    first_year: int,
+    zone_year: int,
+) -> dict[str, dict[int, float]]:
+    """Yearly log growth of each country's nominal GDP from `first_year`, IMF figures that are not
+    projections; in euros for euro-area members (Fed EUR/USD), else in US dollars."""
+    growth = {}
+    for iso3, by_year in gdp.items():
+        euro = _zone(iso3, zone_year) == "EUR"
+        levels = {
+            year: value * (fx[year] if euro else 1.0)
+            for year, (value, estimate, _) in by_year.items()
+            if year >= first_year and not estimate and (not euro or year in fx)
+        }
+        growth[iso3] = _log_growth(levels, first_year)
+    return growth
+
+
+def mean_correlation(growth: dict[str, dict[int, float]]) -> float:
+    """Mean pairwise correlation of the countries' growth over the years they all have."""
+    import numpy as np
+
+    series = [g for g in growth.values() if len(g) >= MIN_HISTORY]
+    if len(series) < 2:
+        return 0.0
+    years = sorted(set.intersection(*(set(g) for g in series)))
+    matrix = np.array([[g[y] for y in years] for g in series])
+    corr = np.corrcoef(matrix)
+    count = len(series)
+    mean = (corr.sum() - count) / (count * (count - 1))
+    return float(min(max(mean, 0.0), 1.0))
+
+
+def _gdp_path(
+    by_year: dict[int, tuple[float, bool, str]], years: Sequence[int]
+) -> tuple[tuple[float, ...], int, float] | None:
+    last = max(by_year)
+    if last - 1 not in by_year or any(y not in by_year for y in years if y <= last):
+        return None
+    growth = by_year[last][0] / by_year[last - 1][0] - 1
+    path = tuple(
+        by_year[y][0] if y <= last else by_year[last][0] * (1 + growth) ** (y - last)
+        for y in years
     )
-    years = tuple(range(first_year + 1, last_year + 1))
-    levels = np.full((len(members), len(years) + 1), np.nan)
-    where = {m: i for i, m in enumerate(members)}
-    used = set()
-    for record in records:
-        year = int(record["year"])
-        if record["value"] is not None and first_year <= year <= last_year:
-            levels[where[record["entity"]], year - first_year] = float(record["value"])
-            used.add((record["source_id"], record["edition"], record["dataset"]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.diff(np.log(levels), axis=1)
-    return growth, years, sorted(used)
+    return path, last, growth
 
 
-def _eur_per_usd() -> tuple[tuple[tuple[int, float], ...], list[tuple[str, str, str]]]:
-    from alliance.observations import observation_records
+def build_baseline(
+    expression: str,
+    horizon: int,
+    assumptions: Assumptions,
+    *,
+    definition: str = "nato",
+    on: date | None = None,
+) -> Baseline:
+    """The members of `expression` on `on` (default today), held to `horizon`, with their data."""
+    from alliance.coalitions import coalition
+    from alliance.countries import country_name
 
-    records = observation_records(
-        "exchange_rate", source="fed", currency="EUR", entities=["fed:EURO_AREA"]
-    )
-    rates = tuple(
-        sorted((int(r["year"]), float(r["value"])) for r in records if r["value"] is not None)
-    )
-    used = sorted({(r["source_id"], r["edition"], r["dataset"]) for r in records})
-    return rates, used
-
-
-def build_baseline(expression: str, to_year: int, gdp_history_first_year: int) -> Baseline:
-    """The baseline of `expression`'s members (on 1 July of the baseline year) up to `to_year`."""
-    from alliance.coalitions import coalition_in_year
-
-    base_year = newest_share_year()
-    check_to_year(to_year, base_year)
-    members = coalition_in_year(expression, base_year).members
-    years = list(range(base_year, to_year + 1))
-    shares = _shares(members)
-    gdp, imf_last = _imf_gdp(members, years)
-    kept = [m for m in members if m in shares and m in gdp]
-    left_out = [
-        f"{m}: no share-of-GDP figure (NATO or SIPRI) in the store, left out"
-        for m in members
-        if m not in shares
-    ] + [
-        f"{m}: no IMF GDP for {base_year}-{imf_last} in the store, left out"
-        for m in members
-        if m in shares and m not in gdp
-    ]
-    if not kept:
+    if definition not in DEFINITIONS:
+        raise InvalidArgumentError(
+            f"Unknown definition {definition!r}: expected one of {', '.join(DEFINITIONS)}."
+        )
+    members = coalition(expression, on).members
+    if not members:
+        raise MissingDataError(f"{expression!r} has no members on {on or date.today()}.")
+    latest, histories = latest_shares(members, definition)
+    if not latest:
         raise MissingDataError(
-            f"No member of {expression!r} on 1 July {base_year} has a defence share of GDP and "
-            f"IMF GDP in the store ({len(members)} members): expected a coalition of countries "
-            "with NATO or SIPRI figures, e.g. NATO, EU or NATO-Europe."
+            f"No member of {expression!r} has a defence share of GDP figure (NATO or SIPRI): "
+            "expected a coalition with data, e.g. NATO, EU, DEU."
         )
-    latest = [shares[m][-1] for m in kept]
-    history, history_years, wb_used = _growth_history(kept, gdp_history_first_year, base_year)
-    rates, fed_used = _eur_per_usd()
-    editions = {(r["source_id"], r["edition"], r["dataset"]) for r in latest}
-    editions.add(("imf", *_imf_edition(kept)))
+    last_base = max(int(r["year"]) for r in latest.values())
+    if not last_base < horizon <= LAST_HORIZON:
+        raise InvalidArgumentError(
+            f"--to {horizon} is outside the projection range: expected a year after the latest "
+            f"figure ({last_base}) up to {LAST_HORIZON}."
+        )
+    years = tuple(range(min(int(r["year"]) for r in latest.values()) + 1, horizon + 1))
+    gdp = _imf_gdp(list(latest))
+    fx = eur_per_usd_history()
+    first = int(assumptions.number("gdp_history_first_year"))
+    growth = growth_histories(gdp, fx, first, years[0])
+    spreads = {
+        iso3: statistics.stdev(g.values()) for iso3, g in growth.items() if len(g) >= MIN_HISTORY
+    }
+    median_sd = statistics.median(spreads.values()) if spreads else 0.0
+    fixed_sd = assumptions["gdp_growth_sd"]
+    countries, missing, used = [], [], set()
+    for iso3 in members:
+        row = latest.get(iso3)
+        if row is None:
+            missing.append((iso3, "no defence share of GDP figure (NATO or SIPRI)"))
+            continue
+        path = _gdp_path(gdp[iso3], years) if iso3 in gdp else None
+        if path is None:
+            missing.append((iso3, f"no IMF GDP figure for every year {years[0]}-{horizon}"))
+            continue
+        if fixed_sd is not None:
+            sd, sd_from = fixed_sd, "set in the assumptions"
+        elif iso3 in spreads:
+            sd, sd_from = spreads[iso3], f"own history {first}-, {len(growth[iso3])} years"
+        else:
+            sd, sd_from = median_sd, "median of the other members (too little history)"
+        source = str(row["source_id"])
+        used.add((source, str(row["edition"]), str(row["dataset"])))
+        used.update(("imf", edition, "NGDPD") for _, _, edition in gdp[iso3].values())
+        countries.append(
+            CountryBaseline(
+                iso3=iso3,
+                name=country_name(iso3),
+                source=source,
+                base_year=int(row["year"]),
+                share=float(row["value"]),
+                estimate=row["estimate"] is True,
+                edition=f"{source} {row['edition']} ({row['dataset']})",
+                locator=str(row.get("locator") or ""),
+                history=tuple(histories[iso3]),
+                gdp_usd_bn=path[0],
+                imf_last_year=path[1],
+                imf_last_growth=path[2],
+                zone=_zone(iso3, years[0]),
+                growth_sd=float(sd),
+                growth_sd_from=sd_from,
+            )
+        )
+    if not countries:
+        raise MissingDataError(
+            f"No member of {expression!r} has both a share of GDP and IMF GDP to {horizon}: "
+            + "; ".join(f"{iso3}: {why}" for iso3, why in missing)
+        )
+    fx_year = max(fx)
+    level = assumptions["eur_usd_level"]
+    fx_sd = assumptions["eur_usd_sd"]
+    fx_growth = list(_log_growth(fx, min(fx) - 1).values())
+    correlation = assumptions["growth_correlation"]
+    if correlation is None:
+        correlation = mean_correlation({c.iso3: growth[c.iso3] for c in countries})
+    used.add(("fed", _fed_edition(), "exchange-rates-annual"))
     return Baseline(
         expression=expression,
-        members_year=base_year,
-        countries=tuple(kept),
-        years=tuple(years),
-        latest_year=np.array([int(r["year"]) for r in latest]),
-        latest_share=np.array([float(r["value"]) for r in latest]),
-        share_source=tuple(str(r["source_id"]) for r in latest),
-        share_edition=tuple(str(r["edition"]) for r in latest),
-        estimate=np.array([r["estimate"] is True for r in latest]),
-        share_history={
-            m: tuple((int(r["year"]), float(r["value"])) for r in shares[m]) for m in kept
-        },
-        gdp_usd_bn=np.vstack([gdp[m] for m in kept]),
-        imf_last_year=imf_last,
-        held_growth=np.array([gdp[m][-1] / gdp[m][-2] - 1 if len(years) > 1 else 0.0 for m in kept])
-        if to_year > imf_last
-        else np.zeros(len(kept)),
-        growth_history=history,
-        history_years=history_years,
-        eur_per_usd=rates,
-        editions=tuple(sorted(editions | set(wb_used) | set(fed_used))),
-        left_out=tuple(left_out),
+        on=on or date.today(),
+        definition=definition,
+        years=years,
+        countries=tuple(countries),
+        missing=tuple(missing),
+        eur_usd_level=fx[fx_year] if level is None else level,
+        eur_usd_year=fx_year,
+        eur_usd_sd=statistics.stdev(fx_growth) if fx_sd is None else fx_sd,
+        growth_correlation=correlation,
+        editions=tuple(sorted(used)),
     )
 
 
-def _imf_edition(members: Sequence[str]) -> tuple[str, str]:
-    from alliance.store import shared_connection
-
-    row = (
-        shared_connection()
-        .execute(
-            "SELECT max(edition), min(dataset) FROM observations WHERE source_id = 'imf' "
-            "AND indicator = 'gdp' AND currency = 'USD' AND list_contains(?, entity)",
-            [list(members)],
-        )
-        .fetchone()
-    )
-    return (str(row[0]), str(row[1])) if row else ("", "")
-
-
-def derived_assumptions(baseline: Baseline) -> tuple[dict[str, float], np.ndarray, list[str]]:
-    """The figures the assumptions file leaves to the store (`value: null`).
-
-    Returns the summary values (by parameter name), the per-country GDP growth spread and notes.
-    """
-    history = baseline.growth_history
-    counts = np.sum(~np.isnan(history), axis=1)
-    with np.errstate(invalid="ignore"):
-        spread = np.nanstd(np.where(counts[:, None] >= 2, history, 0.0), axis=1, ddof=1)
-    enough = counts >= MIN_HISTORY_YEARS
-    notes = []
-    if not enough.any():
-        raise MissingDataError(
-            "No projected country has 10 years of World Bank GDP history in the store: expected "
-            "NY.GDP.MKTP.CD imported, or gdp_growth_sd given in --assumptions."
-        )
-    median = float(np.median(spread[enough]))
-    for index in np.flatnonzero(~enough):
-        notes.append(
-            f"{baseline.countries[index]}: fewer than {MIN_HISTORY_YEARS} years of GDP history; "
-            f"GDP spread set to the median of the others ({median:.3f})"
-        )
-    spread = np.where(enough, spread, median)
-    complete = ~np.isnan(history).any(axis=0)
-    correlation = 0.0
-    if len(baseline.countries) > 1 and complete.sum() >= 3:
-        matrix = np.corrcoef(history[:, complete])
-        off_diagonal = matrix[~np.eye(len(matrix), dtype=bool)]
-        correlation = float(np.clip(np.nanmean(off_diagonal), 0.0, 1.0))
-    rates = np.array([rate for _, rate in baseline.eur_per_usd])
-    if len(rates) < 3:
-        raise MissingDataError(
-            "No Fed EUR/USD history in the store: expected the Fed H.10 annual series imported, "
-            "or eur_usd_level and eur_usd_sd given in --assumptions."
-        )
-    computed = {
-        "gdp_growth_sd": median,
-        "growth_correlation": correlation,
-        "eur_usd_level": float(rates[-1]),
-        "eur_usd_sd": float(np.std(np.diff(np.log(rates)), ddof=1)),
-    }
-    return computed, spread, notes
-
-
-def validate_countries(baseline: Baseline, codes: Sequence[str], where: str) -> None:
-    unknown = [c for c in codes if c not in baseline.countries]
-    if unknown:
-        raise InvalidArgumentError(
-            f"{where}: {unknown[0]} is not a projected member of {baseline.expression!r}: "
-            f"expected one of {', '.join(baseline.countries)}."
-        )
+def _fed_edition() -> str:
+    rows = _records("exchange_rate", [EURO_AREA], source="fed", currency="EUR")
+    return str(max(str(r["edition"]) for r in rows))

@@ -139,8 +139,8 @@ def _chunk(model: Model, median: NDArray[np.float64], seed: int, index: int, n: 
     size = model.slip_low + (model.slip_high - model.slip_low) * rng.random((n, countries))
     delivered = 1 - np.where(slipped, size, 0.0)
     rise = model.path - model.base_share[:, None]
-    share = model.base_share[None, :, None] + np.minimum(rise, 0)[None]
-    share += delivered[:, :, None] * np.maximum(rise, 0)[None]
+    share = delivered[:, :, None] * np.maximum(rise, 0)[None]
+    share += model.base_share[:, None] + np.minimum(rise, 0)
     spend = share / 100 * model.gdp[None] * np.exp(model.elasticity * growth)
     reached = share * np.exp((model.elasticity - 1) * growth)
     usd_rate = np.exp(model.usd_fx_power[None, :, None] * fx[:, None, :])
