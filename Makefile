@@ -11,8 +11,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test,web]"
+# requirements-test.lock pins what CI tested (`.venv/bin/pip freeze --exclude-editable`), so a
+# fresh clone installs the same versions; regenerate it after changing a dependency.
+$(STAMP): pyproject.toml requirements-test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,web]" -c requirements-test.lock
 	# Byte-compile the package once: start-up time matters for every CLI call, and some
 	# machines set PYTHONDONTWRITEBYTECODE, which would recompile it on every run.
 	$(BIN)/python -m compileall -q src > /dev/null
