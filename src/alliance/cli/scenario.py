@@ -175,8 +175,70 @@ def ukraine_command(
     emit(Table(columns, [list(r.values()) for r in rows], title, footer), fmt, output)
 
 
+def vs_russia_command(
+    coalition: Annotated[
+        str, typer.Argument(help="Coalition expression (default: NATO-Europe).")
+    ] = "NATO-Europe",
+    to: Annotated[int, typer.Option("--to", help="Last projected year (default 2035).")] = 2035,
+    path: Annotated[
+        str,
+        typer.Option(
+            "--path", help="The coalition's path: current, trend, pledges, hague or a CSV file."
+        ),
+    ] = "current",
+    draws: Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")] = 10_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same output).")
+    ] = 2025,
+    assumptions: Annotated[
+        Path | None,
+        typer.Option("--assumptions", help="A YAML file of projection assumptions to change."),
+    ] = None,
+    history_only: Annotated[
+        bool, typer.Option("--history-only", help="SIPRI's figures only, no projection.")
+    ] = False,
+    chart: ChartOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """A coalition's defence spending against Russia's (SIPRI definition for both): SIPRI's
+    figures (current US$; estimates flagged) and the projection to --to with Monte Carlo bands,
+    at market exchange rates and at GDP PPP (not a military price index: both shown); the chart
+    marks 2027.
+
+    Example: alliance scenario vs-russia NATO-Europe --path hague --chart vs-russia.png
+    JSON keys (--format json): year, kind (historical|projected), basis (market|ppp),
+    coalition_bn, coalition_q05, coalition_q95, russia_bn, russia_q05, russia_q95, ratio,
+    coalition_estimates, coalition_missing, russia_estimate.
+    """
+    from alliance.scenarios.vs_russia import vs_russia
+
+    result = vs_russia(
+        coalition,
+        to=to,
+        path=path,
+        draws=draws,
+        seed=seed,
+        assumptions=assumptions,
+        project=not history_only,
+    )
+    if chart is not None:
+        from alliance.scenarios.vs_russia_chart import draw_vs_russia
+
+        draw_vs_russia(result, chart)
+        typer.echo(f"Chart written to {chart}", err=True)
+    rows = result.records()
+    footer = result.notes() + ["Assumptions:", *result.assumption_lines()] * bool(
+        result.assumption_lines()
+    )
+    footer += result.source_lines()
+    columns = list(rows[0]) if rows else []
+    emit(Table(columns, [list(r.values()) for r in rows], result.title, footer), fmt, output)
+
+
 def register(app: typer.Typer) -> None:
     scenario_app = typer.Typer(name="scenario", help=HELP, no_args_is_help=True)
     scenario_app.command("europe-without-us")(europe_without_us_command)
     scenario_app.command("ukraine")(ukraine_command)
+    scenario_app.command("vs-russia")(vs_russia_command)
     app.add_typer(scenario_app, name="scenario")

@@ -172,7 +172,9 @@ class VsRussia:
                 f"{coalition.result.draws:,} draws (seed {coalition.result.seed}); the "
                 "coalition's are quantiles of its members' draws summed, not sums of quantiles. "
                 "PPP bands: each country's market-rate draws times its latest ratio of PPP to "
-                "market value, held (an assumption of ours)."
+                "market value, held (an assumption of ours); they therefore carry the "
+                "market-rate spread of GDP, currency moves included, and are wider than the "
+                "spread of spending at PPP would be."
             )
             russian = self.projected[1].baseline.countries[0]
             lines.append(
