@@ -92,8 +92,10 @@ def _frame_text(figure: Figure, text: ChartText) -> None:
     # A long title is set smaller rather than cut off at the right edge.
     renderer = _renderer(figure)
     room = figure.bbox.width * 0.96
-    while title.get_window_extent(renderer).width > room and title.get_fontsize() > 10:
-        title.set_fontsize(title.get_fontsize() - 0.5)
+    size = 15.0
+    while title.get_window_extent(renderer).width > room and size > 10:
+        size -= 0.5
+        title.set_fontsize(size)
     subtitle = figure.text(
         0.02, 0.905, textwrap.fill(text.subtitle, 120), fontsize=9.5, color=TEXT, va="top"
     )
@@ -110,7 +112,7 @@ def _make_room(figure: Figure, subtitle: Any, footer: Any) -> None:
     run into the plot: the title and subtitle keep their distance from the top, the footer from
     the bottom, the plots their size."""
     renderer = _renderer(figure)
-    boxes = [axes.get_tightbbox(renderer) for axes in figure.axes]
+    boxes = [box for axes in figure.axes if (box := axes.get_tightbbox(renderer)) is not None]
     if not boxes:
         return
     gap = 0.1 * figure.dpi
