@@ -512,6 +512,7 @@ def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment
     """The coalition's largest members, its other members together, then the whole's large
     members outside the coalition one by one (the United States in NATO) and the rest in grey."""
     from alliance.countries import country_name
+    from alliance.views.coalitions import coalition_words
 
     whole = result.whole.value or 0.0
     inside = set(result.members)
@@ -522,7 +523,7 @@ def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment
         for i, f in enumerate(part[:top])
     ]
     if others := part[top:]:
-        label = f"{len(others)} other members of {result.coalition}"
+        label = f"{len(others)} other members of {coalition_words(result.coalition)}"
         segments.append(Segment(label, sum(f.numerator for f in others), "#8fa9d3"))
     large = [
         f
@@ -531,7 +532,8 @@ def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment
     ][: len(OUTSIDE_GREYS)]
     rest = whole - sum(s.value for s in segments) - sum(f.numerator for f in large)
     if rest > 0:
-        label = f"other members of {result.of}" if large else f"rest of {result.of}"
+        of = coalition_words(result.of)
+        label = f"other members of {of}" if large else f"rest of {of}"
         segments.append(Segment(label, rest, GREY))
     segments += [
         Segment(country_name(f.entity), f.numerator, colour)
@@ -551,6 +553,8 @@ def stacked_share_chart(
 
 def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure:
     """The drawing of `stacked_share_chart`, before its title and sources are added."""
+    from alliance.views.coalitions import coalition_words
+
     whole = result.whole.value or 0.0
     segments = share_segments(result, top)
     figure, axes = _figure(10.0, 5.2)
@@ -584,7 +588,7 @@ def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure
     share = result.share or 0.0
     align = "left" if share < 0.2 else "right" if share > 0.8 else "center"
     headline = axes.annotate(
-        f"{result.coalition}: {share:.1%}",
+        f"{coalition_words(result.coalition)}: {share:.1%}",
         xy=(share, 0.32),
         xytext=(share, 0.62),
         ha=align,
@@ -597,7 +601,7 @@ def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure
         _beside(
             axes,
             headline,
-            f"{_format_value(result.value)} of {result.of}'s "
+            f"{_format_value(result.value)} of {coalition_words(result.of)}'s "
             f"{_format_value(result.of_value)} {result.unit}",
         )
     axes.xaxis.set_major_formatter(_percent_formatter())
