@@ -8,31 +8,41 @@ from __future__ import annotations
 import html
 import io
 import math
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance.errors import InvalidArgumentError
 from alliance.numerals import plain
-from alliance.treaties import geo
+from alliance.treaties import geo, map_view
 from alliance.treaties.resolve import NAT_ART5, TEU_42_7, ObligationsResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-EUROPE = (-30.0, 50.0, 30.0, 72.0)  # lon_min, lon_max, lat_min, lat_max
-MARGIN_DEGREES = 6.0
+# Okabe-Ito colours: told apart with every common colour-vision deficiency; the attacked place is
+# the one warm, dark fill and has a black outline, the attacked state's rest is hatched.
 COLOURS = {
-    "both": "#5a9e6f",
-    NAT_ART5: "#5b8fd1",
-    TEU_42_7: "#f0c04a",
-    "other": "#e6e6e6",
-    "sea": "#f4f8fb",
-    "edge": "#ffffff",
-    "attacked": "#c0392b",
-    "attacked_fill": "#eba59b",
+    "both": "#0072B2",
+    NAT_ART5: "#56B4E9",
+    TEU_42_7: "#F0E442",
+    "other": "#D9D9D9",
+    "sea": "#EEF4F8",
+    "border": "#FFFFFF",
+    "attacked": "#D55E00",
+    "attacked_state": "#FBE3D6",
 }
 MAP_WIDTH_INCHES = 11.0
+MAX_MAP_HEIGHT_INCHES = 10.5
+TOP_INCHES = 1.05  # title and summary
+TITLE_CHARACTERS = 84  # of the 14 pt title on the 11 in figure
+TITLE_LINE_INCHES = 0.28
+FOOT_INCHES = 0.6  # sources
+LEGEND_ROW_INCHES = 0.3
+LABEL_CHARACTER_INCHES = 0.09  # 10 pt bold
+SMALL_PLACE = 0.04  # of the view's width: a place smaller than this gets a ring around it
 SUFFIXES = (".png", ".svg", ".html")
 
 
@@ -59,27 +69,82 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
     return path
 
 
-def _extent(result: ObligationsResult) -> tuple[float, float, float, float]:
-    lon_min, lon_max, lat_min, lat_max = EUROPE
+@dataclass(frozen=True)
+class Category:
+    """One kind of land on the map, with its legend label."""
+
+    key: str
+    label: str
+    face: str
+    edge: str = COLOURS["border"]
+    hatch: str | None = None
+
+
+def categories(result: ObligationsResult) -> dict[str, Category]:
+    """Every kind of land the map can show, labelled in plain words for this result."""
+    art5, art427 = result.clause(NAT_ART5), result.clause(TEU_42_7)
+    nato_label = "Bound by Art. 5 (North Atlantic Treaty)" + _contested(art5.applies)
+    eu_label = "Bound by Art. 42(7) TEU" + _contested(art427.applies)
+    contested = [c.article.replace("Article", "Art.") for c in (art5, art427)]
+    contested = [
+        a for a, c in zip(contested, (art5, art427), strict=True) if c.applies == "contested"
+    ]
+    both_label = "Bound by both" + (
+        f" ({' and '.join(contested)} contested here)" if contested else ""
+    )
     place = result.place
-    if place.lat is not None and place.lon is not None:
-        lon_min = min(lon_min, place.lon - MARGIN_DEGREES)
-        lon_max = max(lon_max, place.lon + MARGIN_DEGREES)
-        lat_min = max(-85.0, min(lat_min, place.lat - MARGIN_DEGREES))
-        lat_max = min(85.0, max(lat_max, place.lat + MARGIN_DEGREES))
-    return lon_min, lon_max, lat_min, lat_max
+    state = _country(place.sovereign) if place.sovereign else ""
+    return {
+        "attacked": Category(
+            "attacked", f"Attacked: {_attacked_words(result)}", COLOURS["attacked"], "#000000"
+        ),
+        "attacked_state": Category(
+            "attacked_state",
+            f"{state}, the state attacked: the rest of its territory",
+            COLOURS["attacked_state"],
+            COLOURS["attacked"],
+            "////",
+        ),
+        "both": Category("both", both_label, COLOURS["both"]),
+        NAT_ART5: Category(NAT_ART5, nato_label, COLOURS[NAT_ART5]),
+        TEU_42_7: Category(TEU_42_7, eu_label, COLOURS[TEU_42_7]),
+        "other": Category("other", "Not bound", COLOURS["other"]),
+    }
 
 
-def _fill_of(iso3: str, nato: set[str], eu: set[str], attacked: set[str]) -> str:
-    if iso3 in attacked:
-        return COLOURS["attacked_fill"]
-    if iso3 in nato and iso3 in eu:
-        return COLOURS["both"]
-    if iso3 in nato:
-        return COLOURS[NAT_ART5]
-    if iso3 in eu:
-        return COLOURS[TEU_42_7]
-    return COLOURS["other"]
+def _contested(applies: str) -> str:
+    return " — contested here" if applies == "contested" else ""
+
+
+def _attacked_words(result: ObligationsResult) -> str:
+    place = result.place
+    if place.kind == "sea":
+        point = ", ".join("—" if c is None else plain(c, 6) for c in (place.lat, place.lon))
+        return f"forces, vessels or aircraft at {point} ({place.name})"
+    return place.name
+
+
+def _country(iso3: str) -> str:
+    from alliance.countries import country_name
+    from alliance.errors import AllianceError
+
+    try:
+        return country_name(iso3)
+    except AllianceError:
+        return iso3
+
+
+def category_of(state: str, result: ObligationsResult) -> str:
+    """Which kind of land a sovereign's units are on this map."""
+    nato = state in result.clause(NAT_ART5).bound
+    eu = state in result.clause(TEU_42_7).bound
+    if state == result.place.sovereign:
+        return "attacked_state"
+    if nato and eu:
+        return "both"
+    if nato:
+        return NAT_ART5
+    return TEU_42_7 if eu else "other"
 
 
 def draw(result: ObligationsResult) -> Figure:
@@ -89,93 +154,252 @@ def draw(result: ObligationsResult) -> Figure:
     import matplotlib.pyplot as plt
     from shapely.geometry import box
 
-    nato = set(result.clause(NAT_ART5).bound)
-    eu = set(result.clause(TEU_42_7).bound)
-    attacked = {c.attacked for c in result.clauses if c.attacked}
-    lon_min, lon_max, lat_min, lat_max = _extent(result)
-    view = box(lon_min, lat_min, lon_max, lat_max)
-    aspect = 1 / math.cos(math.radians((lat_min + lat_max) / 2))
-    map_height = MAP_WIDTH_INCHES * (lat_max - lat_min) * aspect / (lon_max - lon_min)
-    figure, axes = plt.subplots(figsize=(MAP_WIDTH_INCHES, min(map_height, 14.0) + 2.2))
+    bound = set(result.clause(NAT_ART5).bound) | set(result.clause(TEU_42_7).bound)
+    view = map_view.frame_of(result, bound)
+    kinds = categories(result)
+    land: dict[str, list[Any]] = {key: [] for key in kinds}
+    shown_states: set[str] = set()
+    for unit, shape in map_view.projected_units(view):
+        state = map_view.sovereign(unit, result.on)
+        shown_states.add(state)
+        land[category_of(state, result)].append(shape)
+    attacked = map_view.attacked_shape(result)
+    if attacked is not None:
+        attacked = view.projection.geometry(attacked.intersection(box(*view.clip)))
+        land["attacked"] = [attacked]
+    frame = box(*view.limits)
+    drawn = [key for key in kinds if _visible(land[key], attacked, frame, key)]
+
+    map_width = MAP_WIDTH_INCHES - 0.4
+    map_height = map_width * view.aspect
+    if map_height > MAX_MAP_HEIGHT_INCHES:
+        map_height = MAX_MAP_HEIGHT_INCHES
+        map_width = map_height / view.aspect
+    off_map = sorted(_country(s) for s in bound - shown_states)
+    entries = len(drawn) + (1 if result.place.kind == "sea" else 0)
+    legend_height = LEGEND_ROW_INCHES * (math.ceil(entries / 2) + (1 if off_map else 0)) + 0.1
+    top = TOP_INCHES + TITLE_LINE_INCHES * _title(result).count("\n")
+    height = top + map_height + legend_height + FOOT_INCHES
+    figure = plt.figure(figsize=(MAP_WIDTH_INCHES, height))
+    left = (MAP_WIDTH_INCHES - map_width) / 2
+    axes = figure.add_axes(
+        (
+            left / MAP_WIDTH_INCHES,
+            (legend_height + FOOT_INCHES) / height,
+            map_width / MAP_WIDTH_INCHES,
+            map_height / height,
+        )
+    )
     axes.set_facecolor(COLOURS["sea"])
-    shown: set[str] = set()
-    for unit in geo.boundaries().units:
-        if not unit.geometry.intersects(view):
-            continue
-        shown.add(unit.iso3)
-        edge = COLOURS["attacked"] if unit.iso3 in attacked else COLOURS["edge"]
-        width = 1.4 if unit.iso3 in attacked else 0.4
-        _fill(axes, unit.geometry, _fill_of(unit.iso3, nato, eu, attacked), edge, width)
-    _mark(axes, result)
-    axes.set_xlim(lon_min, lon_max)
-    axes.set_ylim(lat_min, lat_max)
-    axes.set_aspect(aspect)
+    for key in kinds:
+        if land[key]:
+            _fill(axes, land[key], kinds[key], zorder=3 if key == "attacked" else 2)
+    if attacked is not None:
+        _ring_if_small(axes, attacked, view)
+    _mark(axes, result, attacked, view, map_width / (view.limits[2] - view.limits[0]))
+    x_min, y_min, x_max, y_max = view.limits
+    axes.set_xlim(x_min, x_max)
+    axes.set_ylim(y_min, y_max)
+    axes.set_aspect("equal")
     axes.set_xticks([])
     axes.set_yticks([])
-    _legend(axes, result, (nato | eu) - shown)
+    _legend(
+        figure,
+        result,
+        [kinds[key] for key in drawn],
+        off_map,
+        (legend_height + FOOT_INCHES) / height,
+    )
     _texts(figure, result)
-    height = figure.get_figheight()
-    figure.subplots_adjust(left=0.02, right=0.98, top=1 - 1.3 / height, bottom=0.8 / height)
     return figure
 
 
-def _fill(axes: Axes, geometry: Any, colour: str, edge: str, width: float) -> None:
-    for polygon in getattr(geometry, "geoms", [geometry]):
-        xs, ys = polygon.exterior.xy
-        axes.fill(xs, ys, facecolor=colour, edgecolor=edge, linewidth=width)
+def _visible(shapes: list[Any], attacked: Any, frame: Any, key: str) -> bool:
+    """Whether a kind of land shows on the map: the attacked state's rest only where the attacked
+    place does not cover it (Sweden attacked: no rest to show)."""
+    import shapely
+
+    if not shapes:
+        return False
+    area = shapely.union_all(shapes).intersection(frame)
+    if key == "attacked_state" and attacked is not None:
+        area = area.difference(attacked)
+    return bool(area.area > frame.area * 1e-6)
 
 
-def _mark(axes: Axes, result: ObligationsResult) -> None:
+def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
+    """One patch per kind of land, holes kept (San Marino inside Italy stays its own colour)."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as PlotPath
+    from shapely.geometry.polygon import orient
+
+    vertices: list[Any] = []
+    codes: list[int] = []
+    for shape in shapes:
+        for polygon in getattr(shape, "geoms", [shape]):
+            if polygon.geom_type != "Polygon" or polygon.is_empty:
+                continue
+            polygon = orient(polygon)
+            for ring in (polygon.exterior, *polygon.interiors):
+                points = list(ring.coords)
+                vertices.extend(points)
+                codes.extend(
+                    [PlotPath.MOVETO] + [PlotPath.LINETO] * (len(points) - 2) + [PlotPath.CLOSEPOLY]
+                )
+    if not vertices:
+        return
+    patch = PathPatch(
+        PlotPath(vertices, codes),
+        facecolor=kind.face,
+        edgecolor=kind.edge,
+        linewidth=0.9 if kind.key == "attacked" else 0.4,
+        hatch=kind.hatch,
+        zorder=zorder,
+    )
+    axes.add_patch(patch)
+
+
+def _ring_radius(attacked: Any, view: map_view.MapView) -> float:
+    """The ring drawn round an attacked place too small to see at this scale (French Guiana,
+    Cyprus), or 0 for a place large enough."""
+    x_min, _, x_max, _ = view.limits
+    b_x_min, b_y_min, b_x_max, b_y_max = attacked.bounds
+    small = SMALL_PLACE * (x_max - x_min)
+    return small if max(b_x_max - b_x_min, b_y_max - b_y_min) < small else 0.0
+
+
+def _ring_if_small(axes: Axes, attacked: Any, view: map_view.MapView) -> None:
+    from matplotlib.patches import Circle
+
+    radius = _ring_radius(attacked, view)
+    if not radius:
+        return
+    b_x_min, b_y_min, b_x_max, b_y_max = attacked.bounds
+    centre = ((b_x_min + b_x_max) / 2, (b_y_min + b_y_max) / 2)
+    axes.add_patch(
+        Circle(
+            centre,
+            radius=radius,
+            fill=False,
+            edgecolor=COLOURS["attacked"],
+            linewidth=2.0,
+            zorder=4,
+        )
+    )
+
+
+def _mark(
+    axes: Axes,
+    result: ObligationsResult,
+    attacked: Any,
+    view: map_view.MapView,
+    inches_per_unit: float,
+) -> None:
+    """The attacked place's name: inside its shape when it fits, else beside it (or beside the
+    star at sea), on the side with room."""
+    import numpy as np
+    from shapely.geometry import Point
+
     place = result.place
     if place.lat is None or place.lon is None:
         return
-    axes.plot(
-        place.lon,
-        place.lat,
-        marker="*",
-        markersize=20,
-        color=COLOURS["attacked"],
-        markeredgecolor="black",
-        markeredgewidth=0.8,
-        zorder=5,
-    )
-    axes.annotate(
-        place.name,
-        (place.lon, place.lat),
-        xytext=(10, 8),
-        textcoords="offset points",
-        fontsize=10,
-        weight="bold",
-        zorder=6,
-        bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.85, "lw": 0},
-    )
+    ((x, y),) = view.projection.forward(np.array([[place.lon, place.lat]]))
+    box_style = {"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.9, "lw": 0}
+    label = {"fontsize": 10, "weight": "bold", "zorder": 6, "bbox": box_style}
+    label_inches = LABEL_CHARACTER_INCHES * (len(place.name) + 2)
+    if place.kind == "sea" or attacked is None:
+        axes.plot(
+            x,
+            y,
+            marker="*",
+            markersize=20,
+            color=COLOURS["attacked"],
+            markeredgecolor="black",
+            markeredgewidth=0.8,
+            linestyle="",
+            zorder=5,
+        )
+        left, right = x, x
+    else:
+        b_x_min, b_y_min, b_x_max, b_y_max = attacked.bounds
+        if (b_x_max - b_x_min) * inches_per_unit > 1.3 * label_inches and (
+            b_y_max - b_y_min
+        ) * inches_per_unit > 0.6:
+            if not attacked.contains(Point(x, y)):
+                x, y = attacked.representative_point().coords[0]
+            axes.annotate(place.name, (x, y), ha="center", va="center", **label)
+            return
+        centre_x = (b_x_min + b_x_max) / 2
+        half = max((b_x_max - b_x_min) / 2, _ring_radius(attacked, view))
+        left, right = centre_x - half, centre_x + half
+        y = (b_y_min + b_y_max) / 2
+    room_right = (view.limits[2] - right) * inches_per_unit
+    if room_right > label_inches + 0.2:
+        axes.annotate(
+            place.name,
+            (right, y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            **label,
+        )
+    else:
+        axes.annotate(
+            place.name,
+            (left, y),
+            xytext=(-8, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            **label,
+        )
 
 
-def _legend(axes: Axes, result: ObligationsResult, off_map: set[str]) -> None:
+def _legend(
+    figure: Figure, result: ObligationsResult, drawn: list[Category], off_map: list[str], top: float
+) -> None:
+    """Under the map, where it covers nothing: only the kinds of land drawn."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    art5, art427 = result.clause(NAT_ART5), result.clause(TEU_42_7)
-    handles = [
-        Patch(color=COLOURS["both"], label="bound under both clauses"),
-        Patch(color=COLOURS[NAT_ART5], label=f"bound under NAT Art. 5 only ({art5.applies})"),
-        Patch(color=COLOURS[TEU_42_7], label=f"bound under TEU Art. 42(7) only ({art427.applies})"),
-        Patch(color=COLOURS["attacked_fill"], label="state attacked"),
-        Patch(color=COLOURS["other"], label="not bound"),
-        Line2D(
-            [],
-            [],
-            marker="*",
-            color=COLOURS["attacked"],
-            linestyle="",
-            markersize=14,
-            label="place attacked",
-        ),
-    ]
-    legend = axes.legend(handles=handles, loc="upper left", fontsize=8.5, framealpha=0.92)
+    handles: list[Any] = []
+    for kind in drawn:
+        handles.append(
+            Patch(
+                facecolor=kind.face,
+                edgecolor=kind.edge if kind.hatch or kind.key == "attacked" else "#999999",
+                hatch=kind.hatch,
+                label=kind.label,
+            )
+        )
+    if result.place.kind == "sea":
+        handles.insert(
+            0,
+            Line2D(
+                [],
+                [],
+                marker="*",
+                color=COLOURS["attacked"],
+                markeredgecolor="black",
+                linestyle="",
+                markersize=14,
+                label=f"Attacked: {_attacked_words(result)}",
+            ),
+        )
+    legend = figure.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.02, top - 0.05 / figure.get_figheight()),
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+        handlelength=2.2,
+        handleheight=1.2,
+    )
     if off_map:
-        legend.set_title(f"Also bound, off the map: {', '.join(sorted(off_map))}")
-        legend.get_title().set_fontsize(8)
+        legend.set_title(f"Also bound, beyond this map: {', '.join(off_map)}", prop={"size": 9})
+        legend._legend_box.align = "left"  # type: ignore[attr-defined]
 
 
 def _summary(result: ObligationsResult) -> str:
@@ -194,16 +418,20 @@ def _subject(result: ObligationsResult) -> str:
     return f"{place.name} is"
 
 
+def _title(result: ObligationsResult) -> str:
+    """The question, wrapped to the figure's width (a point at sea makes a long subject)."""
+    question = f"If {_subject(result)} attacked on {result.on.isoformat()}: who is bound to help?"
+    return textwrap.fill(question, TITLE_CHARACTERS)
+
+
 def _texts(figure: Figure, result: ObligationsResult) -> None:
+    title = _title(result)
+    height = figure.get_figheight()
     figure.suptitle(
-        f"If {_subject(result)} attacked on {result.on.isoformat()}: who is bound to help?",
-        fontsize=14,
-        weight="bold",
-        x=0.02,
-        ha="left",
-        y=1 - 0.3 / figure.get_figheight(),
+        title, fontsize=14, weight="bold", x=0.02, ha="left", va="top", y=1 - 0.2 / height
     )
-    figure.text(0.02, 1 - 0.75 / figure.get_figheight(), _summary(result), fontsize=9, ha="left")
+    summary_from_top = 0.62 + TITLE_LINE_INCHES * title.count("\n")
+    figure.text(0.02, 1 - summary_from_top / height, _summary(result), fontsize=9, ha="left")
     source = (
         "Sources: North Atlantic Treaty Art. 5 and 6 (nato.int); Treaty on European Union "
         "Art. 42(7) (EUR-Lex); membership dates from the alliance groups table; boundaries: "
