@@ -17,7 +17,7 @@ rates over GDP at PPP), which no exchange-rate draw moves.
 
 Coalition figures are sums over members within each draw; quantiles come from those sums.
 Quantiles are read from a histogram of log(value / median path) with HISTOGRAM_BINS bins over
-+-HISTOGRAM_HALF_WIDTH (resolution below 0.15 %), interpolated within the bin and kept within the
++-HISTOGRAM_HALF_WIDTH (bins 0.24 % wide), interpolated within the bin and kept within the
 smallest and largest value drawn, so that a case without spread gives the path exactly. Chunks
 use their own generator (SeedSequence(seed, spawn_key=(chunk,))) and merge by integer sums, so
 the same seed gives the same numbers whatever the order chunks finish in.
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 MAX_DRAWS: Final = 1_000_000
 CHUNK: Final = 8_192
-HISTOGRAM_BINS: Final = 4_096
-HISTOGRAM_HALF_WIDTH: Final = 3.0  # log points: values from 1/20 to 20 times the median path
+HISTOGRAM_BINS: Final = 2_048
+HISTOGRAM_HALF_WIDTH: Final = 2.5  # log points: values from 1/12 to 12 times the median path
 QUANTILES: Final = (0.05, 0.25, 0.5, 0.75, 0.95)
 TARGETS: Final = (2.0, 3.5, 5.0)
 THREADS: Final = 2
@@ -110,13 +110,13 @@ def _paths(model: Model) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 
 class _Accumulator:
-    """Integer counts and extremes from the chunks, merged in any order."""
+    """Integer counts and extremes from the chunks, merged in any order. Axes: year, entity."""
 
-    def __init__(self, entities: int, years: int, channels: int) -> None:
-        self.met = np.zeros((entities, years, len(TARGETS)), dtype=np.int64)
-        self.histogram = np.zeros((entities, years, channels, HISTOGRAM_BINS), dtype=np.int64)
-        self.low = np.full((entities, years, channels), np.inf)
-        self.high = np.full((entities, years, channels), -np.inf)
+    def __init__(self, years: int, entities: int, channels: int) -> None:
+        self.met = np.zeros((len(TARGETS), years, entities), dtype=np.int64)
+        self.histogram = np.zeros((channels, years, entities, HISTOGRAM_BINS), dtype=np.int64)
+        self.low = np.full((channels, years, entities), np.inf)
+        self.high = np.full((channels, years, entities), -np.inf)
 
     def add(self, other: _Accumulator) -> None:
         self.met += other.met
@@ -125,64 +125,88 @@ class _Accumulator:
         np.maximum(self.high, other.high, out=self.high)
 
 
-def _chunk(model: Model, median: NDArray[np.float64], seed: int, index: int, n: int) -> _Accumulator:
+def _chunk(model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int) -> _Accumulator:
+    """n draws; arrays are laid out (draw, year, country) so that sums over countries and the
+    walk over years run on contiguous memory."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
     countries, years = model.path.shape
     rho = model.correlation
-    shocks = rng.standard_normal((n, countries, years))
-    shocks *= np.sqrt(1 - rho)
-    shocks += np.sqrt(rho) * rng.standard_normal((n, 1, years))
-    shocks *= (model.growth_sd[:, None] * model.active)[None]
-    growth = np.cumsum(shocks, axis=2, out=shocks)  # S
+    growth = rng.standard_normal((n, years, countries))
+    growth *= np.sqrt(1 - rho)
+    growth += np.sqrt(rho) * rng.standard_normal((n, years, 1))
+    growth *= np.ascontiguousarray((model.growth_sd[:, None] * model.active).T)
+    for t in range(1, years):  # the random walk S: a step per year, each over every draw
+        growth[:, t] += growth[:, t - 1]
     fx = np.cumsum(model.fx_sd * model.fx_active * rng.standard_normal((n, years)), axis=1)
-    slipped = rng.random((n, countries)) < model.slip_probability
-    size = model.slip_low + (model.slip_high - model.slip_low) * rng.random((n, countries))
-    delivered = 1 - np.where(slipped, size, 0.0)
-    rise = model.path - model.base_share[:, None]
-    share = delivered[:, :, None] * np.maximum(rise, 0)[None]
-    share += model.base_share[:, None] + np.minimum(rise, 0)
-    spend = share / 100 * model.gdp[None] * np.exp(model.elasticity * growth)
-    reached = share * np.exp((model.elasticity - 1) * growth)
-    usd_rate = np.exp(model.usd_fx_power[None, :, None] * fx[:, None, :])
-    usd = spend * model.usd_gdp_scale[None] * usd_rate
-    gdp_usd = model.gdp[None] * model.usd_gdp_scale[None] * np.exp(growth) * usd_rate
-    group_share = 100 * np.einsum("gc,nct->ngt", model.groups, usd) / np.einsum(
-        "gc,nct->ngt", model.groups, gdp_usd
-    )
-    targets = np.asarray(TARGETS)
-    accumulator = _Accumulator(median.shape[0], years, len(model.channels))
-    for k, target in enumerate(targets):
-        accumulator.met[:countries, :, k] = (reached >= target).sum(axis=0)
-        accumulator.met[countries:, :, k] = (group_share >= target).sum(axis=0)
+    slipped = rng.random((n, 1, countries)) < model.slip_probability
+    size = model.slip_low + (model.slip_high - model.slip_low) * rng.random((n, 1, countries))
+    rise = np.ascontiguousarray((model.path - model.base_share[:, None]).T)  # (T, C)
+    share = np.where(slipped, 1 - size, 1.0) * np.maximum(rise, 0)
+    share += model.base_share + np.minimum(rise, 0)
+    budget = np.exp(model.elasticity * growth)
+    level = np.exp(growth, out=growth)  # exp(S): GDP drawn over the IMF's
+    accumulator = _Accumulator(years, log_median.shape[-1], len(model.channels))
+    share *= budget  # the share of the IMF's GDP spent
+    reached = share / level
+    for k, target in enumerate(TARGETS):
+        accumulator.met[k, :, :countries] = (reached >= target).sum(axis=0)
+    del reached, budget
+    gdp = np.ascontiguousarray(model.gdp.T)
+    spend = share
+    spend *= gdp / 100  # in US$ at the median exchange rate
+    rate = np.exp(fx[:, :, None] * model.usd_fx_power)  # euro-area members' US$ move with R
+    usd = spend * rate
+    level *= rate
+    level *= gdp  # GDP drawn, US$
+    groups = model.groups.T
+    group_usd = usd @ groups
+    with np.errstate(divide="ignore", invalid="ignore"):
+        group_share = 100 * group_usd / (level @ groups)
+    for k, target in enumerate(TARGETS):
+        accumulator.met[k, :, countries:] = (group_share >= target).sum(axis=0)
+    del level, rate
+    dollars = np.concatenate([usd, group_usd], axis=2)
+    euros_per_dollar = np.exp(fx)[:, :, None]  # x eur_usd_level, in the channel's scale
     for j, channel in enumerate(model.channels):
-        rate = np.exp(channel.fx_power[None, :, None] * fx[:, None, :])
-        values = spend * channel.scale[None] * rate
-        every = np.concatenate([values, np.einsum("gc,nct->ngt", model.groups, values)], axis=1)
-        _histogram(accumulator, j, every, median[:, :, j])
+        if channel.name == "usd":
+            values = dollars
+        elif channel.name == "eur":  # every member's euros: its dollars at the drawn rate
+            values = dollars * euros_per_dollar
+            values *= channel.scale[0, 0]
+        else:
+            values = spend * np.ascontiguousarray(channel.scale.T)
+            values = np.concatenate([values, values @ groups], axis=2)
+        _histogram(accumulator, j, values, log_median[j])
     return accumulator
 
 
 def _histogram(
-    accumulator: _Accumulator, channel: int, values: NDArray[np.float64], median: NDArray[np.float64]
+    accumulator: _Accumulator,
+    channel: int,
+    values: NDArray[np.float64],
+    log_median: NDArray[np.float64],
 ) -> None:
-    """Count log(value / median path) into the bins of each (entity, year)."""
-    accumulator.low[:, :, channel] = values.min(axis=0)
-    accumulator.high[:, :, channel] = values.max(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.log(values / median[None])
-    ratio = np.nan_to_num(ratio, nan=0.0, posinf=HISTOGRAM_HALF_WIDTH, neginf=-HISTOGRAM_HALF_WIDTH)
+    """Count log(value / median path) into the bins of each (year, entity)."""
+    accumulator.low[channel] = values.min(axis=0)
+    accumulator.high[channel] = values.max(axis=0)
     scale = HISTOGRAM_BINS / (2 * HISTOGRAM_HALF_WIDTH)
-    bins = np.clip(((ratio + HISTOGRAM_HALF_WIDTH) * scale).astype(np.int64), 0, HISTOGRAM_BINS - 1)
-    cells = median.size
-    bins += (np.arange(cells, dtype=np.int64) * HISTOGRAM_BINS).reshape(median.shape)[None]
-    counts = np.bincount(bins.ravel(), minlength=cells * HISTOGRAM_BINS)
-    accumulator.histogram[:, :, channel] = counts.reshape(*median.shape, HISTOGRAM_BINS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = (HISTOGRAM_HALF_WIDTH - log_median) * scale
+        position = np.log(values)
+        position *= scale
+        position += np.nan_to_num(shift, posinf=0.0, neginf=0.0)
+        np.clip(position, 0, HISTOGRAM_BINS - 1, out=position)
+        bins = position.astype(np.int64)
+    cells = log_median.size
+    bins += (np.arange(cells, dtype=np.int64) * HISTOGRAM_BINS).reshape(log_median.shape)
+    counts = np.bincount(bins.reshape(-1), minlength=cells * HISTOGRAM_BINS)
+    accumulator.histogram[channel] = counts.reshape(*log_median.shape, HISTOGRAM_BINS)
 
 
 def _quantiles(
     accumulator: _Accumulator, median: NDArray[np.float64], draws: int
 ) -> NDArray[np.float64]:
-    """(E, T, channels, quantiles), interpolated within a bin, kept within the values drawn."""
+    """(channels, T, E, quantiles), interpolated within a bin, kept within the values drawn."""
     counts = accumulator.histogram
     cumulative = np.cumsum(counts, axis=-1)
     width = 2 * HISTOGRAM_HALF_WIDTH / HISTOGRAM_BINS
@@ -210,13 +234,16 @@ def run(
     check_draws(draws)
     median, path_share = _paths(model)
     entities, years = path_share.shape
-    total = _Accumulator(entities, years, len(model.channels))
+    by_channel = np.moveaxis(median, -1, 0).transpose(0, 2, 1)  # (channels, T, E)
+    with np.errstate(divide="ignore"):
+        log_median = np.log(by_channel)
+    total = _Accumulator(years, entities, len(model.channels))
     sizes = [min(CHUNK, draws - start) for start in range(0, draws, CHUNK)]
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         futures = [
-            pool.submit(_chunk, model, median, seed, index, n) for index, n in enumerate(sizes)
+            pool.submit(_chunk, model, log_median, seed, index, n) for index, n in enumerate(sizes)
         ]
-        for future, n in zip(futures, sizes, strict=True):
+        for future, n in zip(futures, sizes, strict=True):  # in order: the sums are exact
             total.add(future.result())
             if progress is not None:
                 progress(n)
@@ -225,8 +252,8 @@ def run(
         seed=seed,
         median_path=median,
         path_share=path_share,
-        probability=total.met / draws,
-        quantiles=_quantiles(total, median, draws),
+        probability=np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2),
+        quantiles=_quantiles(total, by_channel, draws).transpose(2, 1, 0, 3),
     )
 
 
