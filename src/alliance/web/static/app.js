@@ -14,6 +14,7 @@ async function loadPage(url, push) {
     main.replaceChildren(...next.getElementById("main").childNodes);
     document.title = next.title;
     if (push) history.pushState({}, "", url);
+    shown = location.pathname + location.search;
     enhance(main);
     const again = active && main.querySelector(`[name="${active}"]`);
     if (again) again.focus();
@@ -39,7 +40,12 @@ function liveForm(form) {
   });
 }
 
-window.addEventListener("popstate", () => loadPage(location.href, false));
+// What the page shows: a fragment link (the skip link, "#main") also fires popstate, and
+// reloading then would pull the focused element out of the reader's hands.
+let shown = location.pathname + location.search;
+window.addEventListener("popstate", () => {
+  if (location.pathname + location.search !== shown) loadPage(location.href, false);
+});
 
 // --- downloads: the chart's SVG with its title, units and sources; PNG drawn from it ---------
 function wrapLines(text, width) {
