@@ -210,10 +210,13 @@ class Projection:
         }
 
     def subtitle(self) -> str:
-        definition = "SIPRI" if self.baseline.definition == "sipri" else "NATO (SIPRI where absent)"
+        definition = (
+            "SIPRI's definition"
+            if self.baseline.definition == "sipri"
+            else "NATO's definition (SIPRI's where NATO has no figure)"
+        )
         return (
-            f"Defence spending, {CURRENCY_WORDS['usd']}; share of GDP on {definition}'s "
-            f"definition; GDP: IMF WEO to {max(c.imf_last_year for c in self.baseline.countries)}"
+            f"Defence spending, {CURRENCY_WORDS['usd']}; share of GDP on {definition}; GDP: IMF WEO to {max(c.imf_last_year for c in self.baseline.countries)}"
             f", then its last growth rate held. Bands: 5-95 % and 25-75 % of {self.result.draws:,}"
             f" draws (seed {self.result.seed}); line: the path with no shock."
         )

@@ -1,0 +1,105 @@
+"""Fan chart of a projection: P(meeting 2 %, 3.5 %, 5 % of GDP) above, spending bands below.
+
+Drawn in the manner of `alliance.charts` (title, subtitle with units and definition, source lines
+with editions; .png, .svg or .html by suffix). matplotlib is imported only when a chart is drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from alliance.charts import GREY, PALETTE, TEXT, ChartText, _check_suffix, _figure, save
+
+if TYPE_CHECKING:
+    from alliance.projections.projection import Projection
+
+TARGET_COLOURS: Final = (PALETTE[2], PALETTE[0], PALETTE[1])
+BAND_COLOUR: Final = PALETTE[0]
+
+
+def fan_chart(projection: Projection, path: Path, entity: str | None = None) -> Path:
+    """The coalition (or `entity`, a member's ISO3) over the projected years."""
+    from alliance.projections.montecarlo import TARGETS
+    from alliance.projections.projection import entity_index
+
+    _check_suffix(path)
+    chosen = entity or projection.coalition_name
+    e = entity_index(projection, chosen)
+    result = projection.result
+    years = list(projection.years)
+    figure, bands = _figure(10.0, 8.2)
+    bands.set_position((0.08, 0.17, 0.74, 0.33))
+    odds = figure.add_axes((0.08, 0.57, 0.74, 0.23))
+    for side in ("top", "right"):
+        odds.spines[side].set_visible(False)
+    odds.spines["left"].set_color(GREY)
+    odds.spines["bottom"].set_color(GREY)
+    odds.tick_params(colors=TEXT, labelsize=9)
+    odds.grid(axis="y", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
+    for k, target in enumerate(TARGETS):
+        values = [100 * float(v) for v in result.probability[e, :, k]]
+        colour = TARGET_COLOURS[k]
+        odds.plot(years, values, color=colour, linewidth=2, marker="o", markersize=3)
+        odds.annotate(
+            f"≥ {target:g} %: {values[-1]:.0f} %",
+            (years[-1], values[-1]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            color=colour,
+            fontsize=9,
+            va="center",
+            weight="bold",
+            annotation_clip=False,
+        )
+    odds.set_ylim(-3, 103)
+    odds.set_ylabel("P(share of GDP ≥ target), %", color=TEXT, fontsize=9)
+    odds.set_xticks(years)
+    odds.set_xticklabels([])
+    usd = projection.channels.index("usd")
+    q = result.quantiles[e, :, usd, :]
+    bands.fill_between(years, q[:, 0], q[:, 4], color=BAND_COLOUR, alpha=0.18, linewidth=0)
+    bands.fill_between(years, q[:, 1], q[:, 3], color=BAND_COLOUR, alpha=0.35, linewidth=0)
+    bands.plot(years, q[:, 2], color=BAND_COLOUR, linewidth=1.6, label="median of the draws")
+    path_values = result.median_path[e, :, usd]
+    bands.plot(
+        years,
+        path_values,
+        color="#333333",
+        linewidth=1.2,
+        linestyle=(0, (4, 3)),
+        label="the path with no shock",
+    )
+    for i, label in ((4, "95th"), (2, "50th"), (0, "5th")):
+        bands.annotate(
+            f"{label}: {q[-1, i]:,.0f}",
+            (years[-1], q[-1, i]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            color=BAND_COLOUR,
+            fontsize=8.5,
+            va="center",
+            annotation_clip=False,
+        )
+    bands.set_xticks(years)
+    bands.set_xticklabels([str(y) for y in years])
+    bands.set_ylim(bottom=0)
+    bands.set_ylabel("USD bn, current prices", color=TEXT, fontsize=9)
+    bands.legend(loc="upper left", frameon=False, fontsize=8)
+    name = chosen
+    if entity is not None:
+        from alliance.countries import country_name
+
+        name = f"{country_name(chosen)} (in {projection.coalition_name})"
+    text = ChartText(
+        title=f"{name}: chance of meeting 2 %, 3.5 %, 5 % of GDP and spending to "
+        f"{projection.baseline.horizon}",
+        subtitle=f"Path '{Path(projection.path).name}'. {projection.subtitle()}",
+        sources=projection.source_lines(),
+        notes=[
+            "Bands: 5-95 % (light) and 25-75 % (dark) of spending in the draws; a coalition's "
+            "bands are quantiles of its members' spending summed draw by draw.",
+            *[n for n in projection.baseline.notes() if not n.startswith("Left out")],
+        ],
+    )
+    return save(figure, path, text)
