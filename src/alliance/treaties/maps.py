@@ -234,7 +234,7 @@ def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
     from shapely.geometry.polygon import orient
 
     vertices: list[Any] = []
-    codes: list[int] = []
+    codes: list[Any] = []
     for shape in shapes:
         for polygon in getattr(shape, "geoms", [shape]):
             if polygon.geom_type != "Polygon" or polygon.is_empty:
@@ -305,7 +305,7 @@ def _mark(
         return
     ((x, y),) = view.projection.forward(np.array([[place.lon, place.lat]]))
     box_style = {"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.9, "lw": 0}
-    label = {"fontsize": 10, "weight": "bold", "zorder": 6, "bbox": box_style}
+    label: dict[str, Any] = {"fontsize": 10, "weight": "bold", "zorder": 6, "bbox": box_style}
     label_inches = LABEL_CHARACTER_INCHES * (len(place.name) + 2)
     if place.kind == "sea" or attacked is None:
         axes.plot(
@@ -396,10 +396,11 @@ def _legend(
         frameon=False,
         handlelength=2.2,
         handleheight=1.2,
+        alignment="left",
     )
     if off_map:
-        legend.set_title(f"Also bound, beyond this map: {', '.join(off_map)}", prop={"size": 9})
-        legend._legend_box.align = "left"  # type: ignore[attr-defined]
+        legend.set_title(f"Also bound, beyond this map: {', '.join(off_map)}")
+        legend.get_title().set_fontsize(9)
 
 
 def _summary(result: ObligationsResult) -> str:
