@@ -1,0 +1,173 @@
+"""`alliance project`: defence spending to 2035 with uncertainty (thin shell over
+alliance.projections)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import typer
+
+from alliance.cli.options import FormatOption, OutputOption
+from alliance.cli.output import OutputFormat, Table, emit, emit_document
+
+DETAIL_HELP: Final = (
+    "coalition (its rows, every year; default), countries (each member in the --to year) or all."
+)
+# Columns on screen; csv, json and parquet get every column of Projection.records().
+TABLE_COLUMNS: Final = (
+    "entity",
+    "year",
+    "path_percent",
+    "p_meet_2",
+    "p_meet_3_5",
+    "p_meet_5",
+    "usd_bn_path",
+    "usd_bn_q05",
+    "usd_bn_q25",
+    "usd_bn_q50",
+    "usd_bn_q75",
+    "usd_bn_q95",
+    "eur_bn_q05",
+    "eur_bn_q50",
+    "eur_bn_q95",
+)
+
+
+class _Progress:
+    """A bar on stderr, only on a terminal and only once a run has taken a second."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.start = time.monotonic()
+        self.shown = False
+        self.terminal = sys.stderr.isatty()
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if not self.terminal or time.monotonic() - self.start < 1.0:
+            return
+        self.shown = True
+        width = 30
+        filled = int(width * self.done / self.total)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done:,}/{self.total:,} draws"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def project_command(
+    expression: Annotated[
+        str, typer.Argument(help="Coalition expression (default NATO), e.g. EU, 'NATO - USA', DEU.")
+    ] = "NATO",
+    to: Annotated[int, typer.Option("--to", help="Last year projected (default 2035).")] = 2035,
+    path: Annotated[
+        str,
+        typer.Option(
+            "--path",
+            help="current (share held), trend (2014-latest, capped), pledges (the shipped "
+            "national pledges), hague (linear to 3.5 % in 2035, never below current), or a CSV "
+            "file with columns iso3,year,percent.",
+        ),
+    ] = "current",
+    draws: Annotated[
+        int, typer.Option("--draws", help="Monte Carlo draws, 1 to 1,000,000 (default 10,000).")
+    ] = 10_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed: the same seed gives the same output.")
+    ] = 2025,
+    assumptions: Annotated[
+        Path | None,
+        typer.Option(
+            "--assumptions",
+            help="A YAML file changing any default below (a copy of --show-assumptions).",
+        ),
+    ] = None,
+    show_assumptions: Annotated[
+        bool,
+        typer.Option("--show-assumptions", help="Print the shipped assumptions file and stop."),
+    ] = False,
+    detail: Annotated[str, typer.Option("--detail", help=DETAIL_HELP)] = "coalition",
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw the fan chart: .png, .svg or .html."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Defence spending to 2035 under a path, with a Monte Carlo over GDP growth, EUR/USD and
+    political follow-through: P(meeting 2 %, 3.5 %, 5 % of GDP) each year and spending bands
+    (5/25/50/75/95 %) in USD and EUR, per member and for the coalition (sums of draws).
+
+    Example: alliance project NATO --path hague --draws 100000 --chart fan.png
+    JSON keys: title, path, draws, seed, years, rows (entity, kind, year, path_percent,
+    p_meet_2, p_meet_3_5, p_meet_5, usd_bn_path, usd_bn_q05..q95, eur_bn_path, eur_bn_q05..q95,
+    projected, baseline_year, baseline_percent, baseline_estimate, baseline_edition), members,
+    assumptions, assumption_lines, notes, sources. CSV and Parquet: the rows.
+    """
+    from alliance.errors import InvalidArgumentError
+
+    if show_assumptions:
+        from alliance.projections.assumptions import shipped_text
+
+        typer.echo(shipped_text(), nl=False)
+        return
+    if detail not in ("coalition", "countries", "all"):
+        raise InvalidArgumentError(
+            f"Unknown --detail {detail!r}: expected coalition, countries or all."
+        )
+    from alliance.projections.montecarlo import check_draws
+
+    check_draws(draws)
+    from alliance.projections.projection import project
+
+    progress = _Progress(draws)
+    try:
+        result = project(
+            expression,
+            to=to,
+            path=path,
+            draws=draws,
+            seed=seed,
+            assumptions=assumptions,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    if chart is not None:
+        from alliance.projections.charts import fan_chart
+
+        fan_chart(result, chart)
+        typer.echo(f"Chart written to {chart}", err=True)
+    if fmt is OutputFormat.json:
+        emit_document(result.to_dict(detail), output)
+        return
+    rows: list[dict[str, Any]] = result.records(detail)
+    if fmt is OutputFormat.table:
+        rows = [{k: r[k] for k in TABLE_COLUMNS} for r in rows]
+    footer = [
+        *result.notes(),
+        "Assumptions:",
+        *result.assumption_lines(),
+        *result.source_lines(),
+    ]
+    columns = list(rows[0]) if rows else list(TABLE_COLUMNS)
+    emit(Table(columns, [list(r.values()) for r in rows], result.title, footer), fmt, output)
+
+
+def _epilog() -> str:
+    from alliance.projections.assumptions import help_lines
+
+    return "Defaults (override with --assumptions FILE):\n\n" + "\n\n".join(help_lines())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("project", epilog=_epilog())(project_command)
