@@ -32,6 +32,7 @@ COMMANDS = {
     "report": "report",
     "serve": "serve",
     "scenario": "scenario",
+    "project": "project",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 GROUP_MODULES = frozenset({"data"})  # their `register` takes the subcommand to build
