@@ -11,17 +11,19 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 
-from alliance.charts import (
+from alliance.chart_layout import (
     END_LABEL,
     GREY,
     MEMBERSHIP_LABEL,
     MEMBERSHIP_MARK,
-    OUTSIDE_GREYS,
     REFERENCE,
     SEGMENT_LABEL,
+    VALUE_LABEL,
+)
+from alliance.charts import (
+    OUTSIDE_GREYS,
     STATUS_COLOURS,
     TARGET_LINES,
-    VALUE_LABEL,
     ChartText,
     line_chart,
     line_figure,
