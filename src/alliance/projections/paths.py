@@ -21,6 +21,7 @@ figure gets the latest figure.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,76 +155,77 @@ CSV_COLUMNS: Final = ("iso3", "year", "percent")
 
 def read_path_file(path: Path, first_year: int, last_year: int) -> UserPath:
     """A user's `iso3,year,percent` file, every problem reported with its line and column."""
-    from alliance.countries import resolve_country
-    from alliance.errors import AllianceError
     from alliance.paths import file_errors
     from alliance.validation import ValidationReport
 
     report = ValidationReport.for_path(path)
+
+    def bad(row: int, column: str | None, problem: str, value: str, expected: str) -> None:
+        report.add(f"{problem}: got {value!r}, expected {expected}", row=row, column=column)
+
     with file_errors(path, "read", "a CSV file with columns iso3,year,percent"):
         raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.add("not UTF-8 text", expected="a UTF-8 CSV file", row=1)
+        bad(1, None, "not UTF-8 text", raw[:20].decode("latin-1"), "a UTF-8 CSV file")
         report.raise_if_failed()
     lines = list(csv.reader(text.splitlines()))
     if not lines or [c.strip().lower() for c in lines[0]] != list(CSV_COLUMNS):
-        report.add(
-            "wrong header",
-            expected="the header iso3,year,percent",
-            row=1,
-            value=",".join(lines[0]) if lines else "",
-        )
+        bad(1, None, "wrong header", ",".join(lines[0]) if lines else "", "iso3,year,percent")
         report.raise_if_failed()
     points: dict[str, dict[int, float]] = {}
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(CSV_COLUMNS):
-            report.add(f"{len(cells)} fields", expected="3 fields", row=number, value=",".join(cells))
-            continue
-        code, year_text, percent_text = (c.strip() for c in cells)
-        try:
-            iso3 = resolve_country(code)
-        except AllianceError:
-            report.add("unknown country", expected="an ISO3 code", row=number, column="iso3", value=code)
+            bad(number, None, f"{len(cells)} fields", ",".join(cells), "3 fields")
             continue
         try:
-            year = int(year_text)
-        except ValueError:
-            report.add("not a year", expected="a whole year", row=number, column="year", value=year_text)
-            continue
-        if not first_year <= year <= last_year:
-            report.add(
-                "year outside the projection",
-                expected=f"a year from {first_year} to {last_year}",
-                row=number,
-                column="year",
-                value=year_text,
-            )
-            continue
-        try:
-            percent = float(percent_text)
-        except ValueError:
-            percent = float("nan")
-        if not 0 <= percent <= 100:
-            report.add(
-                "not a share of GDP",
-                expected="a percentage from 0 to 100",
-                row=number,
-                column="percent",
-                value=percent_text,
-            )
+            iso3, year, percent = _path_row(cells, first_year, last_year)
+        except _RowProblem as problem:
+            shown = cells[CSV_COLUMNS.index(problem.column)].strip()
+            bad(number, problem.column, problem.problem, shown, problem.expected)
             continue
         if year in points.setdefault(iso3, {}):
-            report.add("duplicate", expected="one row per iso3 and year", row=number, value=code)
+            bad(number, "year", "duplicate", str(year), f"one row per iso3 and year ({iso3})")
             continue
         points[iso3][year] = percent
     if not report.problems and not points:
-        report.add("no rows", expected="at least one iso3,year,percent row", row=2)
+        bad(2, None, "no rows", "", "at least one iso3,year,percent row")
     report.raise_if_failed()
     return UserPath(str(path), {k: sorted(v.items()) for k, v in points.items()})
+
+
+class _RowProblem(Exception):
+    def __init__(self, column: str, problem: str, expected: str) -> None:
+        super().__init__(problem)
+        self.column, self.problem, self.expected = column, problem, expected
+
+
+def _path_row(cells: Sequence[str], first_year: int, last_year: int) -> tuple[str, int, float]:
+    """(iso3, year, percent) of a row; _RowProblem names the column at fault."""
+    from alliance.countries import resolve_country
+    from alliance.errors import AllianceError
+
+    code, year_text, percent_text = (c.strip() for c in cells)
+    try:
+        iso3 = resolve_country(code)
+    except AllianceError:
+        raise _RowProblem("iso3", "unknown country", "an ISO3 code such as DEU") from None
+    try:
+        year = int(year_text)
+    except ValueError:
+        raise _RowProblem("year", "not a year", "a whole year") from None
+    if not first_year <= year <= last_year:
+        raise _RowProblem("year", "year outside the projection", f"{first_year} to {last_year}")
+    try:
+        percent = float(percent_text)
+    except ValueError:
+        percent = math.nan
+    if not 0 <= percent <= 100:
+        raise _RowProblem("percent", "not a share of GDP", "a percentage from 0 to 100")
+    return iso3, year, percent
 
 
 ShareFunction = Callable[[CountryBaseline, Sequence[int]], list[float]]
