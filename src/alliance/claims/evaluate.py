@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from alliance.claims.backend import Backend, MetricOptions, PledgeFact
-from alliance.claims.format import format_value, unit_scale
+from alliance.claims.format import COUNTED_AS_ZERO, format_value, unit_scale
 from alliance.claims.model import (
     Claim,
     ClaimFile,
@@ -174,14 +174,18 @@ def _share(params: dict[str, Any], context: _Context) -> Reading:
     share = part.value / whole.value
     verdict = numeric_verdict(share, expected, tolerance, approximate, relation)
     figure = Figure(share, "fraction", what, part.members, (), sources)
-    part_text = format_value(part.value, part.unit)
-    whole_text = format_value(whole.value, whole.unit)
+    part_text, whole_text = _figure_text(part), _figure_text(whole)
     comparison = (
         f"{format_value(share, 'fraction')} ({params['part']} {part_text} of {params['of']} "
         f"{whole_text}; {options.describe()}) against {claimed} claimed: {_outcome_words(verdict)} "
         f"({_band_text(tolerance, approximate, percent=True)})"
     )
-    details = (f"{params['part']}: {part_text}", f"{params['of']}: {whole_text}")
+    details = (
+        f"{params['part']}: {part_text}",
+        f"{params['of']}: {whole_text}",
+        *_zero_lines(params["part"], part),
+        *_zero_lines(params["of"], whole),
+    )
     return Reading(
         "", verdict, figure, format_value(share, "fraction"), claimed, comparison, details
     )
@@ -205,12 +209,29 @@ def _value(params: dict[str, Any], context: _Context) -> Reading:
     factor = _conversion(figure.unit, unit, context)
     value = figure.value * factor
     verdict = numeric_verdict(value, expected, tolerance, approximate, relation)
-    shown = format_value(value, unit)
+    shown = _figure_text(figure, format_value(value, unit))
     comparison = (
         f"{shown} ({what}) against {claimed} claimed: {_outcome_words(verdict)} "
         f"({_band_text(tolerance, approximate)})"
     )
-    return Reading("", verdict, replace(figure, value=value, unit=unit), shown, claimed, comparison)
+    converted = replace(figure, value=value, unit=unit)
+    details = _zero_lines(params["subject"], figure)
+    return Reading("", verdict, converted, shown, claimed, comparison, details)
+
+
+def _figure_text(figure: Figure, text: str | None = None) -> str:
+    """A total as shown (`text`, by default the formatted value); a total made only of members
+    counted as 0 (Iceland's defence spending) is no figure, and says so."""
+    if figure.only_zeros:
+        return COUNTED_AS_ZERO
+    return format_value(figure.value, figure.unit) if text is None else text
+
+
+def _zero_lines(label: str, figure: Figure) -> tuple[str, ...]:
+    """Which members of a total are counted as 0 without a figure of their own."""
+    if not figure.zeros or figure.only_zeros:
+        return ()
+    return (f"{label}, {', '.join(figure.zeros)}: {COUNTED_AS_ZERO}",)
 
 
 def _conversion(unit: str, wanted: str, context: _Context) -> float:
@@ -258,15 +279,17 @@ def _comparison(params: dict[str, Any], context: _Context) -> Reading:
         verdict = _ordering_verdict(ratio, relation, params)
         outcome = "holds" if verdict is Verdict.accurate else "does not hold"
     figure = Figure(ratio, "ratio", what, (), (), sources)
-    left_text, right_text = (
-        format_value(left.value, left.unit),
-        format_value(right.value, right.unit),
-    )
+    left_text, right_text = _figure_text(left), _figure_text(right)
     comparison = (
         f"{params['left']} {left_text} against {params['right']} {right_text} "
         f"(ratio {ratio:.2f}; {options.describe()}): {claimed} {outcome}"
     )
-    details = (f"{params['left']}: {left_text}", f"{params['right']}: {right_text}")
+    details = (
+        f"{params['left']}: {left_text}",
+        f"{params['right']}: {right_text}",
+        *_zero_lines(params["left"], left),
+        *_zero_lines(params["right"], right),
+    )
     return Reading("", verdict, figure, f"ratio {ratio:.2f}", claimed, comparison, details)
 
 
@@ -340,8 +363,8 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
     missing = tuple(f"{f.country}: {'; '.join(f.figure.missing) or 'no figure'}" for f in lacking)
     description = f"{params['expression']}: {options.describe()}, level {level_text}"
     figure = Figure(value, "count", description, tuple(meeting), missing, sources)
-    values = {f.country: f.figure.value for f in figures}
-    shown_failing = ", ".join(f"{c} {_shown(values[c], level)}" for c in failing) or "none"
+    shown = {f.country: _member_text(f.figure, level) for f in figures}
+    shown_failing = ", ".join(f"{c} {_in_words(shown[c])}" for c in failing) or "none"
     counts = (
         f"{len(meeting)} of {len(figures)} meet {level_text} ({options.describe()}); "
         f"below: {shown_failing}; no figure: {', '.join(f.country for f in lacking) or 'none'}"
@@ -353,8 +376,17 @@ def _threshold(params: dict[str, Any], context: _Context) -> Reading:
     else:
         comparison = f"{counts} — '{claimed}' is {verdict.value}"
     figure_text = f"{len(meeting)} of {len(figures)} meet"
-    details = tuple(f"{f.country}: {_shown(f.figure.value, level)}" for f in figures)
+    details = tuple(f"{f.country}: {shown[f.country]}" for f in figures)
     return Reading("", verdict, figure, figure_text, claimed, comparison, details)
+
+
+def _member_text(figure: Figure, level: float) -> str:
+    return COUNTED_AS_ZERO if figure.only_zeros else _shown(figure.value, level)
+
+
+def _in_words(text: str) -> str:
+    """'1.87', or '(no figure — …)' where a number would stand."""
+    return f"({text})" if text == COUNTED_AS_ZERO else text
 
 
 def _shown(value: float | None, level: float) -> str:

@@ -6,6 +6,7 @@ from alliance.numerals import plain
 
 SCALES = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _CURRENCY_WORDS = {"USD": "US$", "INTL": "int. $", "EUR": "€"}
+COUNTED_AS_ZERO = "no figure — counted as 0 as in NATO's totals"
 
 
 def unit_scale(unit: str) -> tuple[float, str] | None:

@@ -102,6 +102,13 @@ class Figure:
     members: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     sources: tuple[SourceRow, ...] = ()
+    # members without a figure that the total counts as 0, as NATO does (Iceland: no armed forces)
+    zeros: tuple[str, ...] = ()
+
+    @property
+    def only_zeros(self) -> bool:
+        """Whether every member is such a zero: the value is a convention, not a figure."""
+        return bool(self.zeros) and set(self.members) <= set(self.zeros)
 
 
 @dataclass(frozen=True)

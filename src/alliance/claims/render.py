@@ -132,6 +132,7 @@ def _reading_record(reading: Reading) -> dict[str, Any]:
         "claimed": reading.claimed_text,
         "comparison": reading.comparison,
         "details": list(reading.details),
+        "counted_as_zero": list(reading.figure.zeros),
         "description": reading.figure.description,
         "missing": list(reading.figure.missing),
     }

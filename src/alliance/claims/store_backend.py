@@ -66,6 +66,7 @@ class StoreBackend:
             result.members,
             missing,
             _aggregate_rows(result),
+            tuple(result.zeros),
         )
 
     def per_country(self, expression: str, options: MetricOptions) -> list[CountryFigure]:
@@ -166,8 +167,25 @@ def _aggregate_rows(result: Any) -> tuple[SourceRow, ...]:
             figure.estimate,
         )
         for figure in result.figures
+        if figure.entity not in result.zeros
     ]
-    return tuple(editions + rows)
+    return tuple(editions + rows + _zero_rows(result))
+
+
+def _zero_rows(result: Any) -> list[SourceRow]:
+    """A member counted as 0 cites the rule, not a row of a table it has none in."""
+    from alliance.metrics import NO_ARMED_FORCES
+
+    return [
+        SourceRow(
+            "nato",
+            entity=entity,
+            year=result.year,
+            indicator=result.metric,
+            citation=f"no figure, counted as 0: {NO_ARMED_FORCES[entity]}",
+        )
+        for entity in result.zeros
+    ]
 
 
 def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[CountryFigure]:
