@@ -93,25 +93,36 @@ def main() -> None:
     big_seconds, big_megabytes = big_run_in_a_new_process()
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     draws_only = whole - setup
-    print(f"Date: {dt.date.today().isoformat()}. Machine: {os.cpu_count()} CPUs, "
-          f"{platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; "
-          f"median of {RUNS} runs in a warm process.\n")
-    print(f"{DRAWS:,} draws x {countries} allies x {years} years "
-          f"({warm.baseline.years[0]}-{warm.baseline.years[-1]}), path hague, "
-          f"chunks of {montecarlo.CHUNK:,} draws on {montecarlo.THREADS} threads.\n")
+    print(
+        f"Date: {dt.date.today().isoformat()}. Machine: {os.cpu_count()} CPUs, "
+        f"{platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; "
+        f"median of {RUNS} runs in a warm process.\n"
+    )
+    print(
+        f"{DRAWS:,} draws x {countries} allies x {years} years "
+        f"({warm.baseline.years[0]}-{warm.baseline.years[-1]}), path hague, "
+        f"chunks of {montecarlo.CHUNK:,} draws on {montecarlo.THREADS} threads.\n"
+    )
     print("| what | seconds | ratio to yardstick |")
     print("|---|---:|---:|")
-    print(f"| yardstick: numpy normals, cumsum, exp, sum (same sizes, same chunks) | "
-          f"{floor:.3f} | 1.00 |")
+    print(
+        f"| yardstick: numpy normals, cumsum, exp, sum (same sizes, same chunks) | "
+        f"{floor:.3f} | 1.00 |"
+    )
     print(f"| `project(...)` end to end | {whole:.3f} | {whole / floor:.2f} |")
-    print(f"| of which set-up (one draw: store, paths, model) | {setup:.3f} | "
-          f"{setup / floor:.2f} |")
+    print(
+        f"| of which set-up (one draw: store, paths, model) | {setup:.3f} | {setup / floor:.2f} |"
+    )
     print(f"| of which the draws | {draws_only:.3f} | {draws_only / floor:.2f} |")
-    print(f"| {BIG_DRAWS:,} draws, fresh process (peak RSS {big_megabytes:,.0f} MB) | "
-          f"{big_seconds:.3f} | — |")
+    print(
+        f"| {BIG_DRAWS:,} draws, fresh process (peak RSS {big_megabytes:,.0f} MB) | "
+        f"{big_seconds:.3f} | — |"
+    )
     verdict = "met" if whole < LIMIT_SECONDS else "NOT met"
-    print(f"\nTarget: {DRAWS:,} draws under {LIMIT_SECONDS} s end to end: {verdict} "
-          f"({whole:.2f} s). This process's peak RSS: {own_rss:,.0f} MB.")
+    print(
+        f"\nTarget: {DRAWS:,} draws under {LIMIT_SECONDS} s end to end: {verdict} "
+        f"({whole:.2f} s). This process's peak RSS: {own_rss:,.0f} MB."
+    )
 
 
 if __name__ == "__main__":
