@@ -174,3 +174,21 @@ def test_cli_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], fragment: s
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_history_only_has_no_projection_and_every_sipri_year() -> None:
+    result = vs_russia("NATO-Europe", project=False)
+    assert result.projected is None
+    years = {r["year"] for r in result.records()}
+    assert years == set(range(2014, 2025))
+    assert {r["kind"] for r in result.records()} == {"historical"}
+    # NATO-Europe of 2014 had neither Finland nor Sweden: members are counted year by year
+    finland_sweden = sum(
+        float(sipri_row(c, 2014, "USD", "current")["value"]) / 1000 for c in ("FIN", "SWE")
+    )
+    with_them = vs_russia("NATO-Europe | FIN | SWE", project=False)
+    gap = (
+        row_of(with_them, 2014, "historical", "market")["coalition_bn"]
+        - row_of(result, 2014, "historical", "market")["coalition_bn"]
+    )
+    assert gap == pytest.approx(finland_sweden, abs=2e-3)
