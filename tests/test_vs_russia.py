@@ -149,8 +149,9 @@ def test_cli_json_is_the_same_bytes_for_the_same_seed() -> None:
     first, second = cli(*args, "--seed", "3"), cli(*args, "--seed", "3")
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
-    rows = json.loads(first.stdout)
-    assert {r["kind"] for r in rows} == {"historical", "projected"}
+    document = json.loads(first.stdout)
+    assert {r["kind"] for r in document["rows"]} == {"historical", "projected"}
+    assert document["assumptions"] and document["sources"] and document["marked_year"] == 2027
     other = cli(*args, "--seed", "4")
     assert other.stdout != first.stdout
 

@@ -207,9 +207,10 @@ def vs_russia_command(
     marks 2027.
 
     Example: alliance scenario vs-russia NATO-Europe --path hague --chart vs-russia.png
-    JSON keys (--format json): year, kind (historical|projected), basis (market|ppp),
-    coalition_bn, coalition_q05, coalition_q95, russia_bn, russia_q05, russia_q95, ratio,
-    coalition_estimates, coalition_missing, russia_estimate.
+    JSON keys: scenario, title, coalition, path, to, marked_year, rows, notes, assumptions,
+    sources; each row: year, kind (historical|projected), basis (market|ppp), coalition_bn,
+    coalition_q05, coalition_q95, russia_bn, russia_q05, russia_q95, ratio, coalition_estimates,
+    coalition_missing, russia_estimate (CSV and the table: the rows).
     """
     from alliance.scenarios.vs_russia import vs_russia
 
@@ -227,6 +228,9 @@ def vs_russia_command(
 
         draw_vs_russia(result, chart)
         typer.echo(f"Chart written to {chart}", err=True)
+    if fmt is OutputFormat.json:
+        _write_json(result.to_dict(), output)
+        return
     rows = result.records()
     footer = result.notes() + ["Assumptions:", *result.assumption_lines()] * bool(
         result.assumption_lines()
