@@ -405,5 +405,17 @@ def vs_russia(
         history=(ours, russia),
         projected=projected,
         to=to,
+        notes_extra=tuple(_path_notes(str(path), project)),
         editions=tuple(sorted(editions)),
     )
+
+
+def _path_notes(path: str, projected: bool) -> list[str]:
+    if not projected or path in ("current", "trend"):
+        return []
+    return [
+        f"The '{Path(path).name}' path's levels (The Hague's 3.5 %, national pledges, a file's "
+        "points) are stated on NATO's definition; here they are applied to SIPRI's shares, the "
+        "only definition covering Russia: an approximation (in 2024 SIPRI's shares of the allies "
+        "differ from NATO's by up to about 0.4 points either way)."
+    ]
