@@ -14,6 +14,7 @@ from alliance.cli.output import OutputFormat, Table, emit
 
 if TYPE_CHECKING:
     from alliance.treaties import ObligationsResult
+    from alliance.treaties.resolve import Capacity
 
 
 def _capacity_lines(result: ObligationsResult) -> list[str]:
@@ -36,6 +37,46 @@ def _capacity_lines(result: ObligationsResult) -> list[str]:
     return lines
 
 
+METRIC_WORDS = {"gdp": "GDP", "defence": "defence spending", "personnel": "personnel"}
+PUBLISHERS = {"wb": "World Bank", "imf": "IMF", "sipri": "SIPRI", "nato": "NATO"}
+
+
+def _publishers(edition: str) -> str:
+    """'wb 2026-02-24 (NY.GDP.MKTP.CD)' -> 'World Bank'; several editions -> each publisher."""
+    ids = dict.fromkeys(part.split()[0] for part in edition.split(";") if part.strip())
+    return ", ".join(PUBLISHERS.get(i, i) for i in ids)
+
+
+def _years_note(capacity: tuple[Capacity, ...], asked: int) -> str:
+    """Which year each figure is of: 'GDP and personnel of 1989 (World Bank); defence spending:
+    no figure from 1982 to 1989'."""
+    from alliance.treaties.capacity import YEARS_BACK
+
+    groups: dict[tuple[int | None, str], list[str]] = {}
+    for figure in capacity:
+        key = (figure.year, _publishers(figure.edition) if figure.year else "")
+        groups.setdefault(key, []).append(METRIC_WORDS.get(figure.metric, figure.metric))
+    parts = []
+    for (year, publishers), metrics in groups.items():
+        what = " and ".join(metrics)
+        if year is None:
+            parts.append(f"{what}: no figure from {asked - YEARS_BACK + 1} to {asked}")
+            continue
+        latest = "" if year == asked else ", latest available"
+        parts.append(f"{what} of {year} ({publishers}{latest})")
+    return "; ".join(parts)
+
+
+def _years_lines(result: ObligationsResult) -> list[str]:
+    notes = {
+        c.article: _years_note(c.capacity, result.on.year) for c in result.clauses if c.capacity
+    }
+    if len(set(notes.values())) == 1:
+        (note,) = set(notes.values())
+        return [f"Figures of the states bound, for {result.on.isoformat()}: {note}"]
+    return [f"Figures of the states bound, {article}: {note}" for article, note in notes.items()]
+
+
 def _table(result: ObligationsResult) -> Table:
     rows = [
         (f"{c.treaty} {c.article}", c.applies, c.reason, len(c.bound), " ".join(c.bound))
@@ -45,7 +86,7 @@ def _table(result: ObligationsResult) -> Table:
     from alliance.treaties.resolve import subject
 
     title = f"If {subject(place)} is attacked on {result.on.isoformat()} ({place.how})"
-    footer = _capacity_lines(result)
+    footer = _capacity_lines(result) + _years_lines(result)
     footer += [f"Caveat, {c.article}: {c.caveat}" for c in result.clauses if c.caveat]
     footer += [f"Source, {c.article}: {c.citation}" for c in result.clauses]
     return Table(["clause", "applies", "why", "states bound", "bound"], rows, title, footer)
