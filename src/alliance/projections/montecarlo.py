@@ -98,15 +98,35 @@ def check_draws(draws: int) -> None:
 
 
 def _paths(model: Model) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """With no shock: values (E, T, channels) and shares (E, T) for countries then coalitions."""
-    spend = model.path / 100 * model.gdp
-    values = np.stack([spend * ch.scale for ch in model.channels], axis=-1)
-    groups = np.einsum("gc,ctk->gtk", model.groups, values)
-    usd = spend * model.usd_gdp_scale
-    gdp = model.gdp * model.usd_gdp_scale
+    """With no shock: values (E, T, channels) and shares (E, T) for countries then coalitions.
+
+    Computed with the operations a draw uses, in the same order, so that a draw without any
+    shock gives these numbers to the last bit."""
+    spend = np.ascontiguousarray(model.path.T) * np.ascontiguousarray(model.gdp.T / 100)
+    values = []
+    for channel in model.channels:
+        scaled = spend * np.ascontiguousarray(channel.scale.T)
+        if channel.name == "eur":  # as a draw does: the coalition's dollars at the rate
+            groups = group_sums(spend, model.groups) * channel.scale[0, 0]
+        else:
+            groups = group_sums(scaled, model.groups)
+        values.append(np.concatenate([scaled, groups], axis=-1))
+    gdp = model.gdp.T * model.usd_gdp_scale.T
     with np.errstate(divide="ignore", invalid="ignore"):
-        group_share = 100 * (model.groups @ usd) / (model.groups @ gdp)
-    return np.concatenate([values, groups]), np.concatenate([model.path, group_share])
+        usd = spend * model.usd_gdp_scale.T
+        group_share = 100 * group_sums(usd, model.groups) / group_sums(gdp, model.groups)
+    by_entity = np.stack(values, axis=-1).transpose(1, 0, 2)  # (E, T, channels)
+    return by_entity, np.concatenate([model.path, group_share.T])
+
+
+def group_sums(values: NDArray[np.float64], groups: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each coalition's sum over its members (last axis), row by row: the same additions, in the
+    same order, whatever the leading axes (draws, years)."""
+    sums = [
+        values.sum(axis=-1) if bool(np.all(mask == 1)) else (values * mask).sum(axis=-1)
+        for mask in groups
+    ]
+    return np.stack(sums, axis=-1)
 
 
 class _Accumulator:
@@ -140,9 +160,9 @@ def _chunk(model: Model, log_median: NDArray[np.float64], seed: int, index: int,
     fx = np.cumsum(model.fx_sd * model.fx_active * rng.standard_normal((n, years)), axis=1)
     slipped = rng.random((n, 1, countries)) < model.slip_probability
     size = model.slip_low + (model.slip_high - model.slip_low) * rng.random((n, 1, countries))
-    rise = np.ascontiguousarray((model.path - model.base_share[:, None]).T)  # (T, C)
-    share = np.where(slipped, 1 - size, 1.0) * np.maximum(rise, 0)
-    share += model.base_share + np.minimum(rise, 0)
+    rise = np.maximum(model.path - model.base_share[:, None], 0).T  # (T, C): increases only
+    share = np.where(slipped, size, 0.0) * rise  # the undelivered part of the increase
+    np.subtract(np.ascontiguousarray(model.path.T), share, out=share)
     budget = np.exp(model.elasticity * growth)
     level = np.exp(growth, out=growth)  # exp(S): GDP drawn over the IMF's
     accumulator = _Accumulator(years, log_median.shape[-1], len(model.channels))
@@ -153,15 +173,14 @@ def _chunk(model: Model, log_median: NDArray[np.float64], seed: int, index: int,
     del reached, budget
     gdp = np.ascontiguousarray(model.gdp.T)
     spend = share
-    spend *= gdp / 100  # in US$ at the median exchange rate
+    spend *= gdp / 100  # in US$ at the median exchange rate (the path's order of operations)
     rate = np.exp(fx[:, :, None] * model.usd_fx_power)  # euro-area members' US$ move with R
     usd = spend * rate
     level *= rate
     level *= gdp  # GDP drawn, US$
-    groups = model.groups.T
-    group_usd = usd @ groups
+    group_usd = group_sums(usd, model.groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        group_share = 100 * group_usd / (level @ groups)
+        group_share = 100 * group_usd / group_sums(level, model.groups)
     for k, target in enumerate(TARGETS):
         accumulator.met[k, :, countries:] = (group_share >= target).sum(axis=0)
     del level, rate
@@ -175,7 +194,7 @@ def _chunk(model: Model, log_median: NDArray[np.float64], seed: int, index: int,
             values *= channel.scale[0, 0]
         else:
             values = spend * np.ascontiguousarray(channel.scale.T)
-            values = np.concatenate([values, values @ groups], axis=2)
+            values = np.concatenate([values, group_sums(values, model.groups)], axis=2)
         _histogram(accumulator, j, values, log_median[j])
     return accumulator
 

@@ -1,0 +1,149 @@
+"""The Monte Carlo against cases with a known answer: no spread gives the path exactly, a normal
+shock gives the normal probability and lognormal quantiles, a slip gives its binomial share, and
+coalition bands are quantiles of summed draws."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from alliance.projections.assumptions import load_assumptions
+from alliance.projections.montecarlo import QUANTILES, TARGETS
+from alliance.projections.projection import Projection, entity_index, project
+
+IMF_GDP = Path(__file__).resolve().parents[1] / "src/alliance/data/observations/imf/2025-10__NGDPD.csv"
+NO_SPREAD = {"gdp_growth_sd": 0.0, "eur_usd_sd": 0.0, "slip_probability": 0.0}
+
+
+def imf_gdp(entity: str, year: int) -> float:
+    with IMF_GDP.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["entity"] == entity and int(row["year"]) == year:
+                return float(row["value"])
+    raise LookupError((entity, year))
+
+
+def at(result: Projection, entity: str, year: int) -> tuple[int, int]:
+    return entity_index(result, entity), result.years.index(year)
+
+
+@pytest.fixture(scope="module")
+def still() -> Projection:
+    changes = load_assumptions(changes=NO_SPREAD)
+    return project("NATO", path="hague", draws=300, seed=3, assumptions=changes)
+
+
+def test_no_spread_reproduces_the_deterministic_path_exactly(still: Projection) -> None:
+    result = still.result
+    for q in range(len(QUANTILES)):
+        assert np.array_equal(result.quantiles[..., q], result.median_path)
+    countries = len(still.baseline.countries)
+    for k, target in enumerate(TARGETS):
+        meets = (result.path_share[:countries] >= target).astype(float)
+        assert np.array_equal(result.probability[:countries, :, k], meets)
+
+
+def test_the_path_is_share_times_imf_gdp(still: Projection) -> None:
+    e, t = at(still, "DEU", 2030)
+    germany = next(c for c in still.baseline.countries if c.iso3 == "DEU")
+    share = germany.share + (3.5 - germany.share) * (2030 - 2024) / (2035 - 2024)
+    usd = share / 100 * imf_gdp("DEU", 2030)
+    assert still.result.path_share[e, t] == pytest.approx(share, rel=1e-12)
+    assert still.result.median_path[e, t, 0] == pytest.approx(usd, rel=1e-12)
+    assert still.result.median_path[e, t, 1] == pytest.approx(usd * still.baseline.eur_usd_level)
+    coalition = entity_index(still, "NATO")
+    summed = still.result.median_path[:coalition, t, 0].sum()
+    assert still.result.median_path[coalition, t, 0] == pytest.approx(summed, rel=1e-12)
+
+
+def test_a_normal_growth_shock_gives_the_normal_probability() -> None:
+    """Budgets fixed in money (elasticity 0): the share reached in 2035 is
+    3.5 * exp(-S), S ~ N(0, 0.2^2 * 11) (eleven yearly shocks after Germany's 2024 figure), so
+    P(share >= 2) = Phi(ln(3.5 / 2) / (0.2 * sqrt(11))) = 0.8006. With 200,000 draws the
+    sampling error is sqrt(p(1 - p) / n) = 0.0009; the test allows four of them."""
+    sd, draws = 0.2, 200_000
+    changes = {**NO_SPREAD, "gdp_growth_sd": sd, "growth_correlation": 0.0}
+    chosen = load_assumptions(changes={**changes, "budget_gdp_elasticity": 0.0})
+    result = project("DEU", path="hague", draws=draws, seed=11, assumptions=chosen)
+    e, t = at(result, "DEU", 2035)
+    expected = NormalDist().cdf(math.log(3.5 / 2.0) / (sd * math.sqrt(11)))
+    error = math.sqrt(expected * (1 - expected) / draws)
+    assert abs(result.result.probability[e, t, 0] - expected) < 4 * error
+    halfway = result.result.probability[e, t, 1]  # P(3.5 * exp(-S) >= 3.5) = 1/2
+    assert abs(halfway - 0.5) < 4 * math.sqrt(0.25 / draws)
+
+
+def test_a_normal_growth_shock_gives_lognormal_spending_bands() -> None:
+    """Elasticity 1: spending is the path times exp(S); its q-quantile is the path times
+    exp(z_q * 0.2 * sqrt(11)). Allowed: 1 % (histogram bins are 0.24 % wide; the sampling error
+    of the 5 % quantile is about 0.3 % at 200,000 draws)."""
+    sd, draws = 0.2, 200_000
+    changes = {**NO_SPREAD, "gdp_growth_sd": sd, "growth_correlation": 0.0}
+    chosen = load_assumptions(changes={**changes, "budget_gdp_elasticity": 1.0})
+    result = project("DEU", path="hague", draws=draws, seed=5, assumptions=chosen)
+    e, t = at(result, "DEU", 2035)
+    path = result.result.median_path[e, t, 0]
+    for i, q in enumerate(QUANTILES):
+        expected = path * math.exp(NormalDist().inv_cdf(q) * sd * math.sqrt(11))
+        assert result.result.quantiles[e, t, 0, i] == pytest.approx(expected, rel=0.01)
+
+
+def test_a_slip_gives_its_binomial_share() -> None:
+    """No GDP or rate spread; a slip (probability 0.3) delivers half of the planned rise: Germany
+    meets 3.5 % in 2035 in 70 % of the draws (sampling error 0.0032 at 20,000 draws)."""
+    changes = {**NO_SPREAD, "slip_probability": 0.3, "slip_size_low": 0.5, "slip_size_high": 0.5}
+    result = project("DEU", path="hague", draws=20_000, seed=2, assumptions=load_assumptions(changes=changes))
+    e, t = at(result, "DEU", 2035)
+    assert abs(result.result.probability[e, t, 1] - 0.7) < 4 * math.sqrt(0.21 / 20_000)
+    germany = result.baseline.countries[0]
+    slipped = (germany.share + 0.5 * (3.5 - germany.share)) / 100 * imf_gdp("DEU", 2030)
+    assert result.result.quantiles[e, t, 0, 0] < result.result.median_path[e, t, 0]
+    assert slipped > 0
+
+
+COALITION = "DEU | FRA | ITA | ESP | POL"
+
+
+def test_coalition_bands_are_quantiles_of_summed_draws_not_sums_of_quantiles() -> None:
+    result = project(COALITION, path="hague", draws=20_000, seed=9)
+    members = len(result.baseline.countries)
+    e, t = at(result, COALITION, 2035)
+    quantiles = result.result.quantiles[:, t, 0, :]
+    summed = quantiles[:members].sum(axis=0)
+    # imperfectly correlated members: the sum's tails are narrower than the summed tails
+    assert quantiles[e, 0] > summed[0] * 1.01
+    assert quantiles[e, 4] < summed[4] * 0.99
+    assert result.result.median_path[e, t, 0] == pytest.approx(
+        result.result.median_path[:members, t, 0].sum(), rel=1e-12
+    )
+
+
+def test_comonotonic_members_make_the_sum_of_quantiles_the_quantile_of_the_sum() -> None:
+    """Correlation 1, one spread for all, no slip or rate spread: every member moves with the
+    same shock, so here (and only here) the two agree, within the histogram's resolution."""
+    changes = {**NO_SPREAD, "gdp_growth_sd": 0.05, "growth_correlation": 1.0}
+    chosen = load_assumptions(changes=changes)
+    result = project(COALITION, path="hague", draws=20_000, seed=9, assumptions=chosen)
+    members = len(result.baseline.countries)
+    e, t = at(result, COALITION, 2035)
+    quantiles = result.result.quantiles[:, t, 0, :]
+    assert quantiles[e] == pytest.approx(quantiles[:members].sum(axis=0), rel=0.004)
+
+
+def test_same_seed_same_numbers_whatever_the_chunking_order() -> None:
+    first = project("EU", path="trend", draws=20_000, seed=4)
+    second = project("EU", path="trend", draws=20_000, seed=4)
+    assert np.array_equal(first.result.quantiles, second.result.quantiles)
+    assert np.array_equal(first.result.probability, second.result.probability)
+    assert first.records() == second.records()
+
+
+def test_an_odd_number_of_draws_and_a_single_draw_run() -> None:
+    assert project("DEU", draws=8_193, seed=1).result.draws == 8_193
+    single = project("DEU", draws=1, seed=1).result
+    assert np.all(single.quantiles[..., 0] == single.quantiles[..., 4])
