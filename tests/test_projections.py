@@ -43,11 +43,15 @@ def member(baseline: Baseline, iso3: str) -> paths.CountryBaseline:
 def test_baseline_is_the_newest_nato_figure_with_its_estimate_flag(nato: Baseline) -> None:
     poland = member(nato, "POL")
     assert poland.base_year == 2025
-    assert poland.share == pytest.approx(float(shipped_rows(NATO_2025, "POL", "defence_expenditure_share_gdp")[2025]))
+    assert poland.share == pytest.approx(
+        float(shipped_rows(NATO_2025, "POL", "defence_expenditure_share_gdp")[2025])
+    )
     assert poland.estimate is True and poland.edition.startswith("nato 2025-08")
     germany = member(nato, "DEU")  # no 2025 figure in the August 2025 report: 2024 is the latest
     assert germany.base_year == 2024
-    assert germany.share == pytest.approx(float(shipped_rows(NATO_2025, "DEU", "defence_expenditure_share_gdp")[2024]))
+    assert germany.share == pytest.approx(
+        float(shipped_rows(NATO_2025, "DEU", "defence_expenditure_share_gdp")[2024])
+    )
     assert [iso3 for iso3, _ in nato.missing] == ["ISL"]
 
 
@@ -133,7 +137,9 @@ def test_slip_defaults_are_the_wales_record_in_the_store() -> None:
     rows = observation_records("defence_expenditure_share_gdp", source="nato", years=[2014, 2024])
     value = {(r["entity"], r["year"]): r["value"] for r in newest_per_figure(rows) if r["value"]}
     allies = coalition_in_year("NATO", 2014).members
-    below = [a for a in allies if (a, 2014) in value and (a, 2024) in value and value[(a, 2014)] < 2]
+    below = [
+        a for a in allies if (a, 2014) in value and (a, 2024) in value and value[(a, 2014)] < 2
+    ]
     missed = [a for a in below if value[(a, 2024)] < 2]
     shortfall = [(2 - value[(a, 2024)]) / (2 - value[(a, 2014)]) for a in missed]
     assumptions = load_assumptions()
@@ -209,8 +215,14 @@ def test_bad_arguments_are_one_line_and_exit_2(
     ("content", "fragments"),
     [
         ("parameters: [1, 2", ("not valid YAML", "line 1")),
-        ("parameters:\n  slip_probabilty: 0.2\n", ("slip_probabilty", "did you mean slip_probability")),
-        ("parameters:\n  slip_probability: high\n", ("slip_probability", "got str 'high'", "0 to 1")),
+        (
+            "parameters:\n  slip_probabilty: 0.2\n",
+            ("slip_probabilty", "did you mean slip_probability"),
+        ),
+        (
+            "parameters:\n  slip_probability: high\n",
+            ("slip_probability", "got str 'high'", "0 to 1"),
+        ),
         ("parameters:\n  slip_probability: 1.5\n", ("slip_probability", "0 to 1")),
         ("parameters:\n  eur_usd_sd: {value: 0.1, colour: red}\n", ("colour", "unknown key")),
         ("assumptions:\n  x: 1\n", ("assumptions", "unknown key")),
@@ -229,7 +241,10 @@ def test_bad_assumption_files_are_one_line_and_exit_2(
     ("content", "fragments"),
     [
         ("iso,year,percent\nDEU,2030,3\n", ("row 1", "header")),
-        ("iso3,year,percent\nDEU,2030,3\nXXX,2031,3\n", ("row 3", "column iso3", "unknown country")),
+        (
+            "iso3,year,percent\nDEU,2030,3\nXXX,2031,3\n",
+            ("row 3", "column iso3", "unknown country"),
+        ),
         ("iso3,year,percent\nDEU,twenty,3\n", ("row 2", "column year", "not a year")),
         ("iso3,year,percent\nDEU,2019,3\n", ("row 2", "column year", "2025 to 2035")),
         ("iso3,year,percent\nDEU,2030,lots\n", ("row 2", "column percent", "0 to 100")),
@@ -241,14 +256,25 @@ def test_bad_path_files_name_the_line_and_column(
 ) -> None:
     file = tmp_path / "path.csv"
     file.write_text(content, encoding="utf-8")
-    refused(alliance("project", "DEU", "--draws", "100", "--path", str(file)), str(file), *fragments)
+    refused(
+        alliance("project", "DEU", "--draws", "100", "--path", str(file)), str(file), *fragments
+    )
 
 
 def test_a_user_path_file_sets_the_shares(tmp_path: Path) -> None:
     file = tmp_path / "path.csv"
     file.write_text("iso3,year,percent\nDEU,2030,3.0\nDEU,2035,4.0\n", encoding="utf-8")
     done = alliance(
-        "project", "DEU", "--draws", "100", "--path", str(file), "--detail", "all", "--format", "csv"
+        "project",
+        "DEU",
+        "--draws",
+        "100",
+        "--path",
+        str(file),
+        "--detail",
+        "all",
+        "--format",
+        "csv",
     )
     assert done.returncode == 0, done.stderr
     rows = {(r["entity"], int(r["year"])): r for r in csv.DictReader(done.stdout.splitlines())}

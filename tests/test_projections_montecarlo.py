@@ -16,7 +16,9 @@ from alliance.projections.assumptions import load_assumptions
 from alliance.projections.montecarlo import QUANTILES, TARGETS
 from alliance.projections.projection import Projection, entity_index, project
 
-IMF_GDP = Path(__file__).resolve().parents[1] / "src/alliance/data/observations/imf/2025-10__NGDPD.csv"
+IMF_GDP = (
+    Path(__file__).resolve().parents[1] / "src/alliance/data/observations/imf/2025-10__NGDPD.csv"
+)
 NO_SPREAD = {"gdp_growth_sd": 0.0, "eur_usd_sd": 0.0, "slip_probability": 0.0}
 
 
@@ -97,7 +99,9 @@ def test_a_slip_gives_its_binomial_share() -> None:
     """No GDP or rate spread; a slip (probability 0.3) delivers half of the planned rise: Germany
     meets 3.5 % in 2035 in 70 % of the draws (sampling error 0.0032 at 20,000 draws)."""
     changes = {**NO_SPREAD, "slip_probability": 0.3, "slip_size_low": 0.5, "slip_size_high": 0.5}
-    result = project("DEU", path="hague", draws=20_000, seed=2, assumptions=load_assumptions(changes=changes))
+    result = project(
+        "DEU", path="hague", draws=20_000, seed=2, assumptions=load_assumptions(changes=changes)
+    )
     e, t = at(result, "DEU", 2035)
     assert abs(result.result.probability[e, t, 1] - 0.7) < 4 * math.sqrt(0.21 / 20_000)
     germany = result.baseline.countries[0]

@@ -26,7 +26,11 @@ FILE_KEYS: Final = frozenset({"parameters"})
 Rule = tuple[Callable[[float], bool], str, bool]  # check, expected words, null allowed
 _SD: Final[Rule] = (lambda v: 0 <= v <= 1, "a number from 0 to 1 (log points a year) or null", True)
 _FRACTION: Final[Rule] = (lambda v: 0 <= v <= 1, "a number from 0 to 1", False)
-_YEAR: Final[Rule] = (lambda v: 1950 <= v <= 2024 and v == int(v), "a year from 1950 to 2024", False)
+_YEAR: Final[Rule] = (
+    lambda v: 1950 <= v <= 2024 and v == int(v),
+    "a year from 1950 to 2024",
+    False,
+)
 
 RULES: Final[dict[str, Rule]] = {
     "gdp_history_first_year": _YEAR,
@@ -67,7 +71,9 @@ class Assumption:
         reason = f" Why: {self.reason}" if self.reason else ""
         url = f" <{self.url}>" if self.url else ""
         origin = "" if self.origin == "default" else f"; set in {self.origin}"
-        return f"{self.name} = {value} {self.unit} ({self.kind}{origin}): {self.source}{url}{reason}"
+        return (
+            f"{self.name} = {value} {self.unit} ({self.kind}{origin}): {self.source}{url}{reason}"
+        )
 
 
 def _number_text(value: float) -> str:
@@ -118,7 +124,9 @@ class Assumptions:
 
 
 def shipped_path() -> Path:
-    return Path(str(resources.files("alliance").joinpath("data", "projections", "assumptions.yaml")))
+    return Path(
+        str(resources.files("alliance").joinpath("data", "projections", "assumptions.yaml"))
+    )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -177,7 +185,9 @@ def _unknown(file: str, key: Any) -> ParameterFileError:
 
     near = get_close_matches(str(key), list(RULES), n=1)
     hint = f" (did you mean {near[0]}?)" if near else ""
-    return ParameterFileError(file, str(key), f"unknown parameter{hint}", f"one of {', '.join(RULES)}")
+    return ParameterFileError(
+        file, str(key), f"unknown parameter{hint}", f"one of {', '.join(RULES)}"
+    )
 
 
 def _shipped() -> Assumptions:

@@ -117,7 +117,7 @@ def _zone(iso3: str, year: int) -> str:
 def _records(indicator: str, entities: Sequence[str], **filters: str) -> list[dict[str, Any]]:
     from alliance.observations import observation_records
 
-    return observation_records(indicator, entities=list(entities), **filters)
+    return observation_records(indicator, entities=list(entities), years=None, **filters)
 
 
 def latest_shares(
@@ -217,8 +217,7 @@ def _gdp_path(
         return None
     growth = by_year[last][0] / by_year[last - 1][0] - 1
     path = tuple(
-        by_year[y][0] if y <= last else by_year[last][0] * (1 + growth) ** (y - last)
-        for y in years
+        by_year[y][0] if y <= last else by_year[last][0] * (1 + growth) ** (y - last) for y in years
     )
     return path, last, growth
 

@@ -48,7 +48,7 @@ THREADS: Final = 2
 
 @dataclass(frozen=True)
 class Channel:
-    """A unit of output: value = s/100 * GDP * exp(elasticity*S) * scale[c,t] * exp(fx_power[c]*R)."""
+    """A unit of output: s/100 * GDP * exp(elasticity * S) * scale[c, t] * exp(fx_power[c] * R)."""
 
     name: str  # usd | eur | ppp
     scale: NDArray[np.float64]  # (C, T)
@@ -145,7 +145,9 @@ class _Accumulator:
         np.maximum(self.high, other.high, out=self.high)
 
 
-def _chunk(model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int) -> _Accumulator:
+def _chunk(
+    model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int
+) -> _Accumulator:
     """n draws; arrays are laid out (draw, year, country) so that sums over countries and the
     walk over years run on contiguous memory."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))

@@ -90,9 +90,7 @@ def trend_slope(country: CountryBaseline, assumptions: Assumptions) -> float:
     return min(max(slope, low), high)
 
 
-def trend(
-    country: CountryBaseline, years: Sequence[int], assumptions: Assumptions
-) -> list[float]:
+def trend(country: CountryBaseline, years: Sequence[int], assumptions: Assumptions) -> list[float]:
     slope = trend_slope(country, assumptions)
     ceiling = max(assumptions.number("trend_share_max"), country.share)
     return [

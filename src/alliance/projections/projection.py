@@ -215,14 +215,17 @@ class Projection:
             if self.baseline.definition == "sipri"
             else "NATO's definition (SIPRI's where NATO has no figure)"
         )
+        imf_last = max(c.imf_last_year for c in self.baseline.countries)
         return (
-            f"Defence spending, {CURRENCY_WORDS['usd']}; share of GDP on {definition}; GDP: IMF WEO to {max(c.imf_last_year for c in self.baseline.countries)}"
-            f", then its last growth rate held. Bands: 5-95 % and 25-75 % of {self.result.draws:,}"
-            f" draws (seed {self.result.seed}); line: the path with no shock."
+            f"Defence spending, {CURRENCY_WORDS['usd']}; share of GDP on {definition}; GDP: IMF "
+            f"WEO to {imf_last}, then its last growth rate held. Bands: 5-95 % and 25-75 % of "
+            f"{self.result.draws:,} draws (seed {self.result.seed}); line: the path with no shock."
         )
 
 
-def _shares(baseline: Baseline, path: str | Path, assumptions: Assumptions) -> tuple[Any, list[str]]:
+def _shares(
+    baseline: Baseline, path: str | Path, assumptions: Assumptions
+) -> tuple[Any, list[str]]:
     import numpy as np
 
     from alliance.projections import paths
