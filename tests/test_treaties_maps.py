@@ -8,6 +8,7 @@ from datetime import date
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.patches import PathPatch
 
 from alliance.treaties import obligations
 from alliance.treaties.map_view import (
@@ -129,11 +130,12 @@ def test_attacked_place_is_filled_in_its_own_colour_where_it_lies() -> None:
     figure = draw(result)
     (axes,) = figure.axes
     vermillion = matplotlib.colors.to_rgba(COLOURS["attacked"])
-    attacked = [p for p in axes.patches if p.get_facecolor() == vermillion]
+    land = [a for a in axes.get_children() if isinstance(a, PathPatch)]
+    attacked = [p for p in land if p.get_facecolor() == vermillion]
     assert len(attacked) == 1
     view = frame_of(result, _bound(result))
     ((x, y),) = view.projection.forward(np.array([[-40.0, 72.0]]))  # inland ice, central Greenland
     assert attacked[0].get_path().contains_point((x, y))
     # no other kind of land shares the attacked colour
-    others = {p.get_facecolor() for p in axes.patches} - {vermillion}
+    others = {p.get_facecolor() for p in land} - {vermillion}
     assert all(colour[:3] != vermillion[:3] for colour in others)

@@ -217,14 +217,13 @@ def draw(result: ObligationsResult) -> Figure:
 def _visible(shapes: list[Any], attacked: Any, frame: Any, key: str) -> bool:
     """Whether a kind of land shows on the map: the attacked state's rest only where the attacked
     place does not cover it (Sweden attacked: no rest to show)."""
-    import shapely
-
-    if not shapes:
-        return False
-    area = shapely.union_all(shapes).intersection(frame)
-    if key == "attacked_state" and attacked is not None:
-        area = area.difference(attacked)
-    return bool(area.area > frame.area * 1e-6)
+    area = 0.0
+    for shape in shapes:
+        inside = shape.intersection(frame)
+        if key == "attacked_state" and attacked is not None:
+            inside = inside.difference(attacked)
+        area += inside.area
+    return area > frame.area * 1e-6
 
 
 def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
@@ -256,7 +255,7 @@ def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
         hatch=kind.hatch,
         zorder=zorder,
     )
-    axes.add_patch(patch)
+    axes.add_artist(patch)  # not add_patch: the limits are set, and its bounds walk is slow
 
 
 def _ring_radius(attacked: Any, view: map_view.MapView) -> float:
@@ -298,7 +297,6 @@ def _mark(
     """The attacked place's name: inside its shape when it fits, else beside it (or beside the
     star at sea), on the side with room."""
     import numpy as np
-    from shapely.geometry import Point
 
     place = result.place
     if place.lat is None or place.lon is None:
@@ -325,9 +323,7 @@ def _mark(
         if (b_x_max - b_x_min) * inches_per_unit > 1.3 * label_inches and (
             b_y_max - b_y_min
         ) * inches_per_unit > 0.6:
-            if not attacked.contains(Point(x, y)):
-                x, y = attacked.representative_point().coords[0]
-            axes.annotate(place.name, (x, y), ha="center", va="center", **label)
+            axes.annotate(place.name, _inland(attacked), ha="center", va="center", **label)
             return
         centre_x = (b_x_min + b_x_max) / 2
         half = max((b_x_max - b_x_min) / 2, _ring_radius(attacked, view))
@@ -354,6 +350,19 @@ def _mark(
             va="center",
             **label,
         )
+
+
+def _inland(shape: Any) -> tuple[float, float]:
+    """Where a name sits inside a shape: its largest part's centre (not the table's point, which
+    may lie on a coast), or a point surely inside where the centre falls outside (a crescent)."""
+    from shapely.geometry import Point
+
+    largest = max(getattr(shape, "geoms", [shape]), key=lambda part: part.area)
+    centre = largest.centroid
+    inside = (
+        centre if largest.contains(Point(centre.x, centre.y)) else largest.representative_point()
+    )
+    return inside.x, inside.y
 
 
 def _legend(
