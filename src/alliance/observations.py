@@ -246,6 +246,18 @@ def newest_per_figure(rows: Sequence[Row], columns: Sequence[str] | None = None)
     return [rows[index] for index in keep]
 
 
+# The same rule as `newest_per_figure`, for DuckDB to apply where the rows are (a query then
+# fetches only the rows it returns, however many editions are stored): per figure, the newest
+# edition with a value, then the first dataset; price_basis last, as the rows' order decides
+# between base years in Python. tests/test_editions_scaling.py checks both give the same rows.
+NEWEST_PER_FIGURE_SQL = (
+    "row_number() OVER (PARTITION BY source_id, indicator, unit, currency, "
+    "coalesce(split_part(price_basis, '_', 1), ''), exchange_basis, period, entity, year "
+    "ORDER BY (value IS NOT NULL AND NOT isnan(value)) DESC, edition DESC, dataset, "
+    "price_basis) = 1"
+)
+
+
 def select(query: Query) -> Selection:
     """Rows matching `query`: per figure, the newest edition that has it (or the named edition)."""
     _check_source_and_edition(query)
@@ -264,12 +276,14 @@ def select(query: Query) -> Selection:
     names = ", ".join(f'"{c}"' for c in columns)
     sql = (
         f"SELECT {names} FROM observations WHERE {' AND '.join(year_clauses)} "
-        "ORDER BY source_id, indicator, unit, currency, price_basis, exchange_basis, entity, year"
+        f"QUALIFY {NEWEST_PER_FIGURE_SQL} "
+        "ORDER BY source_id, indicator, unit, currency, price_basis, exchange_basis, entity, year, "
+        "period"  # calendar before fiscal, as the rows stood in the files
     )
-    found = shared_connection().execute(sql, year_params).fetchall()
+    rows = shared_connection().execute(sql, year_params).fetchall()
     year = columns.index("year")
-    _check_years(query, clauses, params, {r[year] for r in found})
-    rows = newest_per_figure(found, columns)
+    # Every figure found keeps one row, so the rows kept cover the years found.
+    _check_years(query, clauses, params, {r[year] for r in rows})
     source, edition, dataset = (columns.index(c) for c in ("source_id", "edition", "dataset"))
     used = sorted({(r[source], r[edition], r[dataset]) for r in rows})
     return Selection(columns, rows, used)
@@ -386,3 +400,43 @@ def citation_lines(used: Sequence[tuple[str, str, str]]) -> list[str]:
         link = "" if record.url in record.citation else f" {record.url}"
         lines.append(f"Source: {record.citation}{link} [{source_id} {edition}, {dataset}]")
     return lines
+
+
+def latest_covered_year(
+    indicator: str,
+    coalition: str = "NATO",
+    *,
+    coverage: float = 0.95,
+    **filters: str | None,
+) -> int:
+    """The latest year in which at least `coverage` of `coalition`'s members (on 1 July of that
+    year) have a figure; if no year reaches it, the latest of the best-covered years.
+
+    The year a reader should see first: a release's newest year often lacks a few members (NATO's
+    August 2025 tables have no 2025 figure for Germany), and 0.95 still accepts the one ally that
+    never has a figure (Iceland, which has no armed forces, in NATO's tables).
+    """
+    from alliance.coalitions import coalition_in_year
+    from alliance.errors import MissingDataError
+
+    selection = _select_figures(indicator, None, None, **filters)
+    rows = [dict(zip(selection.columns, row, strict=True)) for row in selection.rows]
+    covered: dict[int, set[str]] = {}
+    for row in rows:
+        if row["value"] is not None:
+            covered.setdefault(int(row["year"]), set()).add(str(row["entity"]))
+    if not covered:
+        raise MissingDataError(f"No {indicator} figures for {_described(filters)}.")
+    shares: dict[int, float] = {}
+    for year in sorted(covered, reverse=True):
+        members = set(coalition_in_year(coalition, year).members)
+        shares[year] = len(members & covered[year]) / len(members) if members else 0.0
+        if shares[year] >= coverage:
+            return year
+    best = max(shares.values())
+    return max(year for year, share in shares.items() if share == best)
+
+
+def _described(filters: dict[str, str | None]) -> str:
+    named = [f"{key} {value}" for key, value in filters.items() if value]
+    return ", ".join(named) or "any source"

@@ -19,7 +19,7 @@ from alliance.errors import AllianceError
 from alliance.web import pages_analysis, pages_country
 from alliance.web.api_common import LIBRARY_LOCK
 from alliance.web.pages_layout import chart, csv_href, error_box, options, page, table
-from alliance.web.pages_map import map_frame
+from alliance.web.pages_map import europe_frame
 from alliance.web.pages_svg import Bar, MapValue, choropleth, esc, ranked_bars, share_legend
 
 router = APIRouter(include_in_schema=False)
@@ -62,14 +62,18 @@ def share_editions(definition: str) -> list[str]:
 def overview_figures(
     definition: str, edition: str | None, year: int | None
 ) -> tuple[list[dict[str, Any]], list[int], int]:
-    """Each country's share of GDP in `year` (default: the newest year), and the years there are."""
-    from alliance.observations import observation_records
+    """Each country's share of GDP in `year`, and the years there are. By default the latest
+    year in which (nearly) every ally has a figure: a release's newest year often lacks some."""
+    from alliance.observations import latest_covered_year, observation_records
 
     every = observation_records(SHARE_INDICATOR, source=definition, edition=edition)
     years = sorted({int(r["year"]) for r in every if r["value"] is not None})
     if not years:
         raise AllianceError(f"No share of GDP figures for {definition} {edition or ''}.")
-    chosen = year if year in years else years[-1]
+    if year in years:
+        chosen = year
+    else:
+        chosen = latest_covered_year(SHARE_INDICATOR, source=definition, edition=edition)
     rows = [
         r
         for r in every
@@ -92,7 +96,8 @@ def overview_section(
     sources = citation_lines(used)
     label = dict(DEFINITIONS)[definition]
     estimated = [names[str(r["entity"])] for r in rows if r["estimate"]]
-    notes = [f"Estimates (hatched, marked (e)): {', '.join(estimated)}."] if estimated else []
+    mark = "Estimates (thin diagonal lines; (e) in the ranked bars)"
+    notes = [f"{mark}: {', '.join(estimated)}."] if estimated else []
     values = {
         str(r["entity"]): MapValue(
             float(r["value"]),
@@ -120,14 +125,14 @@ def overview_section(
         for r in rows
     ]
     link = "/country/{iso3}" if interactive else None
-    map_svg = choropleth(map_frame(), values, f"Map: defence spending % of GDP, {chosen}", link)
+    map_svg = choropleth(europe_frame(), values, f"Map: defence spending % of GDP, {chosen}", link)
     map_svg += share_legend()
     bars = [
         Bar(names[str(r["entity"])], float(r["value"]), bool(r["estimate"]), r["value"] >= 2.0)
         for r in rows
     ]
     bars_svg = ranked_bars(bars, TARGET_LINES, f"Ranked: defence spending % of GDP, {chosen}")
-    frame = map_frame()
+    frame = europe_frame()
     map_sources = [
         *sources,
         f"Boundaries: {frame.source}, version {frame.version}, public domain.",
@@ -186,7 +191,9 @@ def overview(
         "<h1>Defence spending in Europe and North America</h1>"
         '<p class="lead">Each ally\'s defence expenditure as a share of its GDP, by the '
         "definition and edition you choose. NATO's figures are the yardstick of its targets; "
-        "SIPRI's cover every country, Russia and Ukraine included. Estimates are hatched.</p>"
+        "SIPRI's cover every country, Russia and Ukraine included. Estimates are marked with "
+        "thin diagonal lines and (e). The year shown first is the latest with a figure for "
+        "(nearly) every ally.</p>"
     )
     return _html(page("Overview", "overview", intro + form + f'<div id="results">{body}</div>'))
 

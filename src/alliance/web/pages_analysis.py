@@ -343,7 +343,11 @@ def _history_chart() -> str:
 
 
 def commitments_page(year: int | None) -> tuple[str, int]:
+    from alliance.observations import latest_covered_year
+
     years = list(range(2014, 2026))
+    if year not in years:
+        year = latest_covered_year("defence_expenditure_share_gdp", source="nato")
     chosen = year if year in years else years[-1]
     form = (
         '<form class="controls" method="get" action="/commitments" data-live>'

@@ -1,10 +1,15 @@
 """Map shapes for the pages: the shipped Natural Earth boundaries, projected, clipped and
 simplified once per process, as SVG path data.
 
-The projection is Lambert azimuthal equal-area centred on the North Atlantic, so that Europe and
-North America both keep their areas (a choropleth must not make Canada look bigger than it is).
-The browser inverts the same formulas (static/app.js, `inverseLaea`) to turn a click on the
-obligations map into a latitude and longitude; the parameters travel as data attributes.
+Every panel uses a Lambert azimuthal equal-area projection, so countries keep their areas (a
+choropleth must not make Canada look bigger than it is). Two frames:
+
+- `map_frame`: one panel centred on the North Atlantic, Europe and North America at one scale,
+  for the obligations map (Art. 6's area). The browser inverts the same formulas (static/app.js,
+  `inverseLaea`) to turn a click into a latitude and longitude; the parameters travel as data
+  attributes.
+- `europe_frame`: Europe large (the subject of the overview), with North America at a smaller
+  scale in a column on its left, above the legend: no panel or legend hides a country.
 """
 
 from __future__ import annotations
@@ -14,16 +19,78 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
-CENTRE_LAT: Final = 52.0
-CENTRE_LON: Final = -35.0
-# What is shown: mainland USA, Canada, Greenland, Europe to the Urals' foot, Türkiye and the
-# Mediterranean shore. Longitudes and latitudes first clip the sphere (the azimuthal projection
-# goes wild near the antipode), then a rectangle in projected units frames the picture.
-LONLAT_WINDOW: Final = (-140.0, 14.0, 62.0, 84.0)
-VIEW_KM: Final = (-6300.0, -2700.0, 5800.0, 3900.0)  # x_min, y_min, x_max, y_max
-SCALE: Final = 0.08  # SVG units per km: the map is 968 x 528
-SIMPLIFY_KM: Final = 9.0
 EARTH_RADIUS_KM: Final = 6371.0088
+SIMPLIFY_KM: Final = 9.0
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One projected view: a Lambert azimuthal equal-area projection centred on (lat0, lon0);
+    longitudes and latitudes first clip the sphere (the azimuthal projection goes wild near the
+    antipode), then a rectangle in projected km frames the picture, drawn at `scale` SVG units per
+    km with its top-left corner at `offset`."""
+
+    name: str
+    lat0: float
+    lon0: float
+    lonlat_window: tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
+    view_km: tuple[float, float, float, float]  # x_min, y_min, x_max, y_max
+    scale: float
+    offset: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def width(self) -> float:
+        return (self.view_km[2] - self.view_km[0]) * self.scale
+
+    @property
+    def height(self) -> float:
+        return (self.view_km[3] - self.view_km[1]) * self.scale
+
+    def project(self, lon: Any, lat: Any) -> tuple[Any, Any]:
+        """Lambert azimuthal equal-area (spherical), km; arrays in, arrays out."""
+        import numpy as np
+
+        phi0, lam0 = math.radians(self.lat0), math.radians(self.lon0)
+        phi, lam = np.radians(lat), np.radians(lon) - lam0
+        cos_c = math.sin(phi0) * np.sin(phi) + math.cos(phi0) * np.cos(phi) * np.cos(lam)
+        k = np.sqrt(2.0 / np.maximum(1.0 + cos_c, 1e-9))
+        x = EARTH_RADIUS_KM * k * np.cos(phi) * np.sin(lam)
+        y = (
+            EARTH_RADIUS_KM
+            * k
+            * (math.cos(phi0) * np.sin(phi) - math.sin(phi0) * np.cos(phi) * np.cos(lam))
+        )
+        return x, y
+
+    def to_view(self, x: Any, y: Any) -> tuple[Any, Any]:
+        """Projected km to SVG units (y grows downwards)."""
+        return (
+            (x - self.view_km[0]) * self.scale + self.offset[0],
+            (self.view_km[3] - y) * self.scale + self.offset[1],
+        )
+
+
+# Mainland USA, Canada, Greenland, Europe to the Urals' foot, Türkiye and the Mediterranean shore,
+# at one scale: the map is 968 x 528.
+ATLANTIC: Final = Panel(
+    "North Atlantic", 52.0, -35.0, (-140.0, 14.0, 62.0, 84.0), (-6300, -2700, 5800, 3900), 0.08
+)
+# Iceland to the Caucasus, the North Cape to Crete and Cyprus (the Azores, Madeira and the Canaries
+# fall outside); it sits right of a column that holds North America and the legend.
+COLUMN: Final = 262.0  # SVG units left of Europe
+EUROPE: Final = Panel(
+    "Europe", 52.0, 10.0, (-45.0, 25.0, 70.0, 84.0), (-1750, -1900, 3050, 2330), 0.1455, (COLUMN, 0)
+)
+# Alaska (its mainland) to Newfoundland, the Arctic islands cut at about 75° N, Florida's keys.
+NORTH_AMERICA: Final = Panel(
+    "North America",
+    52.0,
+    -100.0,
+    (-168.9, 15.0, -50.0, 84.0),  # east of Russia's Big Diomede: Alaska without Russia
+    (-2750, -2850, 3450, 3100),
+    0.04,
+    (4.0, 22.0),
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +99,7 @@ class Shape:
     a3: str
     name: str
     path: str  # SVG path data in map units
+    panel: int = 0  # index into MapFrame.panels
 
 
 @dataclass(frozen=True)
@@ -41,47 +109,27 @@ class MapFrame:
     shapes: tuple[Shape, ...]
     source: str
     version: str
+    panels: tuple[Panel, ...] = (ATLANTIC,)
+    legend_at: tuple[float, float] = (12.0, 400.0)  # top-left corner of the legend
 
     def attributes(self) -> dict[str, str]:
-        """What the browser needs to invert the projection (see static/app.js)."""
+        """What the browser needs to invert the first panel's projection (see static/app.js)."""
+        panel = self.panels[0]
         return {
-            "data-lat0": f"{CENTRE_LAT}",
-            "data-lon0": f"{CENTRE_LON}",
-            "data-scale": f"{SCALE}",
-            "data-x0": f"{VIEW_KM[0]}",
-            "data-y1": f"{VIEW_KM[3]}",
+            "data-lat0": f"{panel.lat0}",
+            "data-lon0": f"{panel.lon0}",
+            "data-scale": f"{panel.scale}",
+            "data-x0": f"{panel.view_km[0]}",
+            "data-y1": f"{panel.view_km[3]}",
             "data-radius": f"{EARTH_RADIUS_KM}",
         }
 
 
-def project(lon: Any, lat: Any) -> tuple[Any, Any]:
-    """Lambert azimuthal equal-area (spherical), km; arrays in, arrays out."""
-    import numpy as np
-
-    phi0, lam0 = math.radians(CENTRE_LAT), math.radians(CENTRE_LON)
-    phi, lam = np.radians(lat), np.radians(lon) - lam0
-    cos_c = math.sin(phi0) * np.sin(phi) + math.cos(phi0) * np.cos(phi) * np.cos(lam)
-    k = np.sqrt(2.0 / np.maximum(1.0 + cos_c, 1e-9))
-    x = EARTH_RADIUS_KM * k * np.cos(phi) * np.sin(lam)
-    y = (
-        EARTH_RADIUS_KM
-        * k
-        * (math.cos(phi0) * np.sin(phi) - math.sin(phi0) * np.cos(phi) * np.cos(lam))
-    )
-    return x, y
-
-
-def to_view(lat: float, lon: float) -> tuple[float, float]:
+def to_view(lat: float, lon: float, panel: Panel = ATLANTIC) -> tuple[float, float]:
     """A point's position in SVG units (y grows downwards)."""
-    x, y = project(lon, lat)
-    return (float(x) - VIEW_KM[0]) * SCALE, (VIEW_KM[3] - float(y)) * SCALE
-
-
-def _projected(coords: Any) -> Any:
-    import numpy as np
-
-    x, y = project(coords[:, 0], coords[:, 1])
-    return np.column_stack([(x - VIEW_KM[0]) * SCALE, (VIEW_KM[3] - y) * SCALE])
+    x, y = panel.project(lon, lat)
+    vx, vy = panel.to_view(float(x), float(y))
+    return float(vx), float(vy)
 
 
 def _path_data(geometry: Any) -> str:
@@ -96,27 +144,63 @@ def _path_data(geometry: Any) -> str:
     return "".join(parts)
 
 
-@cache
-def map_frame() -> MapFrame:
-    """Every admin-0 unit inside the window, projected and simplified (computed once)."""
+def _panel_shapes(panel: Panel, index: int, units: Any) -> list[Shape]:
+    """Every admin-0 unit inside the panel, projected, clipped to it and simplified."""
+    import numpy as np
     import shapely
     from shapely.geometry import box
 
+    def projected(coords: Any) -> Any:
+        x, y = panel.project(coords[:, 0], coords[:, 1])
+        return np.column_stack(panel.to_view(x, y))
+
+    window = box(*panel.lonlat_window)
+    left, top = panel.offset
+    shapes = []
+    for unit in units:
+        if not unit.geometry.intersects(window):
+            continue
+        clipped = shapely.clip_by_rect(shapely.make_valid(unit.geometry), *panel.lonlat_window)
+        flat = shapely.transform(clipped, projected)
+        flat = shapely.clip_by_rect(flat, left, top, left + panel.width, top + panel.height)
+        flat = flat.simplify(SIMPLIFY_KM * panel.scale, preserve_topology=True)
+        if flat.is_empty or flat.area < 0.5:
+            continue
+        shapes.append(Shape(unit.iso3, unit.a3, unit.name, _path_data(flat), index))
+    return shapes
+
+
+def _frame(
+    panels: tuple[Panel, ...], width: float, height: float, legend_at: tuple[float, float]
+) -> MapFrame:
     from alliance.treaties import geo
 
     boundaries = geo.boundaries()
-    window = box(*LONLAT_WINDOW)
-    width = (VIEW_KM[2] - VIEW_KM[0]) * SCALE
-    height = (VIEW_KM[3] - VIEW_KM[1]) * SCALE
-    shapes = []
-    for unit in boundaries.units:
-        if not unit.geometry.intersects(window):
-            continue
-        clipped = shapely.clip_by_rect(shapely.make_valid(unit.geometry), *LONLAT_WINDOW)
-        flat = shapely.transform(clipped, _projected)
-        flat = shapely.clip_by_rect(flat, 0, 0, width, height)
-        flat = flat.simplify(SIMPLIFY_KM * SCALE, preserve_topology=True)
-        if flat.is_empty or flat.area < 0.5:
-            continue
-        shapes.append(Shape(unit.iso3, unit.a3, unit.name, _path_data(flat)))
-    return MapFrame(int(width), int(height), tuple(shapes), boundaries.source, boundaries.version)
+    shapes = [
+        shape
+        for index, panel in enumerate(panels)
+        for shape in _panel_shapes(panel, index, boundaries.units)
+    ]
+    return MapFrame(
+        int(width),
+        int(height),
+        tuple(shapes),
+        boundaries.source,
+        boundaries.version,
+        panels,
+        legend_at,
+    )
+
+
+@cache
+def map_frame() -> MapFrame:
+    """The North Atlantic at one scale, the legend over the Pacific off Mexico (computed once)."""
+    return _frame((ATLANTIC,), ATLANTIC.width, ATLANTIC.height, (12.0, ATLANTIC.height - 106))
+
+
+@cache
+def europe_frame() -> MapFrame:
+    """Europe on the right; North America and under it the legend in the column on its left,
+    so that neither hides a country (computed once)."""
+    legend_top = NORTH_AMERICA.offset[1] + NORTH_AMERICA.height + 40
+    return _frame((EUROPE, NORTH_AMERICA), COLUMN + EUROPE.width, EUROPE.height, (12.0, legend_top))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from alliance.numerals import plain
-from alliance.web.pages_map import MapFrame, to_view
+from alliance.web.pages_map import MapFrame, Panel, Shape, to_view
 
 FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK: Final = "#222222"
@@ -37,11 +37,15 @@ def esc(value: object) -> str:
 
 
 def _hatch_pattern() -> str:
+    """Estimates: a sparse hatch of thin light-and-dark line pairs, seen on every fill colour
+    while the fill stays readable."""
     return (
-        f'<defs><pattern id="{HATCH_ID}" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="none"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2.2" '
-        'stroke-opacity="0.85"/></pattern></defs>'
+        f'<defs><pattern id="{HATCH_ID}" width="10" height="10" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)">'
+        '<line x1="1" y1="0" x2="1" y2="10" stroke="#ffffff" stroke-width="1" '
+        'stroke-opacity="0.85"/>'
+        '<line x1="2" y1="0" x2="2" y2="10" stroke="#000000" stroke-width="0.6" '
+        'stroke-opacity="0.35"/></pattern></defs>'
     )
 
 
@@ -74,26 +78,50 @@ def choropleth(
     label: str,
     link: str | None = "/country/{iso3}",
 ) -> str:
-    """Countries coloured by class of value; estimates hatched; each country links to `link`."""
+    """Countries coloured by class of value, estimates marked with a sparse hatch over the fill,
+    each country linked to `link`; every panel after the first named with its scale; the legend
+    where the frame keeps room for it."""
     parts = [_svg_open(frame.width, frame.height, label, 'class="map"'), _hatch_pattern()]
-    parts.append(f'<rect width="{frame.width}" height="{frame.height}" fill="{SEA}"/>')
-    for shape in frame.shapes:
-        found = values.get(shape.iso3)
-        fill = bin_colour(found.value) if found else NO_DATA
-        title = found.text if found else f"{shape.name}: no figure"
-        body = (
-            f'<path d="{shape.path}" fill="{fill}" stroke="#ffffff" stroke-width="0.5" '
-            f'data-iso3="{esc(shape.iso3)}"><title>{esc(title)}</title></path>'
-        )
-        if found and found.estimate:
-            body += f'<path d="{shape.path}" fill="url(#{HATCH_ID})" pointer-events="none"/>'
-        if found and link:
-            href = esc(link.format(iso3=shape.iso3))
-            body = f'<a href="{href}" aria-label="{esc(title)}">{body}</a>'
-        parts.append(body)
-    parts.append(_map_legend(frame.height))
+    parts.append(f'<rect width="{frame.width}" height="{frame.height}" fill="#ffffff"/>')
+    main = frame.panels[0]
+    for index, panel in enumerate(frame.panels):
+        parts.append(_panel_box(panel, main if index else None))
+        for shape in (s for s in frame.shapes if s.panel == index):
+            parts.append(_country(shape, values.get(shape.iso3), link))
+    parts.append(_map_legend(*frame.legend_at))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _country(shape: Shape, found: MapValue | None, link: str | None) -> str:
+    fill = bin_colour(found.value) if found else NO_DATA
+    title = found.text if found else f"{shape.name}: no figure"
+    body = (
+        f'<path d="{shape.path}" fill="{fill}" stroke="#ffffff" stroke-width="0.5" '
+        f'data-iso3="{esc(shape.iso3)}"><title>{esc(title)}</title></path>'
+    )
+    if found and found.estimate:
+        body += f'<path d="{shape.path}" fill="url(#{HATCH_ID})" pointer-events="none"/>'
+    if found and link:
+        href = esc(link.format(iso3=shape.iso3))
+        body = f'<a href="{href}" aria-label="{esc(title)}">{body}</a>'
+    return body
+
+
+def _panel_box(panel: Panel, main: Panel | None) -> str:
+    """The panel's sea; a panel drawn beside `main` is framed and says its scale relative to it."""
+    x, y = panel.offset
+    box = (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{panel.width:.1f}" height="{panel.height:.1f}" '
+        f'fill="{SEA}"/>'
+    )
+    if main is None:
+        return box
+    ratio = panel.scale / main.scale
+    return box.replace("/>", f' stroke="{MUTED}" stroke-width="0.8"/>') + (
+        f'<text x="{x:.1f}" y="{y - 7:.1f}" font-size="12" fill="{MUTED}">'
+        f"{esc(panel.name)}, {ratio * 100:.0f} % of {esc(main.name)}'s scale</text>"
+    )
 
 
 def share_legend_labels() -> list[str]:
@@ -106,7 +134,8 @@ def share_legend_labels() -> list[str]:
 def html_legend(items: Sequence[tuple[str, str]]) -> str:
     """The map's legend again in HTML, for phones, where the one inside the map is too small."""
     swatches = "".join(
-        f'<li><span class="swatch" style="background:{colour}"></span>{esc(label)}</li>'
+        f'<li><span class="swatch{" hatch" if label == "estimate" else ""}" '
+        f'style="background-color:{colour}"></span>{esc(label)}</li>'
         for colour, label in items
     )
     return f'<ul class="legend-html" aria-hidden="true">{swatches}</ul>'
@@ -116,31 +145,24 @@ def share_legend() -> str:
     items = [
         (c, f"{label} % of GDP") for c, label in zip(CIVIDIS, share_legend_labels(), strict=True)
     ]
-    return html_legend([*items, (NO_DATA, "no figure")])
+    return html_legend([*items, (CIVIDIS[2], "estimate"), (NO_DATA, "no figure")])
 
 
-def _map_legend(height: float) -> str:
-    labels = share_legend_labels()
-    x, y = 12, height - 24 * (len(labels) + 3) - 4
+def _map_legend(x: float, y: float) -> str:
+    """The classes, the estimate mark and 'no figure', one under the other."""
+    items = [(CIVIDIS[i], "", text) for i, text in enumerate(share_legend_labels())]
+    items += [(CIVIDIS[2], f"url(#{HATCH_ID})", "estimate"), (NO_DATA, "", "no figure")]
     parts = [
-        f'<g font-size="13" fill="{INK}"><rect x="{x - 6}" y="{y - 20}" width="150" '
-        f'height="{24 * (len(labels) + 3) + 6}" fill="#ffffff" fill-opacity="0.88" rx="4"/>'
-        f'<text x="{x}" y="{y - 4}" font-weight="600">% of GDP</text>'
+        f'<g class="legend" font-size="13" fill="{INK}">'
+        f'<text x="{x}" y="{y}" font-weight="600">% of GDP</text>'
     ]
-    for index, text in enumerate(labels):
-        top = y + 4 + 24 * index
-        parts.append(
-            f'<rect x="{x}" y="{top}" width="22" height="16" fill="{CIVIDIS[index]}"/>'
-            f'<text x="{x + 30}" y="{top + 13}">{esc(text)}</text>'
-        )
-    top = y + 4 + 24 * len(labels)
-    parts.append(
-        f'<rect x="{x}" y="{top}" width="22" height="16" fill="{CIVIDIS[2]}"/>'
-        f'<rect x="{x}" y="{top}" width="22" height="16" fill="url(#{HATCH_ID})"/>'
-        f'<text x="{x + 30}" y="{top + 13}">estimate</text>'
-        f'<rect x="{x}" y="{top + 24}" width="22" height="16" fill="{NO_DATA}"/>'
-        f'<text x="{x + 30}" y="{top + 37}">no figure</text></g>'
-    )
+    for index, (colour, overlay, text) in enumerate(items):
+        top = y + 10 + 24 * index
+        parts.append(f'<rect x="{x}" y="{top}" width="22" height="16" fill="{colour}"/>')
+        if overlay:
+            parts.append(f'<rect x="{x}" y="{top}" width="22" height="16" fill="{overlay}"/>')
+        parts.append(f'<text x="{x + 30}" y="{top + 13}">{esc(text)}</text>')
+    parts.append("</g>")
     return "".join(parts)
 
 
@@ -220,6 +242,33 @@ class Bar:
     highlight: bool  # e.g. at or above the first target line
 
 
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of `text`'s width in a sans-serif face (no font metrics in SVG text):
+    0.6 em a character, wider than the average, so that a gutter sized by it cuts nothing."""
+    return len(text) * size * 0.6
+
+
+def value_label_x(
+    value_x: float, width: float, lines_x: Sequence[float], pad: float = 4.0
+) -> tuple[float, bool]:
+    """Where a bar's value label starts, and whether it sits inside the bar's end: beside the end
+    unless a reference line would strike through it; then inside the end if it fits there clear
+    of lines, else just past the line (as the CLI's targets chart does, chart_layout.py)."""
+
+    def clear(left: float) -> bool:
+        return not any(left - pad / 2 <= x <= left + width + pad / 2 for x in lines_x)
+
+    if clear(value_x + pad):
+        return value_x + pad, False
+    inside = value_x - pad - width
+    if inside > pad and clear(inside):
+        return inside, True
+    left = value_x + pad
+    while not clear(left):
+        left = max(x for x in lines_x if left - pad / 2 <= x <= left + width + pad / 2) + pad
+    return left, False
+
+
 def ranked_bars(
     bars: Sequence[Bar],
     lines: Sequence[tuple[float, str]],
@@ -227,52 +276,64 @@ def ranked_bars(
     unit: str = "% of GDP",
     legend: tuple[str, str] = ("at or above 2 %", "below 2 %"),
 ) -> str:
-    """Horizontal bars, largest first, with dashed vertical target lines."""
-    row, left, right, top = 19, 128, 56, 46
-    width = 560
-    height = top + row * len(bars) + 34
+    """Horizontal bars, largest first, with dashed vertical target lines; the label gutter as
+    wide as the longest label, and no value label struck through by a line."""
+    row, right, top, bottom = 19, 40, 46, 46
+    name_size, value_size = 12.5, 12.0
+    names = [f"{bar.label}{' (e)' if bar.estimate else ''}" for bar in bars]
+    left = max([text_width(n, name_size) for n in names] + [60.0]) + 10
+    width = max(560.0, left + 360)
+    height = top + row * len(bars) + bottom
+    axis = height - bottom + 4
     plot = width - left - right
-    largest = max([b.value for b in bars] + [v for v, _ in lines] + [0.1]) * 1.06
+    largest = max([b.value for b in bars] + [v for v, _ in lines] + [0.1]) * 1.1
     scale = plot / largest
+    lines_x = [left + v * scale for v, _ in lines]
     parts = [_svg_open(width, height, label, 'class="chart bars"'), _hatch_pattern()]
-    parts.append(f'<rect width="{width}" height="{height}" fill="#ffffff"/>')
+    parts.append(f'<rect width="{width:.0f}" height="{height}" fill="#ffffff"/>')
     parts.append(_bar_legend(left, legend))
     for tick in _ticks(largest):
         x = left + tick * scale
         parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 30}" '
-            f'stroke="{GRID}"/><text x="{x:.1f}" y="{height - 14}" font-size="12" '
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis}" '
+            f'stroke="{GRID}"/><text x="{x:.1f}" y="{axis + 16}" font-size="12" '
             f'text-anchor="middle" fill="{MUTED}">{plain(tick, 6)}</text>'
         )
     parts.append(
-        f'<text x="{width - 4}" y="{height - 14}" font-size="12" text-anchor="end" '
+        f'<text x="{left + plot / 2:.1f}" y="{axis + 34}" font-size="12" text-anchor="middle" '
         f'fill="{MUTED}">{esc(unit)}</text>'
     )
-    for index, bar in enumerate(bars):
+    for index, (bar, name) in enumerate(zip(bars, names, strict=True)):
         y = top + index * row
         colour = OKABE_ITO[0] if bar.highlight else OKABE_ITO[1]
         length = max(bar.value, 0.0) * scale
-        name = f"{bar.label}{' (e)' if bar.estimate else ''}"
         parts.append(
             f"<g><title>{esc(name)}: {bar.value:.2f}</title>"
-            f'<text x="{left - 6}" y="{y + 13}" font-size="12.5" text-anchor="end" '
+            f'<text x="{left - 6:.1f}" y="{y + 13}" font-size="{name_size}" text-anchor="end" '
             f'fill="{INK}">{esc(name)}</text>'
-            f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{row - 5}" '
+            f'<rect x="{left:.1f}" y="{y + 2}" width="{length:.1f}" height="{row - 5}" '
             f'fill="{colour}"/>'
         )
         if bar.estimate:
             parts.append(
-                f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{row - 5}" '
+                f'<rect x="{left:.1f}" y="{y + 2}" width="{length:.1f}" height="{row - 5}" '
                 f'fill="url(#{HATCH_ID})"/>'
             )
-        parts.append(
-            f'<text x="{left + length + 4:.1f}" y="{y + 13}" font-size="12" '
-            f'fill="{MUTED}">{bar.value:.2f}</text></g>'
+        text = f"{bar.value:.2f}"
+        x, inside = value_label_x(left + length, text_width(text, value_size), lines_x)
+        # Inside the bar: the bar's colour as a halo hides the hatch under the digits.
+        ink = (
+            f'fill="{"#ffffff" if bar.highlight else INK}" stroke="{colour}" stroke-width="3" '
+            'paint-order="stroke" class="value inside"'
+            if inside
+            else f'fill="{MUTED}" class="value"'
         )
-    for value, text in lines:
-        x = left + value * scale
         parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 30}" stroke="{INK}" '
+            f'<text x="{x:.1f}" y="{y + 13}" font-size="{value_size}" {ink}>{text}</text></g>'
+        )
+    for x, (_, text) in zip(lines_x, lines, strict=True):
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{axis}" stroke="{INK}" '
             f'stroke-width="1.3" stroke-dasharray="5 3"/><text x="{x + 3:.1f}" y="{top - 8}" '
             f'font-size="12" font-weight="600" fill="{INK}">{esc(text)}</text>'
         )
@@ -280,7 +341,7 @@ def ranked_bars(
     return "".join(parts)
 
 
-def _bar_legend(left: int, legend: tuple[str, str]) -> str:
+def _bar_legend(left: float, legend: tuple[str, str]) -> str:
     above, below = legend
     return (
         f'<g font-size="12" fill="{INK}">'
