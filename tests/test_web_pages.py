@@ -174,6 +174,63 @@ def test_overview_year_and_edition_change_the_figures(base_url: str, watched: Wa
     assert watched.problems == []
 
 
+def test_overview_opens_on_the_latest_year_every_ally_has(base_url: str, watched: Watched) -> None:
+    from alliance.observations import latest_covered_year
+
+    page = watched.page
+    page.goto(base_url + "/")
+    # NATO's August 2025 tables have no 2025 figure for Germany: the page opens on 2024.
+    expected = latest_covered_year("defence_expenditure_share_gdp", source="nato")
+    assert expected == 2024
+    assert page.locator("select[name=year]").input_value() == "2024"
+    assert _bar_values(page)["Germany (e)"] == "2.00"
+    assert watched.problems == []
+
+
+BOXES = """(selector) => {
+  const svg = document.querySelector(selector);
+  const box = (e) => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
+  return {
+    lines: [...svg.querySelectorAll("line[stroke-dasharray]")].map((l) => l.x1.baseVal.value),
+    values: [...svg.querySelectorAll("text.value")].map(box),
+    names: [...svg.querySelectorAll("text[text-anchor=end]")].map(box),
+    legend: [...svg.querySelectorAll("g.legend")].map(box),
+    countries: [...svg.querySelectorAll("path[data-iso3]")].map(box),
+  };
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("path", ["/?edition=2025-08&year=2024", "/commitments?year=2024"])
+def test_ranked_bar_labels_are_whole_and_clear_of_the_lines(
+    base_url: str, watched: Watched, path: str
+) -> None:
+    page = watched.page
+    page.goto(base_url + path)
+    found = page.evaluate(BOXES, "figure[id$=ranked] svg, #ranked-share-gdp svg")
+    assert found["lines"] and len(found["values"]) >= 30
+    for left, _, right, _ in found["values"]:
+        assert not any(left <= x <= right for x in found["lines"]), (left, right)
+    # The longest name ("North Macedonia (e)") starts inside the drawing, not cut at its edge.
+    assert min(left for left, _, _, _ in found["names"]) >= 0
+    assert watched.problems == []
+
+
+def test_the_map_legend_hides_no_country(base_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(base_url + "/")
+    found = page.evaluate(BOXES, "#map-share-gdp svg")
+    (legend,) = found["legend"]
+    assert not any(_overlap(legend, country) for country in found["countries"])
+    assert (
+        "North America, 27 % of Europe's scale" in page.locator("#map-share-gdp svg").inner_html()
+    )
+    assert watched.problems == []
+
+
 def test_a_country_on_the_map_opens_its_page(base_url: str, watched: Watched) -> None:
     page = watched.page
     page.goto(base_url + "/?edition=2024-06&year=2024")
