@@ -152,40 +152,24 @@ def draw(result: ObligationsResult) -> Figure:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from shapely.geometry import box
 
     bound = set(result.clause(NAT_ART5).bound) | set(result.clause(TEU_42_7).bound)
     view = map_view.frame_of(result, bound)
     kinds = categories(result)
-    land: dict[str, list[Any]] = {key: [] for key in kinds}
-    shown_states: set[str] = set()
-    for unit, shape in map_view.projected_units(view):
-        state = map_view.sovereign(unit, result.on)
-        shown_states.add(state)
-        land[category_of(state, result)].append(shape)
-    attacked = map_view.attacked_shape(result)
-    if attacked is not None:
-        attacked = view.projection.geometry(attacked.intersection(box(*view.clip)))
-        land["attacked"] = [attacked]
-    frame = box(*view.limits)
-    drawn = [key for key in kinds if _visible(land[key], attacked, frame, key)]
-
-    map_width = MAP_WIDTH_INCHES - 0.4
-    map_height = map_width * view.aspect
-    if map_height > MAX_MAP_HEIGHT_INCHES:
-        map_height = MAX_MAP_HEIGHT_INCHES
-        map_width = map_height / view.aspect
+    land, attacked, shown_states = _land(result, view, kinds)
+    drawn = [kinds[key] for key in kinds if _visible(land[key], attacked, view, key)]
     off_map = sorted(_country(s) for s in bound - shown_states)
     entries = len(drawn) + (1 if result.place.kind == "sea" else 0)
     legend_height = LEGEND_ROW_INCHES * (math.ceil(entries / 2) + (1 if off_map else 0)) + 0.1
+    map_width, map_height = _map_size(view)
     top = TOP_INCHES + TITLE_LINE_INCHES * _title(result).count("\n")
     height = top + map_height + legend_height + FOOT_INCHES
     figure = plt.figure(figsize=(MAP_WIDTH_INCHES, height))
-    left = (MAP_WIDTH_INCHES - map_width) / 2
+    map_bottom = (legend_height + FOOT_INCHES) / height
     axes = figure.add_axes(
         (
-            left / MAP_WIDTH_INCHES,
-            (legend_height + FOOT_INCHES) / height,
+            (MAP_WIDTH_INCHES - map_width) / 2 / MAP_WIDTH_INCHES,
+            map_bottom,
             map_width / MAP_WIDTH_INCHES,
             map_height / height,
         )
@@ -203,20 +187,45 @@ def draw(result: ObligationsResult) -> Figure:
     axes.set_aspect("equal")
     axes.set_xticks([])
     axes.set_yticks([])
-    _legend(
-        figure,
-        result,
-        [kinds[key] for key in drawn],
-        off_map,
-        (legend_height + FOOT_INCHES) / height,
-    )
+    _legend(figure, result, drawn, off_map, map_bottom)
     _texts(figure, result)
     return figure
 
 
-def _visible(shapes: list[Any], attacked: Any, frame: Any, key: str) -> bool:
+def _land(
+    result: ObligationsResult, view: map_view.MapView, kinds: dict[str, Category]
+) -> tuple[dict[str, list[Any]], Any, set[str]]:
+    """The projected land of each kind, the attacked place's shape, and the states on the map."""
+    from shapely.geometry import box
+
+    land: dict[str, list[Any]] = {key: [] for key in kinds}
+    shown_states: set[str] = set()
+    for unit, shape in map_view.projected_units(view):
+        state = map_view.sovereign(unit, result.on)
+        shown_states.add(state)
+        land[category_of(state, result)].append(shape)
+    attacked = map_view.attacked_shape(result)
+    if attacked is not None:
+        attacked = view.projection.geometry(attacked.intersection(box(*view.clip)))
+        land["attacked"] = [attacked]
+    return land, attacked, shown_states
+
+
+def _map_size(view: map_view.MapView) -> tuple[float, float]:
+    """Width and height of the map in inches: the figure's width, unless too tall."""
+    width = MAP_WIDTH_INCHES - 0.4
+    height = width * view.aspect
+    if height > MAX_MAP_HEIGHT_INCHES:
+        return MAX_MAP_HEIGHT_INCHES / view.aspect, MAX_MAP_HEIGHT_INCHES
+    return width, height
+
+
+def _visible(shapes: list[Any], attacked: Any, view: map_view.MapView, key: str) -> bool:
     """Whether a kind of land shows on the map: the attacked state's rest only where the attacked
     place does not cover it (Sweden attacked: no rest to show)."""
+    from shapely.geometry import box
+
+    frame = box(*view.limits)
     area = 0.0
     for shape in shapes:
         inside = shape.intersection(frame)
