@@ -25,8 +25,9 @@ the same seed gives the same numbers whatever the order chunks finish in.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -44,6 +45,7 @@ HISTOGRAM_HALF_WIDTH: Final = 2.5  # log points: values from 1/12 to 12 times th
 QUANTILES: Final = (0.05, 0.25, 0.5, 0.75, 0.95)
 TARGETS: Final = (2.0, 3.5, 5.0)
 THREADS: Final = 2
+IN_FLIGHT: Final = 2 * THREADS
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,17 @@ def _quantiles(
     return np.stack(found, axis=-1)
 
 
+def _merge(
+    total: _Accumulator,
+    done: tuple[Future[_Accumulator], int],
+    progress: Callable[[int], None] | None,
+) -> None:
+    future, n = done
+    total.add(future.result())
+    if progress is not None:
+        progress(n)
+
+
 def run(
     model: Model,
     draws: int,
@@ -260,14 +273,16 @@ def run(
         log_median = np.log(by_channel)
     total = _Accumulator(years, entities, len(model.channels))
     sizes = [min(CHUNK, draws - start) for start in range(0, draws, CHUNK)]
+    # At most IN_FLIGHT chunks exist at once (memory stays bounded whatever the draws); they are
+    # merged in order, and integer sums make the result the same in any order anyway.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        futures = [
-            pool.submit(_chunk, model, log_median, seed, index, n) for index, n in enumerate(sizes)
-        ]
-        for future, n in zip(futures, sizes, strict=True):  # in order: the sums are exact
-            total.add(future.result())
-            if progress is not None:
-                progress(n)
+        pending: deque[tuple[Future[_Accumulator], int]] = deque()
+        for index, n in enumerate(sizes):
+            pending.append((pool.submit(_chunk, model, log_median, seed, index, n), n))
+            if len(pending) >= IN_FLIGHT:
+                _merge(total, pending.popleft(), progress)
+        while pending:
+            _merge(total, pending.popleft(), progress)
     return Draws(
         draws=draws,
         seed=seed,
