@@ -32,6 +32,9 @@ PAGES = (
     "/obligations",
     "/factcheck?example=true",
     "/sources",
+    "/scenarios",
+    "/scenarios/ukraine",
+    "/projections?draws=2000",
 )
 WIDTHS = (1280, 375)
 
@@ -434,3 +437,66 @@ def test_keyboard_reaches_skip_link_navigation_and_controls(
     page.keyboard.press("ArrowUp")  # a keyboard change of year reloads the figures
     page.wait_for_function("location.search.includes('year=')")
     assert watched.problems == []
+
+
+def _column(page: Any, container: str, header: str) -> list[str]:
+    """The cells of one column of the first table in `container`, by header text."""
+    headers = page.locator(f"{container} table thead th").all_text_contents()
+    index = headers.index(header) + 1
+    return page.locator(f"{container} table tbody tr td:nth-child({index})").all_text_contents()
+
+
+def test_europe_without_us_shows_the_published_figures_beside_the_model(
+    base_url: str, watched: Watched
+) -> None:
+    from alliance.scenarios.europe_without_us import europe_without_us
+
+    page = watched.page
+    page.goto(base_url + "/scenarios")
+    # Burilkov and Wolff (Bruegel/Kiel, Feb 2025): 300,000 troops, 50 brigades, 1,400 tanks,
+    # 2,000 IFVs, EUR 250 bn a year, 3.5 % of GDP after the increase.
+    published = _column(page, "#results", "published")
+    assert published[:4] == ["300,000", "50.00", "1,400", "2,000"]
+    assert "250.00" in published and "3.50" in published
+    assert set(_column(page, "#results", "within")) == {"yes"}
+    result = europe_without_us()
+    today = _column(page, "#results", f"model, today: {result.today_economy.label}")
+    assert today[5] == f"{result.today.build_up_eur_bn:,.2f}"
+    tornado = page.locator("#europe-without-us-tornado svg")
+    assert "which assumption moves the bill most?" in tornado.inner_html()
+    page.fill("input[name=coalition]", "NATO-Europe")
+    page.press("input[name=coalition]", "Enter")
+    page.wait_for_function("location.search.includes('coalition=NATO-Europe')")
+    assert "NATO-Europe" in page.locator("#europe-title").inner_text()
+    assert watched.problems == []
+
+
+def test_ukraine_scenario_shows_coalitions_and_donors(base_url: str, watched: Watched) -> None:
+    from alliance.scenarios.ukraine import ukraine
+
+    page = watched.page
+    page.goto(base_url + "/scenarios/ukraine?coalitions=EU,%20USA")
+    result = ukraine(["EU", "USA"])
+    usa = next(r for r in result.records() if r["coalition"] == "USA")
+    coalitions = page.locator("#ukraine-coalitions table tbody tr")
+    assert coalitions.count() == 2
+    row = coalitions.nth(1).locator("td").all_text_contents()
+    assert row[0] == "USA"
+    key = next(k for k in usa if k.endswith("_eur_bn"))
+    assert f"{usa[key]:,.2f}" in row
+    assert page.locator("#ukraine-donors table tbody tr").count() >= 20
+    assert watched.problems == []
+
+
+def test_projections_page_runs_the_library_with_the_seed(base_url: str, watched: Watched) -> None:
+    from alliance.projections import project
+
+    page = watched.page
+    page.goto(base_url + "/projections?expression=NATO-Europe&path=hague&draws=2000&seed=7")
+    rows = project("NATO-Europe", path="hague", draws=2000, seed=7).records("coalition")
+    shown = _column(page, "#projection-odds", "P(≥ 3.5 %)")
+    assert shown == [f"{r['p_meet_3_5'] * 100:.1f} %" for r in rows]
+    assert page.locator("#projection-fan svg").count() == 1
+    page.goto(base_url + "/projections?draws=20001")
+    assert page.locator("#results").count() == 0  # refused by the route: over the page's cap
+    assert any("422" in problem for problem in watched.problems)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from alliance.errors import AllianceError
-from alliance.web import pages_analysis, pages_country
+from alliance.web import pages_analysis, pages_country, pages_scenarios
 from alliance.web.api_common import LIBRARY_LOCK
 from alliance.web.pages_layout import chart, csv_href, error_box, options, page, table
 from alliance.web.pages_map import europe_frame
@@ -318,6 +318,37 @@ def obligations(
     on: str = Query("", max_length=20),
 ) -> HTMLResponse:
     return _html(*pages_analysis.obligations_page(place, at, on or date.today().isoformat()))
+
+
+@router.get("/scenarios", response_class=HTMLResponse)
+@locked
+def scenarios(
+    coalition: str = Query("EU", max_length=300),
+    year: int | None = Query(None, ge=2014, le=2100),
+    swing: float = Query(0.2, gt=0, lt=1),
+) -> HTMLResponse:
+    return _html(*pages_scenarios.europe_page(coalition, year, swing))
+
+
+@router.get("/scenarios/ukraine", response_class=HTMLResponse)
+@locked
+def scenarios_ukraine(
+    coalitions: str = Query("", max_length=600),
+    gdp_year: int = Query(2021, ge=2014, le=2100),
+    replace_year: int = Query(2024, ge=2014, le=2100),
+) -> HTMLResponse:
+    return _html(*pages_scenarios.ukraine_page(coalitions, gdp_year, replace_year))
+
+
+@router.get("/projections", response_class=HTMLResponse)
+@locked
+def projections(
+    expression: str = Query("NATO-Europe", max_length=300),
+    path: str = Query("current", pattern="^(current|trend|pledges|hague)$"),
+    draws: int = Query(10_000, ge=1, le=pages_scenarios.PAGE_DRAWS_CAP),
+    seed: int = Query(2025, ge=0, le=2**32 - 1),
+) -> HTMLResponse:
+    return _html(*pages_scenarios.projections_page(expression, path, draws, seed))
 
 
 @router.get("/factcheck", response_class=HTMLResponse)

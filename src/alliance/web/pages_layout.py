@@ -20,6 +20,8 @@ NAV: Final = (
     ("coalitions", "/coalitions", "Coalitions"),
     ("commitments", "/commitments", "Commitments"),
     ("obligations", "/obligations", "Obligations"),
+    ("scenarios", "/scenarios", "Scenarios"),
+    ("projections", "/projections", "Projections"),
     ("factcheck", "/factcheck", "Fact-check"),
     ("sources", "/sources", "Sources"),
 )
