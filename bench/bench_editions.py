@@ -1,0 +1,217 @@
+"""Queries and imports as imported editions accumulate: time and peak memory at 1, 10 and 50.
+
+    .venv/bin/python bench/bench_editions.py --reference ../shared/reference-data [--runs 3]
+
+A user who imports every yearly release must see the same speed. Copies of two real releases are
+imported as new editions: the full SIPRI workbook (79,718 figures; each copy differs from the
+original only in its zip comment, so its checksum is new, and is imported with `--edition`) and
+the World Bank GDP CSV (each copy with another "Last Updated Date", hence a new edition). At each
+count, N editions of each are stored (2N imported files); the N-th of each is imported through
+the CLI and timed, the others are imported through the library beforehand.
+
+Each command is a new process, start-up included, in a private ALLIANCE_HOME; peak memory is the
+process's maximum resident set (`wait4`). Every command is run next to the yardstick (a new
+Python importing DuckDB, Typer and Rich and running one query). Target: time and memory flat
+within 20 % from 1 to 50 editions. Prints Markdown tables for RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench_cli import ALLIANCE, YARDSTICK, compile_package, machine_speed
+
+SIPRI_FULL = "sipri/SIPRI-Milex-data-1949-2024_2.xlsx"
+WB_GDP = "worldbank/API_NY.GDP.MKTP.CD_DS2_en_csv_v2_32.csv"
+PYTHON_QUERY = (
+    "import alliance; "
+    "alliance.observations('defence_expenditure', source='sipri')"  # all SIPRI rows
+)
+QUERIES: dict[str, list[str]] = {
+    "`alliance.observations('defence_expenditure', source='sipri')`": [
+        sys.executable,
+        "-c",
+        PYTHON_QUERY,
+    ],
+    "`alliance data show gdp`": ["data", "show", "gdp"],
+    "`alliance data show defence --country DEU --from 2014 --definition sipri`": [
+        "data",
+        "show",
+        "defence",
+        "--country",
+        "DEU",
+        "--from",
+        "2014",
+        "--definition",
+        "sipri",
+    ],
+    "`alliance compare 'NATO & EU' 'NATO - EU - USA' --metric defence --definition sipri`": [
+        "compare",
+        "NATO & EU",
+        "NATO - EU - USA",
+        "--metric",
+        "defence",
+        "--definition",
+        "sipri",
+        "--from",
+        "2014",
+        "--to",
+        "2024",
+    ],
+}
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak resident MiB) of one run of `command` (an alliance command line, or a
+    whole command line starting with this Python)."""
+    full = command if command[0] == sys.executable else [ALLIANCE, *command]
+    start = time.perf_counter()
+    process = subprocess.Popen(full, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode:
+        raise RuntimeError(f"{full} failed ({process.returncode}): {stderr}")
+    return elapsed, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def sipri_copy(original: Path, folder: Path, number: int) -> Path:
+    """The same workbook under another checksum: only the zip comment differs."""
+    target = folder / f"sipri-copy-{number}.xlsx"
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            copy.writestr(item, source.read(item.filename))
+        copy.comment = f"benchmark copy {number}".encode()
+    return target
+
+
+def sipri_edition(number: int) -> str:
+    return f"2030-{1 + number // 28:02d}-{1 + number % 28:02d}"
+
+
+def worldbank_copy(original: Path, folder: Path, number: int) -> Path:
+    """The same GDP file as another release: a later "Last Updated Date" (a new edition)."""
+    text = original.read_text(encoding="utf-8-sig")
+    marker = '"Last Updated Date","'
+    start = text.index(marker) + len(marker)
+    stamp = (date(2030, 1, 1) + timedelta(days=number)).isoformat()
+    target = folder / f"wb-copy-{number}.csv"
+    target.write_text(text[:start] + stamp + text[start + 10 :], encoding="utf-8-sig")
+    return target
+
+
+def fill(reference: Path, folder: Path, first: int, last: int, env: dict[str, str]) -> None:
+    """Import copies `first` .. `last - 1` of both files through the library, in one process."""
+    if last <= first:
+        return
+    script = (
+        "import sys; from pathlib import Path\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from bench_editions import sipri_copy, sipri_edition, worldbank_copy\n"
+        "from alliance.importing import import_file\n"
+        "reference, folder = Path(sys.argv[2]), Path(sys.argv[3])\n"
+        "for number in range(int(sys.argv[4]), int(sys.argv[5])):\n"
+        f"    path = sipri_copy(reference / {SIPRI_FULL!r}, folder, number)\n"
+        "    import_file(path, 'sipri', edition=sipri_edition(number))\n"
+        f"    import_file(worldbank_copy(reference / {WB_GDP!r}, folder, number), 'wb')\n"
+    )
+    here = str(Path(__file__).resolve().parent)
+    arguments = [str(reference), str(folder), str(first), str(last)]
+    subprocess.run([sys.executable, "-c", script, here, *arguments], env=env, check=True)
+
+
+def import_commands(reference: Path, folder: Path, number: int) -> dict[str, list[str]]:
+    sipri = sipri_copy(reference / SIPRI_FULL, folder, number)
+    worldbank = worldbank_copy(reference / WB_GDP, folder, number)
+    return {
+        "`alliance data import` full SIPRI workbook (one more edition)": [
+            "data",
+            "import",
+            str(sipri),
+            "--kind",
+            "sipri",
+            "--edition",
+            sipri_edition(number),
+        ],
+        "`alliance data import` World Bank GDP CSV (one more edition)": [
+            "data",
+            "import",
+            str(worldbank),
+        ],
+    }
+
+
+def run(reference: Path, counts: list[int], runs: int) -> list[str]:
+    times: dict[str, dict[int, tuple[float, float, float]]] = {}
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as copies:
+        env = {**os.environ, "ALLIANCE_HOME": home}
+        measured(["data", "editions"], env)  # builds the store once, as a first use would
+        stored = 0
+        for count in counts:
+            fill(reference, Path(copies), stored, count - 1, env)
+            for name, command in import_commands(reference, Path(copies), count - 1).items():
+                yardstick = measured(YARDSTICK, env)[0]
+                seconds, peak = measured(command, env)
+                times.setdefault(name, {})[count] = (seconds, peak, yardstick)
+            stored = count
+            for name, command in QUERIES.items():
+                samples = []
+                for _ in range(runs):
+                    yardstick = measured(YARDSTICK, env)[0]
+                    samples.append((*measured(command, env), yardstick))
+                times.setdefault(name, {})[count] = (
+                    statistics.median(s[0] for s in samples),
+                    max(s[1] for s in samples),
+                    statistics.median(s[2] for s in samples),
+                )
+    return table(times, counts)
+
+
+def table(times: dict[str, dict[int, tuple[float, float, float]]], counts: list[int]) -> list[str]:
+    head = ["what"]
+    for count in counts:
+        head += [f"{count} ed. s", f"{count} ed. MiB"]
+    head += [f"time {counts[-1]}/{counts[0]}", f"memory {counts[-1]}/{counts[0]}", "flat (20 %)"]
+    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 2) + "|---|"]
+    for name, by_count in times.items():
+        cells = [name]
+        for count in counts:
+            seconds, peak, _ = by_count[count]
+            cells += [f"{seconds:.3f}", f"{peak:.0f}"]
+        first, last = by_count[counts[0]], by_count[counts[-1]]
+        time_ratio, memory_ratio = last[0] / first[0], last[1] / first[1]
+        flat = "yes" if time_ratio <= 1.2 and memory_ratio <= 1.2 else "NO"
+        cells += [f"{time_ratio:.2f}", f"{memory_ratio:.2f}", flat]
+        lines.append("| " + " | ".join(cells) + " |")
+    yardsticks = [by_count[c][2] for by_count in times.values() for c in counts]
+    lines += ["", f"Yardstick (median over the runs): {statistics.median(yardsticks):.3f} s."]
+    return lines
+
+
+def main() -> None:
+    compile_package()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reference", type=Path, default=Path("../shared/reference-data"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--counts", type=int, nargs="+", default=[1, 10, 50])
+    args = parser.parse_args()
+    if not (args.reference / SIPRI_FULL).exists():
+        print(f"Skipped: {args.reference / SIPRI_FULL} not found.")
+        return
+    lines = run(args.reference, args.counts, args.runs)
+    lines += ["", machine_speed()]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
