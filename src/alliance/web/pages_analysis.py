@@ -294,7 +294,7 @@ def commitments_section(year: int, interactive: bool = True) -> str:
         "commitments-ranked",
         f"Allies against 2 %, 3.5 % and 5 % of GDP, {year}",
         "Defence expenditure as % of GDP, NATO definition, NATO's own figures; blue: at or "
-        "above 2 %; hatched and (e): NATO's estimates.",
+        "above 2 %; thin diagonal lines and (e): NATO's estimates.",
         ranked_bars(bars, lines, f"Allies against the targets, {year}"),
         sources,
         (data_columns, data),
