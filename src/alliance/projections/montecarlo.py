@@ -25,6 +25,7 @@ the same seed gives the same numbers whatever the order chunks finish in.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,11 +51,13 @@ IN_FLIGHT: Final = 2 * THREADS
 
 @dataclass(frozen=True)
 class Channel:
-    """A unit of output: s/100 * GDP * exp(elasticity * S) * scale[c, t] * exp(fx_power[c] * R)."""
+    """A unit of output. `usd`: US$ at market rates (euro-area members' move with the drawn
+    EUR/USD rate); `eur`: those dollars at the drawn rate, `scale` = the median EUR per USD;
+    `ppp`: spending times `scale` (e.g. the IMF's GDP at PPP over GDP at market rates), no rate
+    drawn."""
 
     name: str  # usd | eur | ppp
     scale: NDArray[np.float64]  # (C, T)
-    fx_power: NDArray[np.float64]  # (C,) -1, 0 or +1
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Model:
     gdp: NDArray[np.float64]  # (C, T) IMF path, USD bn
     active: NDArray[np.bool_]  # (C, T) year after the country's latest figure
     fx_active: NDArray[np.bool_]  # (T,) year after the latest exchange rate
+    euro: NDArray[np.bool_]  # (C,) euro-area member: its dollars move with the rate
     growth_sd: NDArray[np.float64]  # (C,)
     correlation: float
     fx_sd: float
@@ -75,8 +79,6 @@ class Model:
     elasticity: float
     groups: NDArray[np.float64]  # (G, C) 0/1 membership of each coalition summed
     channels: tuple[Channel, ...]
-    usd_gdp_scale: NDArray[np.float64]  # (C, T) GDP in USD (market) at the median rate
-    usd_fx_power: NDArray[np.float64]  # (C,)
 
 
 @dataclass(frozen=True)
@@ -107,16 +109,18 @@ def _paths(model: Model) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     spend = np.ascontiguousarray(model.path.T) * np.ascontiguousarray(model.gdp.T / 100)
     values = []
     for channel in model.channels:
-        scaled = spend * np.ascontiguousarray(channel.scale.T)
-        if channel.name == "eur":  # as a draw does: the coalition's dollars at the rate
-            groups = group_sums(spend, model.groups) * channel.scale[0, 0]
+        if channel.name == "usd":
+            scaled, groups = spend, group_sums(spend, model.groups)
+        elif channel.name == "eur":  # as a draw does: dollars at the rate
+            rate = channel.scale[0, 0]
+            scaled, groups = spend * rate, group_sums(spend, model.groups) * rate
         else:
+            scaled = spend * np.ascontiguousarray(channel.scale.T)
             groups = group_sums(scaled, model.groups)
         values.append(np.concatenate([scaled, groups], axis=-1))
-    gdp = model.gdp.T * model.usd_gdp_scale.T
+    gdp = np.ascontiguousarray(model.gdp.T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        usd = spend * model.usd_gdp_scale.T
-        group_share = 100 * group_sums(usd, model.groups) / group_sums(gdp, model.groups)
+        group_share = 100 * group_sums(spend, model.groups) / group_sums(gdp, model.groups)
     by_entity = np.stack(values, axis=-1).transpose(1, 0, 2)  # (E, T, channels)
     return by_entity, np.concatenate([model.path, group_share.T])
 
@@ -147,17 +151,45 @@ class _Accumulator:
         np.maximum(self.high, other.high, out=self.high)
 
 
+class _Buffers(threading.local):
+    """Arrays a thread reuses chunk after chunk: touching a new large array costs more than
+    the arithmetic on it."""
+
+    shape: tuple[int, int, int] = (0, 0, 0)
+
+    def get(self, shape: tuple[int, int, int]) -> _Buffers:
+        if self.shape != shape:
+            self.shape = shape
+            self.growth = np.empty(shape)
+            self.common = np.empty((*shape[:2], 1))
+            self.share = np.empty(shape)
+            self.level = np.empty(shape)
+            self.work = np.empty(shape)
+            self.flags = np.empty(shape, dtype=np.bool_)
+            self.bins = np.empty(shape, dtype=np.int64)
+        return self
+
+
+_BUFFERS = _Buffers()
+
+
 def _chunk(
     model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int
 ) -> _Accumulator:
-    """n draws; arrays are laid out (draw, year, country) so that sums over countries and the
-    walk over years run on contiguous memory."""
+    """n draws, laid out (draw, year, country): sums over countries and the walk over years run
+    on contiguous memory, in buffers the thread keeps."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
     countries, years = model.path.shape
+    buffers = _BUFFERS.get((CHUNK, years, countries))
+    growth, share, level, work = (
+        b[:n] for b in (buffers.growth, buffers.share, buffers.level, buffers.work)
+    )
     rho = model.correlation
-    growth = rng.standard_normal((n, years, countries))
+    rng.standard_normal(out=growth)
     growth *= np.sqrt(1 - rho)
-    growth += np.sqrt(rho) * rng.standard_normal((n, years, 1))
+    common = rng.standard_normal(out=buffers.common[:n])
+    common *= np.sqrt(rho)
+    growth += common
     growth *= np.ascontiguousarray((model.growth_sd[:, None] * model.active).T)
     for t in range(1, years):  # the random walk S: a step per year, each over every draw
         growth[:, t] += growth[:, t - 1]
@@ -165,65 +197,100 @@ def _chunk(
     slipped = rng.random((n, 1, countries)) < model.slip_probability
     size = model.slip_low + (model.slip_high - model.slip_low) * rng.random((n, 1, countries))
     rise = np.maximum(model.path - model.base_share[:, None], 0).T  # (T, C): increases only
-    share = np.where(slipped, size, 0.0) * rise  # the undelivered part of the increase
+    np.multiply(np.where(slipped, size, 0.0), rise, out=share)  # the undelivered part
     np.subtract(np.ascontiguousarray(model.path.T), share, out=share)
-    budget = np.exp(model.elasticity * growth)
-    level = np.exp(growth, out=growth)  # exp(S): GDP drawn over the IMF's
+    np.exp(growth, out=level)  # exp(S): GDP drawn over the IMF's
+    _follow_gdp(share, growth, level, model.elasticity)  # the share of the IMF's GDP spent
     accumulator = _Accumulator(years, log_median.shape[-1], len(model.channels))
-    share *= budget  # the share of the IMF's GDP spent
-    reached = share / level
+    np.divide(share, level, out=work)  # the share of the GDP drawn
+    flags = buffers.flags[:n]
     for k, target in enumerate(TARGETS):
-        accumulator.met[k, :, :countries] = (reached >= target).sum(axis=0)
-    del reached, budget
+        accumulator.met[k, :, :countries] = np.greater_equal(work, target, out=flags).sum(axis=0)
     gdp = np.ascontiguousarray(model.gdp.T)
     spend = share
     spend *= gdp / 100  # in US$ at the median exchange rate (the path's order of operations)
-    rate = np.exp(fx[:, :, None] * model.usd_fx_power)  # euro-area members' US$ move with R
-    usd = spend * rate
-    level *= rate
+    usd = work
+    np.copyto(usd, spend)
+    if model.euro.any():  # euro-area members' dollars move with the drawn rate
+        dollars_per_euro = np.exp(-fx)[:, :, None]
+        np.multiply(usd, dollars_per_euro, out=usd, where=model.euro)
+        np.multiply(level, dollars_per_euro, out=level, where=model.euro)
     level *= gdp  # GDP drawn, US$
     group_usd = group_sums(usd, model.groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         group_share = 100 * group_usd / group_sums(level, model.groups)
     for k, target in enumerate(TARGETS):
         accumulator.met[k, :, countries:] = (group_share >= target).sum(axis=0)
-    del level, rate
-    dollars = np.concatenate([usd, group_usd], axis=2)
-    euros_per_dollar = np.exp(fx)[:, :, None]  # x eur_usd_level, in the channel's scale
+    logs = np.log(usd, out=level)  # the GDP drawn is no longer needed
+    group_logs = np.log(group_usd)
+    bins = buffers.bins[:n]
     for j, channel in enumerate(model.channels):
         if channel.name == "usd":
-            values = dollars
-        elif channel.name == "eur":  # every member's euros: its dollars at the drawn rate
-            values = dollars * euros_per_dollar
-            values *= channel.scale[0, 0]
+            parts = ((usd, logs, 0), (group_usd, group_logs, countries))
+            _histogram(accumulator, j, parts, log_median[j], bins)
+            continue
+        if channel.name == "eur":  # every member's euros: its dollars at the drawn rate
+            euros = np.multiply(usd, np.exp(fx)[:, :, None], out=growth)
+            euros *= channel.scale[0, 0]
+            group_euros = group_usd * np.exp(fx)[:, :, None]
+            group_euros *= channel.scale[0, 0]
         else:
-            values = spend * np.ascontiguousarray(channel.scale.T)
-            values = np.concatenate([values, group_sums(values, model.groups)], axis=2)
-        _histogram(accumulator, j, values, log_median[j])
+            euros = np.multiply(spend, np.ascontiguousarray(channel.scale.T), out=growth)
+            group_euros = group_sums(euros, model.groups)
+        parts = ((euros, np.log(euros, out=usd), 0), (group_euros, np.log(group_euros), countries))
+        _histogram(accumulator, j, parts, log_median[j], bins)
     return accumulator
+
+
+def _follow_gdp(
+    share: NDArray[np.float64],
+    growth: NDArray[np.float64],
+    level: NDArray[np.float64],
+    elasticity: float,
+) -> None:
+    """share *= exp(elasticity * S), with level = exp(S); growth (S) is used as scratch."""
+    if elasticity == 0:
+        return
+    if elasticity == 1:
+        share *= level
+    elif elasticity == 0.5:
+        share *= np.sqrt(level, out=growth)
+    else:
+        growth *= elasticity
+        share *= np.exp(growth, out=growth)
 
 
 def _histogram(
     accumulator: _Accumulator,
     channel: int,
-    values: NDArray[np.float64],
+    parts: tuple[tuple[NDArray[np.float64], NDArray[np.float64], int], ...],
     log_median: NDArray[np.float64],
+    buffer: NDArray[np.int64],
 ) -> None:
-    """Count log(value / median path) into the bins of each (year, entity)."""
-    accumulator.low[channel] = values.min(axis=0)
-    accumulator.high[channel] = values.max(axis=0)
+    """Count log(value / median path) into the bins of each (year, entity); `parts` are
+    (values, their logs, first entity) for the countries and for the coalitions; `buffer`
+    takes the countries' bin numbers (same shape)."""
     scale = HISTOGRAM_BINS / (2 * HISTOGRAM_HALF_WIDTH)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shift = (HISTOGRAM_HALF_WIDTH - log_median) * scale
-        position = np.log(values)
-        position *= scale
-        position += np.nan_to_num(shift, posinf=0.0, neginf=0.0)
-        np.clip(position, 0, HISTOGRAM_BINS - 1, out=position)
-        bins = position.astype(np.int64)
-    cells = log_median.size
-    bins += (np.arange(cells, dtype=np.int64) * HISTOGRAM_BINS).reshape(log_median.shape)
-    counts = np.bincount(bins.reshape(-1), minlength=cells * HISTOGRAM_BINS)
-    accumulator.histogram[channel] = counts.reshape(*log_median.shape, HISTOGRAM_BINS)
+    years, entities = log_median.shape
+    cell = np.arange(years * entities, dtype=np.int64).reshape(years, entities) * HISTOGRAM_BINS
+    counts = np.zeros(years * entities * HISTOGRAM_BINS, dtype=np.int64)
+    for values, logs, start in parts:
+        stop = start + values.shape[-1]
+        accumulator.low[channel, :, start:stop] = values.min(axis=0)
+        accumulator.high[channel, :, start:stop] = values.max(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shift = np.nan_to_num((HISTOGRAM_HALF_WIDTH - log_median[:, start:stop]) * scale)
+            logs *= scale
+            logs += shift
+            np.clip(logs, 0, HISTOGRAM_BINS - 1, out=logs)
+            if values.shape == buffer.shape:
+                np.copyto(buffer, logs, casting="unsafe")
+                bins = buffer
+            else:
+                bins = logs.astype(np.int64)
+        bins += cell[:, start:stop]
+        counts += np.bincount(bins.reshape(-1), minlength=counts.size)
+    accumulator.histogram[channel] = counts.reshape(years, entities, HISTOGRAM_BINS)
 
 
 def _quantiles(

@@ -257,19 +257,19 @@ def build_model(
 
     years = np.asarray(baseline.years)
     euro = np.array([c.zone == "EUR" for c in baseline.countries])
-    ones = np.ones_like(shares)
     channels = [
-        Channel("usd", ones, np.where(euro, -1.0, 0.0)),
-        Channel("eur", ones * baseline.eur_usd_level, np.where(euro, 0.0, 1.0)),
+        Channel("usd", np.ones_like(shares)),
+        Channel("eur", np.full_like(shares, baseline.eur_usd_level)),
     ]
     if ppp_scale is not None:
-        channels.append(Channel("ppp", ppp_scale, np.zeros(len(euro))))
+        channels.append(Channel("ppp", ppp_scale))
     return Model(
         path=shares,
         base_share=np.array([c.share for c in baseline.countries]),
         gdp=np.array([c.gdp_usd_bn for c in baseline.countries]),
         active=years[None, :] > np.array([c.base_year for c in baseline.countries])[:, None],
         fx_active=years > baseline.eur_usd_year,
+        euro=euro,
         growth_sd=np.array([c.growth_sd for c in baseline.countries]),
         correlation=baseline.growth_correlation,
         fx_sd=baseline.eur_usd_sd,
@@ -279,8 +279,6 @@ def build_model(
         elasticity=assumptions.number("budget_gdp_elasticity"),
         groups=groups,
         channels=tuple(channels),
-        usd_gdp_scale=ones,
-        usd_fx_power=channels[0].fx_power,
     )
 
 
