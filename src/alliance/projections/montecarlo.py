@@ -166,6 +166,7 @@ class _Buffers(threading.local):
             self.level = np.empty(shape)
             self.work = np.empty(shape)
             self.flags = np.empty(shape, dtype=np.bool_)
+            self.position = np.empty(shape)
             self.bins = np.empty(shape, dtype=np.int64)
         return self
 
@@ -185,12 +186,11 @@ def _chunk(
         b[:n] for b in (buffers.growth, buffers.share, buffers.level, buffers.work)
     )
     rho = model.correlation
+    spread = np.ascontiguousarray((model.growth_sd[:, None] * model.active).T)  # (T, C)
     rng.standard_normal(out=growth)
-    growth *= np.sqrt(1 - rho)
+    growth *= spread * np.sqrt(1 - rho)
     common = rng.standard_normal(out=buffers.common[:n])
-    common *= np.sqrt(rho)
-    growth += common
-    growth *= np.ascontiguousarray((model.growth_sd[:, None] * model.active).T)
+    growth += common * (spread * np.sqrt(rho))
     for t in range(1, years):  # the random walk S: a step per year, each over every draw
         growth[:, t] += growth[:, t - 1]
     fx = np.cumsum(model.fx_sd * model.fx_active * rng.standard_normal((n, years)), axis=1)
@@ -223,22 +223,26 @@ def _chunk(
         accumulator.met[k, :, countries:] = (group_share >= target).sum(axis=0)
     logs = np.log(usd, out=level)  # the GDP drawn is no longer needed
     group_logs = np.log(group_usd)
-    bins = buffers.bins[:n]
-    for j, channel in enumerate(model.channels):
+    position, bins = buffers.position[:n], buffers.bins[:n]
+    for j, channel in enumerate(model.channels):  # usd, eur, then ppp (see build_model)
         if channel.name == "usd":
             parts = ((usd, logs, 0), (group_usd, group_logs, countries))
-            _histogram(accumulator, j, parts, log_median[j], bins)
+            _histogram(accumulator, j, parts, log_median[j], None, position, bins)
             continue
         if channel.name == "eur":  # every member's euros: its dollars at the drawn rate
-            euros = np.multiply(usd, np.exp(fx)[:, :, None], out=growth)
-            euros *= channel.scale[0, 0]
-            group_euros = group_usd * np.exp(fx)[:, :, None]
-            group_euros *= channel.scale[0, 0]
-        else:
-            euros = np.multiply(spend, np.ascontiguousarray(channel.scale.T), out=growth)
-            group_euros = group_sums(euros, model.groups)
-        parts = ((euros, np.log(euros, out=usd), 0), (group_euros, np.log(group_euros), countries))
-        _histogram(accumulator, j, parts, log_median[j], bins)
+            rate = np.exp(fx)[:, :, None] * channel.scale[0, 0]
+            values = np.multiply(usd, rate, out=growth)
+            parts = ((values, logs, 0), (group_usd * rate, group_logs, countries))
+            shift = np.log(rate)  # log(euros) = log(dollars) + log(rate): no second log
+            _histogram(accumulator, j, parts, log_median[j], shift, position, bins)
+            continue
+        values = np.multiply(spend, np.ascontiguousarray(channel.scale.T), out=growth)
+        group_values = group_sums(values, model.groups)
+        parts = (
+            (values, np.log(values, out=work), 0),
+            (group_values, np.log(group_values), countries),
+        )
+        _histogram(accumulator, j, parts, log_median[j], None, position, bins)
     return accumulator
 
 
@@ -265,11 +269,14 @@ def _histogram(
     channel: int,
     parts: tuple[tuple[NDArray[np.float64], NDArray[np.float64], int], ...],
     log_median: NDArray[np.float64],
-    buffer: NDArray[np.int64],
+    log_shift: NDArray[np.float64] | None,
+    position: NDArray[np.float64],
+    bins: NDArray[np.int64],
 ) -> None:
-    """Count log(value / median path) into the bins of each (year, entity); `parts` are
-    (values, their logs, first entity) for the countries and for the coalitions; `buffer`
-    takes the countries' bin numbers (same shape)."""
+    """Count log(value / median path) into the bins of each (year, entity). `parts` are
+    (values, logs, first entity) for the countries and for the coalitions; the logs are those of
+    the values, or of the values over exp(log_shift) (draw, year) when it is given. `position`
+    and `bins` are scratch of the countries' shape."""
     scale = HISTOGRAM_BINS / (2 * HISTOGRAM_HALF_WIDTH)
     years, entities = log_median.shape
     cell = np.arange(years * entities, dtype=np.int64).reshape(years, entities) * HISTOGRAM_BINS
@@ -278,18 +285,18 @@ def _histogram(
         stop = start + values.shape[-1]
         accumulator.low[channel, :, start:stop] = values.min(axis=0)
         accumulator.high[channel, :, start:stop] = values.max(axis=0)
+        here = position if values.shape == position.shape else np.empty(values.shape)
+        into = bins if values.shape == bins.shape else np.empty(values.shape, dtype=np.int64)
         with np.errstate(divide="ignore", invalid="ignore"):
             shift = np.nan_to_num((HISTOGRAM_HALF_WIDTH - log_median[:, start:stop]) * scale)
-            logs *= scale
-            logs += shift
-            np.clip(logs, 0, HISTOGRAM_BINS - 1, out=logs)
-            if values.shape == buffer.shape:
-                np.copyto(buffer, logs, casting="unsafe")
-                bins = buffer
-            else:
-                bins = logs.astype(np.int64)
-        bins += cell[:, start:stop]
-        counts += np.bincount(bins.reshape(-1), minlength=counts.size)
+            np.multiply(logs, scale, out=here)
+            if log_shift is not None:
+                here += log_shift * scale
+            here += shift
+            np.clip(here, 0, HISTOGRAM_BINS - 1, out=here)
+            np.copyto(into, here, casting="unsafe")
+        into += cell[:, start:stop]
+        counts += np.bincount(into.reshape(-1), minlength=counts.size)
     accumulator.histogram[channel] = counts.reshape(years, entities, HISTOGRAM_BINS)
 
 
