@@ -301,3 +301,25 @@ def test_chart_is_written(tmp_path: Path) -> None:
     svg = chart.read_text(encoding="utf-8")
     assert "chance of meeting 2 %, 3.5 %, 5 % of GDP" in svg
     assert "International Monetary Fund" in svg
+
+
+def test_progress_bar_only_on_a_terminal_and_after_a_second(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alliance.cli.project import _Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    quick = _Progress(100)
+    quick(50)  # under a second: nothing drawn
+    assert capsys.readouterr().err == ""
+    slow = _Progress(100)
+    slow.start -= 2.0
+    slow(50)
+    slow.close()
+    drawn = capsys.readouterr().err
+    assert "50/100 draws" in drawn and drawn.endswith("\r")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    piped = _Progress(100)
+    piped.start -= 2.0
+    piped(100)
+    assert capsys.readouterr().err == ""
