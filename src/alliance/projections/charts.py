@@ -37,15 +37,18 @@ def fan_chart(projection: Projection, path: Path, entity: str | None = None) -> 
     odds.spines["bottom"].set_color(GREY)
     odds.tick_params(colors=TEXT, labelsize=9)
     odds.grid(axis="y", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
+    ends = []
     for k, target in enumerate(TARGETS):
         values = [100 * float(v) for v in result.probability[e, :, k]]
         colour = TARGET_COLOURS[k]
         odds.plot(years, values, color=colour, linewidth=2, marker="o", markersize=3)
+        ends.append((values[-1], f"≥ {target:g} %: {values[-1]:.0f} %", colour))
+    for place, (value, label, colour) in zip(_spread([v for v, _, _ in ends]), ends, strict=True):
         odds.annotate(
-            f"≥ {target:g} %: {values[-1]:.0f} %",
-            (years[-1], values[-1]),
-            xytext=(6, 0),
-            textcoords="offset points",
+            label,
+            (years[-1], value),
+            xytext=(years[-1] + 0.15, place),
+            textcoords="data",
             color=colour,
             fontsize=9,
             va="center",
@@ -99,7 +102,22 @@ def fan_chart(projection: Projection, path: Path, entity: str | None = None) -> 
         notes=[
             "Bands: 5-95 % (light) and 25-75 % (dark) of spending in the draws; a coalition's "
             "bands are quantiles of its members' spending summed draw by draw.",
-            *[n for n in projection.baseline.notes() if not n.startswith("Left out")],
+            *projection.baseline.notes(),
         ],
     )
     return save(figure, path, text)
+
+
+def _spread(values: list[float], gap: float = 11.0) -> list[float]:
+    """Label heights (percentage points) at least `gap` apart, each as near its value as the
+    others allow, so that end labels of lines that meet (two at 0 %) do not overprint."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    places = [0.0] * len(values)
+    ceiling = float("inf")
+    for i in order:
+        places[i] = min(values[i], ceiling)
+        ceiling = places[i] - gap
+    lowest = min(places)
+    if lowest < -5:  # pushed below the axis: shift the stack up
+        places = [p - lowest - 5 for p in places]
+    return places
