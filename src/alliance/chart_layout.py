@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -78,19 +77,22 @@ _MARK_PLACES: Final = (
 
 
 def membership_marks(
-    axes: Axes, frame: pd.DataFrame, marks: Sequence[ChartMark], colours: Mapping[str, str]
+    axes: Axes,
+    points: Mapping[tuple[str, int], float],
+    marks: Sequence[ChartMark],
+    colours: Mapping[str, str],
 ) -> None:
     """An open diamond around the point where a coalition's membership changed (an estimate's
     open circle stays visible inside), its label at the first place clear of every line, label
-    and edge of the plot."""
+    and edge of the plot. `points`: each coalition's value by (coalition, year)."""
     renderer = renderer_of(axes.figure)
     placed: list[Any] = [t.get_window_extent(renderer) for t in axes.texts]
     paths = [line.get_transform().transform_path(line.get_path()) for line in axes.lines]
     for mark in sorted(marks, key=lambda m: (m.year, m.coalition)):
-        row = frame[(frame["coalition"] == mark.coalition) & (frame["year"] == mark.year)]
-        if not len(row):
+        value = points.get((mark.coalition, mark.year))
+        if value is None:
             continue
-        value, colour = float(row["value"].iloc[0]), colours.get(mark.coalition, TEXT)
+        colour = colours.get(mark.coalition, TEXT)
         axes.plot(
             [mark.year],
             [value],

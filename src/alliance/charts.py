@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,19 @@ def save(figure: Figure, path: Path, text: ChartText) -> Path:
     return path
 
 
+def _records(data: pd.DataFrame | Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A DataFrame (the Python API's results) or plain records (the CLI's, which then never imports
+    pandas: a third of a chart's start-up) as records."""
+    to_dict = getattr(data, "to_dict", None)
+    if to_dict is not None:
+        return list(to_dict("records"))
+    return list(data)  # type: ignore[arg-type]
+
+
+def _has_value(value: Any) -> bool:
+    return value is not None and value == value  # NaN is no value either
+
+
 def _format_value(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}"
@@ -162,14 +176,17 @@ def comparison_chart(found: Comparison, start: int, end: int, path: Path) -> Pat
     )
 
     _check_suffix(path)
-    frame = found.frame()
-    names = {str(name): coalition_words(str(name)) for name in frame["coalition"].unique()}
+    rows = found.records()
+    names = {
+        str(name): coalition_words(str(name))
+        for name in dict.fromkeys(r["coalition"] for r in rows)
+    }
     marks = membership_marks(found, start, end)
-    return line_chart(frame, path, comparison_chart_text(found, start, end), marks, names)
+    return line_chart(rows, path, comparison_chart_text(found, start, end), marks, names)
 
 
 def line_chart(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     path: Path,
     text: ChartText,
     marks: Sequence[ChartMark] = (),
@@ -181,42 +198,46 @@ def line_chart(
 
 
 def line_figure(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     marks: Sequence[ChartMark] = (),
     names: Mapping[str, str] | None = None,
 ) -> Figure:
     """The drawing of `line_chart`: the x-axis runs from the first to the last year with data;
-    each mark is a diamond on its coalition's line with its label above, clear of the others."""
+    each mark is a diamond on its coalition's line with its label above, clear of the others.
+    `frame`: rows with coalition, year, value, unit and estimated."""
     names = names or {}
-    # pandas deep-copies `attrs` (compare's results) on every operation: draw from a bare copy.
-    frame = frame.copy(deep=False)
-    frame.attrs = {}
+    records = _records(frame)
+    groups: dict[Any, list[Mapping[str, Any]]] = {}
+    for record in records:
+        groups.setdefault(record["coalition"], []).append(record)
     figure, axes = _figure()
     # End labels sit right of the plot: leave room for the longest ("NATO-Europe-and-Canada  508").
-    shown = [names.get(str(name), str(name)) for name in frame["coalition"].unique()]
+    shown = [names.get(str(name), str(name)) for name in groups]
     longest = max((len(name) for name in shown), default=0) + 6
     right = max(0.55, 0.97 - 0.0085 * longest)
     axes.set_position((0.08, 0.2, right - 0.08, 0.62))
     colours: dict[str, str] = {}
-    for index, (name, rows) in enumerate(frame.groupby("coalition", sort=False)):
-        rows = rows.sort_values("year")
+    for index, (name, group) in enumerate(groups.items()):
+        rows = sorted(group, key=lambda r: r["year"])
         colour = colours[str(name)] = PALETTE[index % len(PALETTE)]
-        axes.plot(rows["year"], rows["value"], color=colour, linewidth=2, marker="o", markersize=3)
-        estimated = rows[rows["estimated"].astype(bool)]
+        years = [r["year"] for r in rows]
+        values = [float(r["value"]) if _has_value(r["value"]) else math.nan for r in rows]
+        axes.plot(years, values, color=colour, linewidth=2, marker="o", markersize=3)
+        estimated = [i for i, r in enumerate(rows) if bool(r["estimated"])]
         axes.plot(
-            estimated["year"],
-            estimated["value"],
+            [years[i] for i in estimated],
+            [values[i] for i in estimated],
             linestyle="none",
             marker="o",
             markersize=6,
             markerfacecolor="white",
             markeredgecolor=colour,
         )
-        last = rows.dropna(subset=["value"]).tail(1)
-        if len(last):
+        last = [(year, value) for year, value in zip(years, values, strict=True) if value == value]
+        if last:
             axes.annotate(
-                f"{names.get(str(name), name)}  {_format_value(float(last['value'].iloc[0]))}",
-                (float(last["year"].iloc[0]), float(last["value"].iloc[0])),
+                f"{names.get(str(name), name)}  {_format_value(last[-1][1])}",
+                (float(last[-1][0]), last[-1][1]),
                 xytext=(6, 0),
                 textcoords="offset points",
                 color=colour,
@@ -226,22 +247,25 @@ def line_figure(
                 annotation_clip=False,
                 gid=END_LABEL,
             )
-    with_data = frame.dropna(subset=["value"])
-    years = sorted(int(y) for y in with_data["year"].unique())
+    with_data = [r for r in records if _has_value(r["value"])]
+    years = sorted({int(r["year"]) for r in with_data})
     step = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
     axes.set_xticks(years[::step])
     axes.set_xticklabels([str(y) for y in years[::step]], rotation=0)
     if years:
         axes.set_xlim(years[0] - 0.4, years[-1] + 0.4)
     axes.set_ylim(bottom=0)
-    unit = str(frame["unit"].iloc[0]) if len(frame) else ""
+    unit = str(records[0]["unit"]) if records else ""
     axes.set_ylabel(unit, color=TEXT, fontsize=9)
-    membership_marks(axes, with_data, marks, colours)
+    points: dict[tuple[str, int], float] = {}
+    for r in with_data:
+        points.setdefault((str(r["coalition"]), int(r["year"])), float(r["value"]))
+    membership_marks(axes, points, marks, colours)
     return figure
 
 
 def ranked_bar_chart(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     path: Path,
     text: ChartText,
     lines: Sequence[tuple[float, str]] = TARGET_LINES,
@@ -256,27 +280,31 @@ def ranked_bar_chart(
 
 
 def ranked_bar_figure(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     lines: Sequence[tuple[float, str]] = TARGET_LINES,
     status_words: Mapping[str, str] = STATUS_WORDS,
     axis_label: str = "% of GDP",
 ) -> Figure:
-    """The drawing of `ranked_bar_chart`, before its title and sources are added."""
+    """The drawing of `ranked_bar_chart`, before its title and sources are added. `frame`: rows
+    with country, value, status and estimate."""
+    import numpy as np
     from matplotlib.patches import Patch
 
-    data = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
+    present = [r for r in _records(frame) if _has_value(r["value"])]
+    # Ranked as pandas' sort_values ranks (numpy's quicksort), so that ties keep their places.
+    order = np.argsort(
+        np.array([float(r["value"]) for r in present], dtype=float), kind="quicksort"
+    )
+    data = [present[i] for i in order]
     height = max(6.0, 0.22 * len(data) + 2.6)
     figure, axes = _figure(9.0, height)
     axes.set_position((0.2, 1.6 / height, 0.72, 1 - 2.9 / height))
     axes.grid(axis="y", visible=False)
     axes.grid(axis="x", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
-    statuses = [str(s) for s in data["status"]]
+    statuses = [str(r["status"]) for r in data]
     colours = [STATUS_COLOURS.get(status, GREY) for status in statuses]
-    labels = [
-        f"{country}{' *' if est else ''}"
-        for country, est in zip(data["country"], data["estimate"].astype(bool), strict=True)
-    ]
-    values = [float(v) for v in data["value"]]
+    labels = [f"{r['country']}{' *' if bool(r['estimate']) else ''}" for r in data]
+    values = [float(r["value"]) for r in data]
     axes.barh(labels, values, color=colours, height=0.7)
     top = max(max(values, default=0.0), max(v for v, _ in lines)) * 1.08
     for value, label in lines:
@@ -314,7 +342,7 @@ def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
     chosen = table.target
     share_of_gdp = chosen.measure == "defence_share_gdp"
     return ranked_bar_chart(
-        table.frame(),
+        table.records(),
         path,
         targets_chart_text(table, year),
         TARGET_LINES if share_of_gdp else ((chosen.threshold_percent, chosen.name),),
