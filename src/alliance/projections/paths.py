@@ -255,6 +255,16 @@ def path_notes(name: str, countries: Sequence[CountryBaseline], user: UserPath |
             notes.append(f"Not in {user.file} (latest share held): {', '.join(held)}")
         if extra:
             notes.append(f"In {user.file} but not members (ignored): {', '.join(extra)}")
+        early = [
+            f"{c.iso3} {year}"
+            for c in countries
+            for year, _ in user.points.get(c.iso3, [])
+            if year <= c.base_year
+        ]
+        if early:
+            notes.append(
+                f"Points at or before the member's latest figure (ignored): {', '.join(early)}"
+            )
         return notes
     notes = [f"path: {DESCRIPTIONS[name]}"]
     if name == "pledges":
