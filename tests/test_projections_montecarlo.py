@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from alliance.projections.assumptions import load_assumptions
-from alliance.projections.montecarlo import QUANTILES, TARGETS
+from alliance.projections.montecarlo import MEET_TOLERANCE, QUANTILES, TARGETS
 from alliance.projections.projection import Projection, entity_index, project
 
 IMF_GDP = (
@@ -44,10 +44,17 @@ def test_no_spread_reproduces_the_deterministic_path_exactly(still: Projection) 
     result = still.result
     for q in range(len(QUANTILES)):
         assert np.array_equal(result.quantiles[..., q], result.median_path)
-    countries = len(still.baseline.countries)
-    for k, target in enumerate(TARGETS):
-        meets = (result.path_share[:countries] >= target).astype(float)
-        assert np.array_equal(result.probability[:countries, :, k], meets)
+    for k, target in enumerate(TARGETS):  # coalitions too: within the stated tolerance
+        meets = (result.path_share >= target - MEET_TOLERANCE).astype(float)
+        assert np.array_equal(result.probability[:, :, k], meets)
+
+
+def test_a_coalition_of_one_on_the_line_meets_its_target() -> None:
+    """Germany alone at 3.5 % from 2029: its coalition's share (a ratio of sums) meets 3.5 %."""
+    chosen = load_assumptions(changes=NO_SPREAD)
+    result = project("DEU", path="pledges", draws=50, seed=1, assumptions=chosen)
+    coalition = entity_index(result, "DEU") + 1
+    assert list(result.result.probability[coalition, :, 1]) == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]
 
 
 def test_the_path_is_share_times_imf_gdp(still: Projection) -> None:

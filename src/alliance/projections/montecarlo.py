@@ -45,6 +45,9 @@ HISTOGRAM_BINS: Final = 2_048
 HISTOGRAM_HALF_WIDTH: Final = 2.5  # log points: values from 1/12 to 12 times the median path
 QUANTILES: Final = (0.05, 0.25, 0.5, 0.75, 0.95)
 TARGETS: Final = (2.0, 3.5, 5.0)
+# A share meets a target within this many percentage points: a coalition's share is a ratio of
+# sums, and 100 * (3.5 / 100 * GDP) / GDP need not give 3.5 to the last bit.
+MEET_TOLERANCE: Final = 1e-9
 THREADS: Final = 2
 IN_FLIGHT: Final = 2 * THREADS
 
@@ -205,7 +208,8 @@ def _chunk(
     np.divide(share, level, out=work)  # the share of the GDP drawn
     flags = buffers.flags[:n]
     for k, target in enumerate(TARGETS):
-        accumulator.met[k, :, :countries] = np.greater_equal(work, target, out=flags).sum(axis=0)
+        reached = np.greater_equal(work, target - MEET_TOLERANCE, out=flags)
+        accumulator.met[k, :, :countries] = reached.sum(axis=0)
     gdp = np.ascontiguousarray(model.gdp.T)
     spend = share
     spend *= gdp / 100  # in US$ at the median exchange rate (the path's order of operations)
@@ -220,7 +224,7 @@ def _chunk(
     with np.errstate(divide="ignore", invalid="ignore"):
         group_share = 100 * group_usd / group_sums(level, model.groups)
     for k, target in enumerate(TARGETS):
-        accumulator.met[k, :, countries:] = (group_share >= target).sum(axis=0)
+        accumulator.met[k, :, countries:] = (group_share >= target - MEET_TOLERANCE).sum(axis=0)
     logs = np.log(usd, out=level)  # the GDP drawn is no longer needed
     group_logs = np.log(group_usd)
     position, bins = buffers.position[:n], buffers.bins[:n]
