@@ -10,7 +10,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from alliance.errors import AllianceError
+from alliance.errors import AllianceError, YearOutOfRangeError
 
 UNITED_STATES = "USA"
 YEARS_BACK = 8  # how far back from the year asked to look for the latest year with data
@@ -53,17 +53,59 @@ def capacity_of(
 
 @cache
 def _capacity(bound: tuple[str, ...], definition: str, year: int) -> tuple[Capacity, ...]:
-    return tuple(_one(bound, metric, options, year) for metric, options in _metrics(definition))
+    fetch = _Prefetched(bound)
+    return tuple(
+        _one(bound, metric, options, year, fetch) for metric, options in _metrics(definition)
+    )
 
 
-def _one(bound: tuple[str, ...], metric: str, options: dict[str, Any], asked: int) -> Capacity:
+class _Prefetched:
+    """The metrics' figures for the states bound, fetched once per kind of query and filtered
+    here: a capacity asks up to YEARS_BACK years of three metrics, with and without the United
+    States (dozens of queries otherwise). Returns what `observation_records` would."""
+
+    def __init__(self, bound: Sequence[str]) -> None:
+        self.bound = frozenset(bound)
+        self.rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+    def __call__(
+        self,
+        indicator: str,
+        *,
+        entities: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
+        from alliance.observations import observation_records
+
+        if entities is None or not self.bound.issuperset(entities):
+            return observation_records(indicator, entities=entities, years=years, **filters)
+        key = (indicator, *sorted(filters.items()))
+        if key not in self.rows:
+            self.rows[key] = observation_records(indicator, entities=sorted(self.bound), **filters)
+        wanted = set(entities)
+        rows = [row for row in self.rows[key] if row["entity"] in wanted]
+        if not years or not rows:
+            return rows
+        # As `observations.select`: a year outside the years the selection has is an error.
+        first, last = min(r["year"] for r in rows), max(r["year"] for r in rows)
+        for year in (min(years), max(years)):
+            if not first <= year <= last:
+                raise YearOutOfRangeError(year, first, last, f"the {indicator} data selected")
+        chosen = set(years)
+        return [row for row in rows if row["year"] in chosen]
+
+
+def _one(
+    bound: tuple[str, ...], metric: str, options: dict[str, Any], asked: int, fetch: _Prefetched
+) -> Capacity:
     from alliance.metrics import aggregate
 
     label = options.get("definition") or options.get("source") or ""
     last_error = f"no year from {asked - YEARS_BACK + 1} to {asked} with data"
     for year in range(asked, asked - YEARS_BACK, -1):
         try:
-            result = aggregate(list(bound), metric, year, **options)
+            result = aggregate(list(bound), metric, year, fetch=fetch, **options)
         except AllianceError as error:
             last_error = str(error)
             continue
@@ -72,7 +114,9 @@ def _one(bound: tuple[str, ...], metric: str, options: dict[str, Any], asked: in
         without = [s for s in bound if s != UNITED_STATES]
         value_without: float | None = result.value
         if len(without) < len(bound):
-            value_without = aggregate(without, metric, year, **options).value if without else 0.0
+            value_without = (
+                aggregate(without, metric, year, fetch=fetch, **options).value if without else 0.0
+            )
         return Capacity(
             metric=metric,
             unit=result.unit,

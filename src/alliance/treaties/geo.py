@@ -6,12 +6,19 @@ the CLI start-up) stays fast.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import itertools
 import json
 import math
+import os
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance.errors import InvalidArgumentError
@@ -48,25 +55,76 @@ class Boundaries:
     version: str
 
 
+BOUNDARIES_CACHE_FORMAT = "1"  # bump when the cached layout below changes
+
+
 @cache
 def boundaries() -> Boundaries:
+    """The shipped boundaries with a spatial index. Parsing the GeoJSON into shapes takes a fifth
+    of a second; the shapes are therefore kept as WKB beside the store, keyed by the shipped
+    file's size and time, and read back in a few milliseconds."""
     from shapely import STRtree
+
+    path = Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
+    properties, geometries = _cached_shapes(path)
+    units = tuple(
+        Unit(a3=p["a3"], iso3=p["iso3"], name=p["name"], continent=p["continent"], geometry=g)
+        for p, g in zip(properties["units"], geometries, strict=True)
+    )
+    tree = STRtree([u.geometry for u in units])
+    return Boundaries(units, tree, properties["source"], properties["version"])
+
+
+def _cached_shapes(path: Path) -> tuple[dict[str, Any], list[BaseGeometry]]:
+    import numpy as np
+    import shapely
+
+    from alliance.store import home
+
+    stat = path.stat()
+    key = hashlib.sha256(
+        f"{BOUNDARIES_CACHE_FORMAT}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:16]
+    cached = home()[0] / f"boundaries-{key}.npz"
+    if cached.exists():
+        unreadable = (
+            OSError,
+            ValueError,
+            KeyError,
+            zipfile.BadZipFile,
+            shapely.errors.ShapelyError,
+        )
+        with contextlib.suppress(*unreadable), np.load(cached) as stored:
+            properties = json.loads(stored["properties"].tobytes().decode("utf-8"))
+            blob, offsets = stored["wkb"].tobytes(), stored["offsets"].tolist()
+            pieces = [blob[a:b] for a, b in itertools.pairwise(offsets)]
+            return properties, list(shapely.from_wkb(pieces))
+    properties, geometries = _parsed_shapes(path)
+    pieces = shapely.to_wkb(geometries).tolist()
+    offsets = np.cumsum([0, *(len(piece) for piece in pieces)], dtype=np.int64)
+    with contextlib.suppress(OSError):  # no cache where the folder cannot be written
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".boundaries-", dir=cached.parent)
+        with os.fdopen(handle, "wb") as out:
+            np.savez(
+                out,
+                properties=np.frombuffer(json.dumps(properties).encode("utf-8"), np.uint8),
+                wkb=np.frombuffer(b"".join(pieces), np.uint8),
+                offsets=offsets,
+            )
+        os.replace(temporary, cached)
+    return properties, geometries
+
+
+def _parsed_shapes(path: Path) -> tuple[dict[str, Any], list[BaseGeometry]]:
     from shapely.geometry import shape
 
-    path = resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"
     collection = json.loads(path.read_text(encoding="utf-8"))
-    units = tuple(
-        Unit(
-            a3=f["properties"]["a3"],
-            iso3=f["properties"]["iso3"],
-            name=f["properties"]["name"],
-            continent=f["properties"]["continent"],
-            geometry=shape(f["geometry"]),
-        )
-        for f in collection["features"]
-    )
+    fields = ("a3", "iso3", "name", "continent")
+    units = [{k: f["properties"][k] for k in fields} for f in collection["features"]]
     meta = collection["properties"]
-    return Boundaries(units, STRtree([u.geometry for u in units]), meta["source"], meta["version"])
+    properties = {"units": units, "source": meta["source"], "version": meta["version"]}
+    return properties, [shape(f["geometry"]) for f in collection["features"]]
 
 
 def check_point(lat: float, lon: float) -> None:
