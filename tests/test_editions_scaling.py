@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance import store_imports
+from alliance.errors import InvalidFileError
 from alliance.importing import import_file, parse_file, remove_edition
 from alliance.observations import NEWEST_PER_FIGURE_SQL, Query, newest_per_figure, select
 from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
@@ -167,3 +168,15 @@ def test_an_older_edition_still_gives_what_the_newest_lacks() -> None:
     finally:
         remove_edition("sipri", "2027-04")
         remove_edition("sipri", "2028-04")
+
+
+def test_an_import_is_checked_against_the_edition_it_would_replace() -> None:
+    parsed = parse_file(reference_file(SIPRI_SUBSET), "sipri", edition="2027-04")
+    record = parsed.edition.with_origin("imported")
+    try:
+        store_imports.write_import(record, parsed.table)
+        with pytest.raises(InvalidFileError, match="duplicate observation key"):
+            store_imports.write_import(record, parsed.table)
+        assert len(select(Query("defence_expenditure", source="sipri", edition="2027-04")).rows)
+    finally:
+        remove_edition("sipri", "2027-04")

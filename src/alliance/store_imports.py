@@ -47,9 +47,11 @@ def write_import(edition: Edition, observations: pa.Table) -> Path:
     temporary = Path(name)
     try:
         pq.write_table(table, temporary)
-        with store.open_store(
-            [*store.imported_files(), temporary], store.imports_dir()
-        ) as connection:
+        # Checked with the store and the file it would replace: every other import holds another
+        # edition (a file's name is its edition and dataset), so no key of theirs can clash, and
+        # reading them all made each import heavier than the last.
+        replaced = [p for p in store.imported_files() if p == target]
+        with store.open_store([*replaced, temporary], store.imports_dir()) as connection:
             report = store_writer._validate(connection, only_file=temporary.name)
         report.file = str(edition.file_name)
         report.raise_if_failed()
