@@ -44,7 +44,9 @@ def state() -> str:
     digest = hashlib.sha256()
     home = Path(os.environ["ALLIANCE_HOME"])
     for path in sorted(home.rglob("*")):
-        if path.is_file() and path.suffix != ".wal":
+        # The parsed-boundaries cache is derived from a shipped file and may be written by any
+        # call that needs it; it is neither the store nor an import.
+        if path.is_file() and path.suffix != ".wal" and not path.name.startswith("boundaries-"):
             digest.update(str(path.relative_to(home)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
