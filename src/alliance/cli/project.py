@@ -108,10 +108,12 @@ def project_command(
     (5/25/50/75/95 %) in USD and EUR, per member and for the coalition (sums of draws).
 
     Example: alliance project NATO --path hague --draws 100000 --chart fan.png
-    JSON keys: title, path, draws, seed, years, rows (entity, kind, year, path_percent,
-    p_meet_2, p_meet_3_5, p_meet_5, usd_bn_path, usd_bn_q05..q95, eur_bn_path, eur_bn_q05..q95,
-    projected, baseline_year, baseline_percent, baseline_estimate, baseline_edition), members,
-    assumptions, assumption_lines, notes, sources. CSV and Parquet: the rows.
+
+    JSON keys: title, path, draws, seed, years, rows, members, assumptions,
+    assumption_lines, notes, sources. Rows (also CSV and Parquet): entity, kind,
+    year, path_percent, p_meet_2, p_meet_3_5, p_meet_5, usd_bn_path,
+    usd_bn_q05..q95, eur_bn_path, eur_bn_q05..q95, projected, baseline_year,
+    baseline_percent, baseline_estimate, baseline_edition.
     """
     from alliance.errors import InvalidArgumentError
 
