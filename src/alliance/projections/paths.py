@@ -238,11 +238,15 @@ def path_function(name: str, assumptions: Assumptions) -> ShareFunction:
         "hague": hague,
     }
     if name not in functions:
-        raise InvalidArgumentError(
-            f"Unknown path {name!r}: expected one of {', '.join(NAMES)}, or a CSV file "
-            "(iso3,year,percent) that exists."
-        )
+        raise unknown_path(name)
     return functions[name]
+
+
+def unknown_path(name: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"Unknown path {name!r}: expected one of {', '.join(NAMES)}, or a CSV file "
+        "(iso3,year,percent, named *.csv)."
+    )
 
 
 def path_notes(name: str, countries: Sequence[CountryBaseline], user: UserPath | None) -> list[str]:

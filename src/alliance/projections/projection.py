@@ -223,27 +223,30 @@ class Projection:
         )
 
 
+def _user_file(path: str | Path) -> Path | None:
+    """The CSV file `path` names, None for a named path; InvalidArgumentError for neither."""
+    from alliance.projections import paths
+
+    name = str(path)
+    if name in paths.NAMES:
+        return None
+    if Path(name).suffix.lower() == ".csv":
+        return Path(name)
+    raise paths.unknown_path(name)
+
+
 def _shares(
     baseline: Baseline, path: str | Path, assumptions: Assumptions
-) -> tuple[Any, list[str]]:
+) -> tuple[NDArray[np.float64], list[str]]:
     import numpy as np
 
     from alliance.projections import paths
 
-    user = None
-    if isinstance(path, Path) or path not in paths.NAMES:
-        candidate = Path(path)
-        if str(path) not in paths.NAMES and candidate.suffix.lower() == ".csv":
-            user = paths.read_path_file(candidate, baseline.years[0], baseline.horizon)
-        else:
-            paths.path_function(str(path), assumptions)  # raises: unknown path
-    if user is not None:
-        rows = [user.shares(c, baseline.years) for c in baseline.countries]
-    else:
-        function = paths.path_function(str(path), assumptions)
-        rows = [function(c, baseline.years) for c in baseline.countries]
-    notes = paths.path_notes(str(path), baseline.countries, user)
-    return np.array(rows, dtype=float), notes
+    file = _user_file(path)
+    user = None if file is None else paths.read_path_file(file, baseline.years[0], baseline.horizon)
+    share = paths.path_function(str(path), assumptions) if user is None else user.shares
+    rows = [share(c, baseline.years) for c in baseline.countries]
+    return np.array(rows, dtype=float), paths.path_notes(str(path), baseline.countries, user)
 
 
 def build_model(
@@ -309,6 +312,7 @@ def project(
     from alliance.projections import montecarlo
 
     montecarlo.check_draws(draws)
+    _user_file(path)  # an unknown path name is refused before any work
     chosen = resolve_assumptions(assumptions)
     baseline = build_baseline(expression, to, chosen, definition=definition, on=on)
     shares, notes = _shares(baseline, path, chosen)
