@@ -11,7 +11,10 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from alliance.projections import montecarlo
 from alliance.projections.assumptions import load_assumptions
 from alliance.projections.montecarlo import MEET_TOLERANCE, QUANTILES, TARGETS
 from alliance.projections.projection import Projection, entity_index, project
@@ -158,3 +161,60 @@ def test_an_odd_number_of_draws_and_a_single_draw_run() -> None:
     assert project("DEU", draws=8_193, seed=1).result.draws == 8_193
     single = project("DEU", draws=1, seed=1).result
     assert np.all(single.quantiles[..., 0] == single.quantiles[..., 4])
+
+
+# --- properties on synthetic models (no store) ---------------------------------------------------
+
+
+def synthetic_model(
+    sd: float, rho: float, slip: float, elasticity: float, fx_sd: float, countries: int = 3
+) -> montecarlo.Model:
+    years = 6
+    base = np.linspace(1.5, 4.0, countries)
+    path = base[:, None] + np.linspace(0, 1.5, years)[None, :]
+    gdp = np.linspace(100, 900, countries)[:, None] * 1.03 ** np.arange(years)[None, :]
+    return montecarlo.Model(
+        path=path,
+        base_share=base,
+        gdp=gdp,
+        active=np.ones((countries, years), dtype=bool),
+        fx_active=np.ones(years, dtype=bool),
+        euro=np.arange(countries) % 2 == 0,
+        growth_sd=np.full(countries, sd),
+        correlation=rho,
+        fx_sd=fx_sd,
+        slip_probability=slip,
+        slip_low=0.1,
+        slip_high=0.6,
+        elasticity=elasticity,
+        groups=montecarlo.membership([range(countries), [0, 2]], countries),
+        channels=(
+            montecarlo.Channel("usd", np.ones((countries, years))),
+            montecarlo.Channel("eur", np.full((countries, years), 0.9)),
+            montecarlo.Channel("ppp", np.full((countries, years), 1.7)),
+        ),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sd=st.floats(0, 0.3),
+    rho=st.floats(0, 1),
+    slip=st.floats(0, 1),
+    elasticity=st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+    fx_sd=st.floats(0, 0.2),
+    draws=st.integers(1, 3_000),
+    seed=st.integers(0, 2**32),
+)
+def test_bands_are_ordered_and_probabilities_fall_with_the_target(
+    sd: float, rho: float, slip: float, elasticity: float, fx_sd: float, draws: int, seed: int
+) -> None:
+    result = montecarlo.run(synthetic_model(sd, rho, slip, elasticity, fx_sd), draws, seed)
+    bands = result.quantiles
+    assert np.all(np.isfinite(bands)) and np.all(bands > 0)
+    assert np.all(np.diff(bands, axis=-1) >= 0)  # q05 <= q25 <= ... <= q95
+    probability = result.probability
+    assert np.all((probability >= 0) & (probability <= 1))
+    assert np.all(np.diff(probability, axis=-1) <= 0)  # P(2 %) >= P(3.5 %) >= P(5 %)
+    again = montecarlo.run(synthetic_model(sd, rho, slip, elasticity, fx_sd), draws, seed)
+    assert np.array_equal(again.quantiles, bands)
