@@ -107,11 +107,12 @@ def euro_area() -> dict[str, date]:
     return {r["iso3"]: date.fromisoformat(r["joined"]) for r in rows}
 
 
-def _zone(iso3: str, year: int) -> str:
+def _zone(iso3: str, day: date) -> str:
+    """EUR for a member of the euro area on `day` (the membership date, held to the horizon)."""
     if iso3 == "USA":
         return "USD"
     joined = euro_area().get(iso3)
-    return "EUR" if joined is not None and joined <= date(year, 1, 1) else "other"
+    return "EUR" if joined is not None and joined <= day else "other"
 
 
 def _records(indicator: str, entities: Sequence[str], **filters: str) -> list[dict[str, Any]]:
@@ -178,13 +179,13 @@ def growth_histories(
     gdp: dict[str, dict[int, tuple[float, bool, str]]],
     fx: dict[int, float],
     first_year: int,
-    zone_year: int,
+    zone_day: date,
 ) -> dict[str, dict[int, float]]:
     """Yearly log growth of each country's nominal GDP from `first_year`, IMF figures that are not
     projections; in euros for euro-area members (Fed EUR/USD), else in US dollars."""
     growth = {}
     for iso3, by_year in gdp.items():
-        euro = _zone(iso3, zone_year) == "EUR"
+        euro = _zone(iso3, zone_day) == "EUR"
         levels = {
             year: value * (fx[year] if euro else 1.0)
             for year, (value, estimate, _) in by_year.items()
@@ -257,7 +258,8 @@ def build_baseline(
     gdp = _imf_gdp(list(latest))
     fx = eur_per_usd_history()
     first = int(assumptions.number("gdp_history_first_year"))
-    growth = growth_histories(gdp, fx, first, years[0])
+    day = on or date.today()
+    growth = growth_histories(gdp, fx, first, day)
     spreads = {
         iso3: statistics.stdev(g.values()) for iso3, g in growth.items() if len(g) >= MIN_HISTORY
     }
@@ -296,7 +298,7 @@ def build_baseline(
                 gdp_usd_bn=path[0],
                 imf_last_year=path[1],
                 imf_last_growth=path[2],
-                zone=_zone(iso3, years[0]),
+                zone=_zone(iso3, day),
                 growth_sd=float(sd),
                 growth_sd_from=sd_from,
             )
@@ -316,7 +318,7 @@ def build_baseline(
     used.add(("fed", _fed_edition(), "exchange-rates-annual"))
     return Baseline(
         expression=expression,
-        on=on or date.today(),
+        on=day,
         definition=definition,
         years=years,
         countries=tuple(countries),

@@ -142,10 +142,13 @@ class Projection:
             *self.path_notes,
         ]
         if "eur" in self.channels:
+            euro = ", ".join(c.iso3 for c in self.baseline.countries if c.zone == "EUR")
             lines.append(
                 f"EUR/USD: the Fed H.10 annual average of {self.baseline.eur_usd_year} "
                 f"({self.baseline.eur_usd_level:.4f} EUR per USD) held as the median; drawn "
-                f"with a yearly spread of {self.baseline.eur_usd_sd:.4f} log points."
+                f"with a yearly spread of {self.baseline.eur_usd_sd:.4f} log points. Euro-area "
+                f"members on {self.baseline.on} ({euro or 'none'}) spend in euros, their dollars "
+                "move with the rate; the others' dollars convert to euros at it."
             )
         return lines
 
