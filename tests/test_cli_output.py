@@ -278,7 +278,7 @@ def test_an_explicit_format_wins_over_the_extension(
     assert target.read_text(encoding="utf-8").startswith("group,")
 
 
-@pytest.mark.parametrize("name", ["t.xlsx", "t", "t.dat"])
+@pytest.mark.parametrize("name", ["t.xls", "t", "t.dat"])
 def test_an_extension_that_says_no_format_is_refused_in_one_line(
     name: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -242,9 +242,11 @@ def import_command(
     Example: alliance data import ~/Downloads/SIPRI-Milex-data-1949-2024_2.xlsx --dry-run
     A refused file prints every problem (sheet, row, column, value, expected) and exits 2.
     """
-    from alliance.errors import InvalidFileError
+    from alliance.errors import InvalidArgumentError, InvalidFileError
     from alliance.importing import import_file
 
+    if fmt is OutputFormat.xlsx:  # refused before the import, not after it
+        raise InvalidArgumentError("data import prints a summary: --format xlsx is not for it.")
     try:
         summary = import_file(path, kind, edition=edition, dry_run=dry_run)
     except InvalidFileError as error:

@@ -45,8 +45,9 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table (default), csv, json (a list of records) or parquet (binary: to a file). "
-        "With --output and no --format: from the file's extension (.csv, .json, .parquet, .txt).",
+        help="table (default), csv, json (a list of records), parquet (binary: to a file) or "
+        "xlsx (sheets 'figures' and 'sources'; needs --output). With --output and no --format: "
+        "from the file's extension (.csv, .json, .parquet, .xlsx, .txt).",
         case_sensitive=False,
         callback=_format_callback,
     ),

@@ -1,4 +1,4 @@
-"""One way to print results: a boxed text table, CSV, JSON (a list of records) or Parquet.
+"""One way to print results: a boxed text table, CSV, JSON (a list of records), Parquet or xlsx.
 
 Works on plain `Table` records so that fast commands never import pandas; DataFrames are
 converted at the boundary.
@@ -26,6 +26,7 @@ class OutputFormat(StrEnum):
     csv = "csv"
     json = "json"
     parquet = "parquet"
+    xlsx = "xlsx"
 
 
 # What `--output FILE` writes when no --format is given; .txt gets the table as text.
@@ -35,6 +36,7 @@ FORMAT_OF_SUFFIX: dict[str, OutputFormat] = {
     ".parquet": OutputFormat.parquet,
     ".pq": OutputFormat.parquet,
     ".txt": OutputFormat.table,
+    ".xlsx": OutputFormat.xlsx,
 }
 
 
@@ -42,7 +44,7 @@ def resolve_format(given: OutputFormat | None, out: Path | None) -> OutputFormat
     """The format to write: the one given, else the output file's, else a table on screen.
 
     Raises InvalidArgumentError for an output file whose format cannot be told from its name,
-    and for Parquet (binary) bound for a terminal.
+    for Parquet (binary) bound for a terminal, and for xlsx without an output file.
     """
     from alliance.errors import InvalidArgumentError
 
@@ -51,9 +53,7 @@ def resolve_format(given: OutputFormat | None, out: Path | None) -> OutputFormat
         fmt = FORMAT_OF_SUFFIX.get(out.suffix.lower())
         if fmt is None:
             known = ", ".join(FORMAT_OF_SUFFIX)
-            hint = " (xlsx is not written: use .csv, which spreadsheets open)" * (
-                out.suffix.lower() in (".xlsx", ".xls")
-            )
+            hint = " (.xls is not written: use .xlsx)" * (out.suffix.lower() == ".xls")
             raise InvalidArgumentError(
                 f"Cannot tell the format of {out.name!r} from its extension{hint}: "
                 f"name the file {known}, or give --format."
@@ -64,7 +64,12 @@ def resolve_format(given: OutputFormat | None, out: Path | None) -> OutputFormat
             "Parquet is binary and is not printed on a terminal: add --output FILE.parquet "
             "(or redirect to a file)."
         )
+    if fmt is OutputFormat.xlsx and out is None:
+        raise InvalidArgumentError(XLSX_NEEDS_A_FILE)
     return fmt
+
+
+XLSX_NEEDS_A_FILE = "xlsx is a binary workbook, written only to a file: add --output FILE.xlsx."
 
 
 @dataclass
@@ -123,6 +128,8 @@ def emit(table: Table, fmt: OutputFormat = OutputFormat.table, out: Path | None 
         _write_text(text + "\n", out)
     elif fmt is OutputFormat.csv:
         _write_csv(table, out)
+    elif fmt is OutputFormat.xlsx:
+        _write_xlsx(table, out)
     else:
         _write_parquet(table, out)
 
@@ -217,3 +224,40 @@ def _write_parquet(table: Table, out: Path | None) -> None:
     with file_errors(out, "write", OUTPUT_EXPECTED):
         out.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(arrow_table, out)
+
+
+def _write_xlsx(table: Table, out: Path | None) -> None:
+    """A workbook of two sheets: "figures" (the columns and rows, numbers and booleans as such,
+    None empty) and "sources" (the title and every line under the table, one per row)."""
+    if out is None:  # resolve_format refuses this earlier on the CLI
+        from alliance.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(XLSX_NEEDS_A_FILE)
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    figures = book.create_sheet("figures")
+    figures.append([_xlsx_cell(figures, name) for name in table.columns])
+    for row in table.rows:
+        figures.append([_xlsx_cell(figures, _plain(value)) for value in row])
+    sources = book.create_sheet("sources")
+    for line in [table.title, *table.footer] if table.title else table.footer:
+        sources.append([_xlsx_cell(sources, line)])
+    from alliance.paths import file_errors
+
+    with file_errors(out, "write", OUTPUT_EXPECTED):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        book.save(out)
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A value as a spreadsheet cell: text stays text (a leading "=" is not read as a formula,
+    and control characters, which xlsx cannot hold, are dropped)."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
