@@ -59,8 +59,10 @@ def _alliance_error(_request: Request, error: Exception) -> Response:
 def validation_message(error: RequestValidationError) -> str:
     parts = []
     for problem in error.errors():
-        location = problem.get("loc", ())
-        where = ".".join(str(p) for p in location if p not in ("query", "body", "path"))
+        location = tuple(problem.get("loc", ()))
+        if location and location[0] in ("query", "body", "path", "header", "cookie"):
+            location = location[1:]  # where the parameter came from; its name is what matters
+        where = ".".join(str(p) for p in location)
         parts.append(f"{where or 'request'}: {problem.get('msg', 'invalid')}")
     return "Invalid request: " + "; ".join(parts) + "."
 

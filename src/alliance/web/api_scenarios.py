@@ -4,7 +4,7 @@ own `to_dict()`, as `alliance scenario NAME --format json` prints it."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
@@ -77,3 +77,57 @@ async def ukraine(
             )
         check_expression(text)
     return await document(_ukraine, tuple(coalition or ()), gdp_year, replace_year)
+
+
+# A page or an API call runs the Monte Carlo while others wait for the library: a bounded draw
+# count keeps one request from holding it (the CLI allows far more, run on the user's own machine).
+MAX_API_DRAWS: Final = 20_000
+
+PathName = Annotated[
+    Literal["current", "trend", "pledges", "hague"],
+    Query(description="The path of the share of GDP (a user CSV path is a CLI-only option)."),
+]
+DrawsParam = Annotated[
+    int, Query(ge=1, le=MAX_API_DRAWS, description=f"Monte Carlo draws, 1 to {MAX_API_DRAWS:,}.")
+]
+SeedParam = Annotated[int, Query(ge=0, le=2**32 - 1, description="Seed of the random draws.")]
+HorizonParam = Annotated[int, Query(ge=2026, le=2050, description="Last projected year.")]
+
+
+def _projection(expression: str, to: int, path: str, draws: int, seed: int) -> dict[str, Any]:
+    from alliance.projections import project
+
+    return project(expression, to=to, path=path, draws=draws, seed=seed).to_dict()
+
+
+@router.get("/projection", responses=_DOCUMENT)
+async def projection(
+    coalition: ExpressionParam = "NATO",
+    to: HorizonParam = 2035,
+    path: PathName = "current",
+    draws: DrawsParam = 10_000,
+    seed: SeedParam = 2025,
+) -> Response:
+    """Defence spending of a coalition's members to `to` under a path of the share of GDP, with
+    Monte Carlo bands and the probability of meeting 2 %, 3.5 % and 5 % (as `alliance project
+    --format json` prints it): every assumption with its source is in the answer."""
+    return await document(_projection, check_expression(coalition), to, path, draws, seed)
+
+
+def _vs_russia(expression: str, to: int, path: str, draws: int, seed: int) -> dict[str, Any]:
+    from alliance.scenarios.vs_russia import vs_russia
+
+    return vs_russia(expression, to=to, path=path, draws=draws, seed=seed).to_dict()
+
+
+@router.get("/vs-russia", responses=_DOCUMENT)
+async def vs_russia(
+    coalition: ExpressionParam = "NATO",
+    to: HorizonParam = 2035,
+    path: PathName = "current",
+    draws: DrawsParam = 10_000,
+    seed: SeedParam = 2025,
+) -> Response:
+    """A coalition's defence spending against Russia's (SIPRI, estimates flagged), historical
+    and projected, at market exchange rates and at PPP (as `alliance scenario vs-russia`)."""
+    return await document(_vs_russia, check_expression(coalition), to, path, draws, seed)
