@@ -19,12 +19,12 @@ from alliance.chart_layout import (
     REFERENCE,
     SEGMENT_LABEL,
     VALUE_LABEL,
+    ChartText,
 )
 from alliance.charts import (
     OUTSIDE_GREYS,
     STATUS_COLOURS,
     TARGET_LINES,
-    ChartText,
     line_chart,
     line_figure,
     ranked_bar_chart,

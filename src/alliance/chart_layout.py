@@ -1,6 +1,7 @@
-"""The charts' palette, the ids their labels carry in SVG, and where their text goes: value
-labels clear of reference lines, a legend in a free space, membership labels clear of every line
-and label, and room for the subtitle and notes.
+"""The charts' palette, the ids their labels carry in SVG, what a chart is handed besides its
+data (`ChartText`, the words around it, and `ChartMark`, labels on its lines), and where that text
+goes: value labels clear of reference lines, a legend in a free space, membership labels clear of
+every line and label, and room for the subtitle and notes.
 
 Measured with the Agg renderer in display units before the figure is saved; `alliance.charts`
 draws, this module only moves what it drew.
@@ -9,7 +10,7 @@ draws, this module only moves what it drew.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -27,6 +28,17 @@ SEGMENT_LABEL: Final = "segment-label"
 END_LABEL: Final = "end-label"
 MEMBERSHIP_MARK: Final = "membership-mark"
 MEMBERSHIP_LABEL: Final = "membership-label"
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """Everything printed around the data: composed by `alliance.views` (and the scenarios),
+    drawn by `alliance.charts`."""
+
+    title: str
+    subtitle: str  # units and definition
+    sources: Sequence[str]  # one line per source edition
+    notes: Sequence[str] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """Charts in the manner of Our World in Data: title, subtitle with units and definition, the data,
 and a source line naming the publisher and edition (estimates marked).
 
+Drawing only: the words (a `ChartText`, the coalitions' names, the legend's words) are handed in
+by the caller: `alliance.views` (the CLI's charts), the scenarios, the projections.
+
 Output by file suffix: .png and .svg through matplotlib (Agg backend), .html as a self-contained
 page with the SVG inline (no scripts, no external files). matplotlib is imported only here.
 """
@@ -11,7 +14,7 @@ import html
 import io
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,6 +27,7 @@ from alliance.chart_layout import (
     SEGMENT_LABEL,
     TEXT,
     ChartMark,
+    ChartText,
     legend_in_a_gap,
     make_room,
     membership_marks,
@@ -37,8 +41,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from alliance.commitments import TargetTable
-    from alliance.metrics import Comparison, ShareResult
+    from alliance.metrics import ShareResult
 
 SUFFIXES: Final = (".png", ".svg", ".html")
 # The status the targets table computes, in the colours of its bars.
@@ -49,16 +52,6 @@ TARGET_LINES: Final = (
     (3.5, "3.5% core (Hague 2035)"),
     (5.0, "5% total (Hague 2035)"),
 )
-
-
-@dataclass(frozen=True)
-class ChartText:
-    """Everything printed around the data."""
-
-    title: str
-    subtitle: str  # units and definition
-    sources: Sequence[str]  # one line per source edition
-    notes: Sequence[str] = field(default_factory=tuple)
 
 
 def _check_suffix(path: Path) -> str:
@@ -165,24 +158,6 @@ def _format_value(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
-
-
-def comparison_chart(found: Comparison, start: int, end: int, path: Path) -> Path:
-    """`compare` drawn: one line per coalition, its members' changes marked where they happen."""
-    from alliance.views.coalitions import (
-        coalition_words,
-        comparison_chart_text,
-        membership_marks,
-    )
-
-    _check_suffix(path)
-    rows = found.records()
-    names = {
-        str(name): coalition_words(str(name))
-        for name in dict.fromkeys(r["coalition"] for r in rows)
-    }
-    marks = membership_marks(found, start, end)
-    return line_chart(rows, path, comparison_chart_text(found, start, end), marks, names)
 
 
 def line_chart(
@@ -335,22 +310,6 @@ def ranked_bar_figure(
     return figure
 
 
-def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
-    """Allies against a target, ranked: the 2/3.5/5 % lines for shares of GDP, else the target's."""
-    from alliance.views.commitments import targets_chart_text, targets_status_words
-
-    chosen = table.target
-    share_of_gdp = chosen.measure == "defence_share_gdp"
-    return ranked_bar_chart(
-        table.records(),
-        path,
-        targets_chart_text(table, year),
-        TARGET_LINES if share_of_gdp else ((chosen.threshold_percent, chosen.name),),
-        targets_status_words(table, year),
-        "% of GDP" if share_of_gdp else "% of defence expenditure",
-    )
-
-
 # A member outside the coalition with at least this share of the whole gets its own segment (the
 # United States in NATO): hidden inside "the rest" it would hide the question the chart answers.
 OWN_SEGMENT_SHARE: Final = 0.10
@@ -366,12 +325,15 @@ class Segment:
     colour: str
 
 
-def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment]:
+def share_segments(
+    result: ShareResult, top: int = len(PALETTE), names: Mapping[str, str] | None = None
+) -> list[Segment]:
     """The coalition's largest members, its other members together, then the whole's large
-    members outside the coalition one by one (the United States in NATO) and the rest in grey."""
+    members outside the coalition one by one (the United States in NATO) and the rest in grey.
+    `names`: the coalition and the whole as people say them, else as written."""
     from alliance.countries import country_name
-    from alliance.views.coalitions import coalition_words
 
+    names = names or {}
     whole = result.whole.value or 0.0
     inside = set(result.members)
     figures = sorted(result.whole.figures, key=lambda f: f.numerator, reverse=True)
@@ -381,7 +343,7 @@ def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment
         for i, f in enumerate(part[:top])
     ]
     if others := part[top:]:
-        label = f"{len(others)} other members of {coalition_words(result.coalition)}"
+        label = f"{len(others)} other members of {names.get(result.coalition, result.coalition)}"
         segments.append(Segment(label, sum(f.numerator for f in others), "#8fa9d3"))
     large = [
         f
@@ -390,7 +352,7 @@ def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment
     ][: len(OUTSIDE_GREYS)]
     rest = whole - sum(s.value for s in segments) - sum(f.numerator for f in large)
     if rest > 0:
-        of = coalition_words(result.of)
+        of = names.get(result.of, result.of)
         label = f"other members of {of}" if large else f"rest of {of}"
         segments.append(Segment(label, rest, GREY))
     segments += [
@@ -401,20 +363,26 @@ def share_segments(result: ShareResult, top: int = len(PALETTE)) -> list[Segment
 
 
 def stacked_share_chart(
-    result: ShareResult, path: Path, text: ChartText, top: int = len(PALETTE)
+    result: ShareResult,
+    path: Path,
+    text: ChartText,
+    top: int = len(PALETTE),
+    names: Mapping[str, str] | None = None,
 ) -> Path:
     """One 100% bar: the coalition's members (largest first), the rest of `of` in grey, the
     whole's large members outside the coalition as their own segments; totals above the bar."""
     _check_suffix(path)
-    return save(stacked_share_figure(result, top), path, text)
+    return save(stacked_share_figure(result, top, names), path, text)
 
 
-def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure:
-    """The drawing of `stacked_share_chart`, before its title and sources are added."""
-    from alliance.views.coalitions import coalition_words
-
+def stacked_share_figure(
+    result: ShareResult, top: int = len(PALETTE), names: Mapping[str, str] | None = None
+) -> Figure:
+    """The drawing of `stacked_share_chart`, before its title and sources are added; `names` as
+    in `share_segments`."""
+    names = names or {}
     whole = result.whole.value or 0.0
-    segments = share_segments(result, top)
+    segments = share_segments(result, top, names)
     figure, axes = _figure(10.0, 5.2)
     axes.set_position((0.03, 0.45, 0.94, 0.26))
     axes.grid(visible=False)
@@ -446,7 +414,7 @@ def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure
     share = result.share or 0.0
     align = "left" if share < 0.2 else "right" if share > 0.8 else "center"
     headline = axes.annotate(
-        f"{coalition_words(result.coalition)}: {share:.1%}",
+        f"{names.get(result.coalition, result.coalition)}: {share:.1%}",
         xy=(share, 0.32),
         xytext=(share, 0.62),
         ha=align,
@@ -459,7 +427,7 @@ def stacked_share_figure(result: ShareResult, top: int = len(PALETTE)) -> Figure
         _beside(
             axes,
             headline,
-            f"{_format_value(result.value)} of {coalition_words(result.of)}'s "
+            f"{_format_value(result.value)} of {names.get(result.of, result.of)}'s "
             f"{_format_value(result.of_value)} {result.unit}",
         )
     axes.xaxis.set_major_formatter(_percent_formatter())

@@ -149,7 +149,7 @@ def share_command(
     members, of_members, outside, missing, estimated, membership_on, method, sources.
     """
     from alliance.metrics import share
-    from alliance.views.coalitions import share_chart_text, share_view
+    from alliance.views.coalitions import share_chart, share_view
 
     result = share(
         expression,
@@ -163,9 +163,7 @@ def share_command(
         strict=strict,
     )
     if chart is not None:
-        from alliance.charts import stacked_share_chart
-
-        stacked_share_chart(result, chart, share_chart_text(result))
+        share_chart(result, chart)
         typer.echo(f"Chart written to {chart}", err=True)
     if fmt is OutputFormat.json:
         # One document, not a list of rows: the share with every member list and its sources.
@@ -211,7 +209,7 @@ def compare_command(
         strict=strict,
     )
     if chart is not None:
-        from alliance.charts import comparison_chart
+        from alliance.views.coalitions import comparison_chart
 
         comparison_chart(found, start, end, chart)
         typer.echo(f"Chart written to {chart}", err=True)

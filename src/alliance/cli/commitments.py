@@ -66,7 +66,7 @@ def targets_command(
 
     table = target_table(year, target, edition)
     if chart is not None:
-        from alliance.charts import targets_chart
+        from alliance.views.commitments import targets_chart
 
         targets_chart(table, year, chart)
         typer.echo(f"Chart written to {chart}", err=True)

@@ -17,9 +17,8 @@ def demo_command(
 
     Example: alliance demo --out out
     """
-    from alliance.charts import targets_chart
     from alliance.commitments import target_table
-    from alliance.views.commitments import ally_shares
+    from alliance.views.commitments import ally_shares, targets_chart
 
     shares = ally_shares()
     view, edition, year = shares.view, shares.edition, shares.year

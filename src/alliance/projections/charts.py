@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from alliance.charts import GREY, PALETTE, TEXT, ChartText, _check_suffix, _figure, save
+from alliance.chart_layout import GREY, PALETTE, TEXT, ChartText
+from alliance.charts import _check_suffix, _figure, save
 
 if TYPE_CHECKING:
     from alliance.projections.projection import Projection

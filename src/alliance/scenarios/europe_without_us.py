@@ -558,7 +558,7 @@ def _short(value: float) -> str:
 
 def draw_tornado(result: EuropeWithoutUS, path: Path) -> Path:
     """The sensitivity as a tornado chart (.png, .svg or .html) with its sources."""
-    from alliance.charts import ChartText
+    from alliance.chart_layout import ChartText
     from alliance.scenarios.tornado import Bar, tornado_chart
 
     bars = [

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from alliance.charts import GREY, PALETTE, TEXT, ChartText, _check_suffix, _figure, save
+from alliance.chart_layout import GREY, PALETTE, TEXT, ChartText
+from alliance.charts import _check_suffix, _figure, save
 
 LOW_COLOUR = PALETTE[0]
 HIGH_COLOUR = PALETTE[1]

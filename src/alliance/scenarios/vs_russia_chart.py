@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alliance.charts import GREY, PALETTE, TEXT, ChartText, _check_suffix, _figure, save
+from alliance.chart_layout import GREY, PALETTE, TEXT, ChartText
+from alliance.charts import _check_suffix, _figure, save
 from alliance.scenarios.vs_russia import BASES, BASIS_WORDS, MARKED_YEAR, PPP_CAVEAT, VsRussia
 
 if TYPE_CHECKING:

@@ -1,19 +1,21 @@
 """Views of coalition arithmetic: members, aggregates, shares and comparisons.
 
 Titles, the method and source lines under each table, and the text around each chart, composed
-from `coalitions.Coalition` and the result types of `metrics`.
+from `coalitions.Coalition` and the result types of `metrics`; the charts drawn with those words
+(`share_chart`, `comparison_chart`) by `alliance.charts`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from alliance.views import View
 
 if TYPE_CHECKING:
-    from alliance.charts import ChartMark, ChartText
+    from alliance.chart_layout import ChartMark, ChartText
     from alliance.coalitions import Coalition
     from alliance.metrics import AggregateResult, Comparison, ShareResult, SourceRef
 
@@ -205,8 +207,21 @@ def coalition_words(expression: str) -> str:
     return "".join(pieces)
 
 
+def coalition_names(expressions: Iterable[str]) -> dict[str, str]:
+    """Each expression with the words a chart shows for it (`coalition_words`)."""
+    return {expression: coalition_words(expression) for expression in dict.fromkeys(expressions)}
+
+
+def share_chart(result: ShareResult, path: Path) -> Path:
+    """`share` drawn as one 100% bar, with the words of `share_chart_text`."""
+    from alliance.charts import stacked_share_chart
+
+    names = coalition_names([result.coalition, result.of])
+    return stacked_share_chart(result, path, share_chart_text(result), names=names)
+
+
 def share_chart_text(result: ShareResult) -> ChartText:
-    from alliance.charts import ChartText
+    from alliance.chart_layout import ChartText
     from alliance.metrics import source_lines
 
     share_text = f"{result.share:.1%}" if result.share is not None else "unknown"
@@ -241,10 +256,24 @@ def comparison_view(found: Comparison, metric: str, start: int, end: int) -> Vie
     return View(COMPARISON_COLUMNS, rows, title, tuple(footer), _editions(found.sources))
 
 
+def comparison_chart(found: Comparison, start: int, end: int, path: Path) -> Path:
+    """`compare` drawn: one line per coalition, its members' changes marked where they happen."""
+    from alliance.charts import line_chart
+
+    rows = found.records()
+    return line_chart(
+        rows,
+        path,
+        comparison_chart_text(found, start, end),
+        membership_marks(found, start, end),
+        coalition_names(str(r["coalition"]) for r in rows),
+    )
+
+
 def comparison_chart_text(found: Comparison, start: int, end: int) -> ChartText:
     """Title with the years drawn (those with data), definition and unit, the membership changes
     marked on the chart, members without data, and the sources."""
-    from alliance.charts import ChartText
+    from alliance.chart_layout import ChartText
     from alliance.metrics import source_lines
 
     first = found.results[0]
@@ -273,7 +302,7 @@ def drawn_years(found: Comparison, start: int, end: int) -> tuple[int, int]:
 def membership_marks(found: Comparison, start: int, end: int) -> list[ChartMark]:
     """A mark at each year drawn in which a compared coalition's members changed: '+Finland',
     '−United Kingdom' (membership on 1 July, as every figure of the comparison)."""
-    from alliance.charts import ChartMark
+    from alliance.chart_layout import ChartMark
     from alliance.coalitions import membership_changes
     from alliance.countries import country_name
 

@@ -2,18 +2,20 @@
 allies' defence spending as a share of GDP (the `demo` table).
 
 Titles, the rule and source lines under each table and the text around the targets chart,
-composed from the result types of `commitments`.
+composed from the result types of `commitments`; the targets chart drawn with those words
+(`targets_chart`) by `alliance.charts`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from alliance.views import View
 
 if TYPE_CHECKING:
-    from alliance.charts import ChartText
+    from alliance.chart_layout import ChartText
     from alliance.commitments import PledgeReport, TargetTable
 
 HISTORY_COLUMNS: Final = (
@@ -73,10 +75,26 @@ def targets_view(table: TargetTable, year: int) -> View:
     return View(TARGET_COLUMNS, rows, title, tuple(footer), tuple(table.editions))
 
 
+def targets_chart(table: TargetTable, year: int, path: Path) -> Path:
+    """Allies against a target, ranked: the 2/3.5/5 % lines for shares of GDP, else the target's."""
+    from alliance.charts import TARGET_LINES, ranked_bar_chart
+
+    chosen = table.target
+    share_of_gdp = chosen.measure == "defence_share_gdp"
+    return ranked_bar_chart(
+        table.records(),
+        path,
+        targets_chart_text(table, year),
+        TARGET_LINES if share_of_gdp else ((chosen.threshold_percent, chosen.name),),
+        targets_status_words(table, year),
+        "% of GDP" if share_of_gdp else "% of defence expenditure",
+    )
+
+
 def targets_chart_text(table: TargetTable, year: int) -> ChartText:
     """How many allies meet the target (and, before a deadline, how many more are on track), who
     has no figure, what the colours mean, the definition and the sources."""
-    from alliance.charts import ChartText
+    from alliance.chart_layout import ChartText
     from alliance.commitments import TREND_YEARS
     from alliance.numerals import plain
     from alliance.observations import citation_lines
