@@ -6,7 +6,6 @@ import openpyxl
 import pytest
 
 from alliance.commitments import (
-    _status,
     all_pledges,
     all_targets,
     find_target,
@@ -14,6 +13,7 @@ from alliance.commitments import (
     targets,
     targets_history,
 )
+from alliance.commitments.targets import _status
 from alliance.errors import InvalidArgumentError
 
 from conftest import reference_file
