@@ -50,6 +50,22 @@ GdpSourceOption = Annotated[
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Refuse to answer when any member lacks data.")
 ]
+PerCapitaOption = Annotated[
+    bool,
+    typer.Option(
+        "--per-capita",
+        help="Per head: sum of members' figures / sum of their World Bank population "
+        "(defence, gdp).",
+    ),
+]
+CurrencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--currency",
+        help="EUR: figures in USD converted at the Fed's annual rate of their year (named "
+        "under the table and in a conversion column).",
+    ),
+]
 ChartOption = Annotated[
     Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
 ]
@@ -57,6 +73,12 @@ ChartOption = Annotated[
 
 def _table(view: View) -> Table:
     return Table(list(view.columns), view.rows, view.title, list(view.footer))
+
+
+def with_conversion(view: View, lines: list[str]) -> View:
+    from alliance.conversions import with_conversion as named
+
+    return named(view, lines)
 
 
 def coalition_command(
@@ -137,6 +159,8 @@ def share_command(
     edition: EditionOption = None,
     strict: StrictOption = False,
     chart: ChartOption = None,
+    per_capita: PerCapitaOption = False,
+    currency: CurrencyOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -148,9 +172,14 @@ def share_command(
     JSON keys: coalition, of, metric, year, definition, edition, unit, value, of_value, share,
     members, of_members, outside, missing, estimated, membership_on, method, sources.
     """
+    from alliance.conversions import SHARE_PER_CAPITA_REFUSED, currency_wanted, share_in_eur
+    from alliance.errors import InvalidArgumentError
     from alliance.metrics import share
     from alliance.views.coalitions import share_chart, share_view
 
+    if per_capita:
+        raise InvalidArgumentError(SHARE_PER_CAPITA_REFUSED)
+    in_eur = currency_wanted(currency)
     result = share(
         expression,
         of,
@@ -162,14 +191,17 @@ def share_command(
         edition=edition,
         strict=strict,
     )
+    conversion: list[str] = []
+    if in_eur:
+        result, conversion = share_in_eur(result)
     if chart is not None:
         share_chart(result, chart)
         typer.echo(f"Chart written to {chart}", err=True)
     if fmt is OutputFormat.json:
         # One document, not a list of rows: the share with every member list and its sources.
-        emit_document(result.to_dict(), output)
+        emit_document({**result.to_dict(), "conversion": conversion}, output)
         return
-    emit(_table(share_view(result)), fmt, output)
+    emit(_table(with_conversion(share_view(result), conversion)), fmt, output)
 
 
 def compare_command(
@@ -184,6 +216,8 @@ def compare_command(
     edition: EditionOption = None,
     strict: StrictOption = False,
     chart: ChartOption = None,
+    per_capita: PerCapitaOption = False,
+    currency: CurrencyOption = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -193,9 +227,12 @@ def compare_command(
     JSON keys: coalition, year, value, unit, members, with_data, missing, estimated,
     definition, edition.
     """
+    from alliance.conversions import comparison_in_eur, currency_wanted, per_capita_metric
     from alliance.metrics import comparison
     from alliance.views.coalitions import comparison_view
 
+    in_eur = currency_wanted(currency)
+    metric = per_capita_metric(metric) if per_capita else metric
     found = comparison(
         expressions,
         metric,
@@ -208,12 +245,16 @@ def compare_command(
         edition=edition,
         strict=strict,
     )
+    conversion: list[str] = []
+    if in_eur:
+        found, conversion = comparison_in_eur(found)
     if chart is not None:
         from alliance.views.coalitions import comparison_chart
 
         comparison_chart(found, start, end, chart)
         typer.echo(f"Chart written to {chart}", err=True)
-    emit(_table(comparison_view(found, metric, start, end)), fmt, output)
+    view = comparison_view(found, metric, start, end)
+    emit(_table(with_conversion(view, conversion)), fmt, output)
 
 
 def register(app: typer.Typer) -> None:

@@ -137,7 +137,20 @@ def show_command(
     prices: Annotated[
         str | None, typer.Option("--prices", help="current, constant_2015, constant_2023 ...")
     ] = None,
-    currency: Annotated[str | None, typer.Option("--currency", help="USD, LCU, INTL, EUR.")] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="USD, LCU, INTL or EUR (EUR: figures published in EUR, and figures in USD "
+            "converted at the Fed's annual rate of their year, named in a conversion column).",
+        ),
+    ] = None,
+    per_capita: Annotated[
+        bool,
+        typer.Option(
+            "--per-capita", help="Divide money and persons by World Bank population (SP.POP.TOTL)."
+        ),
+    ] = False,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -147,13 +160,7 @@ def show_command(
     JSON keys: entity, year, value, unit, currency, price_basis, exchange_basis, period,
     definition, estimate, missing, source_id, edition, dataset, locator.
     """
-    from alliance.observations import (
-        Query,
-        citation_lines,
-        resolve_entities,
-        resolve_indicator,
-        select,
-    )
+    from alliance.observations import Query, citation_lines, resolve_entities, resolve_indicator
 
     entities = resolve_entities(country) if country else None
     query = Query(
@@ -167,8 +174,9 @@ def show_command(
         price_basis=prices,
         currency=currency,
     )
-    selection = select(query)
-    records = [dict(zip(selection.columns, row, strict=True)) for row in selection.rows]
+    from alliance.conversions import selected_records
+
+    records, editions, conversion = selected_records(query, per_capita=per_capita)
     variants = [tuple(r[c] for c in _SERIES_PARTS) for r in records]
     labels = series_labels(list(dict.fromkeys(variants)))
     order = {label: index for index, label in enumerate(dict.fromkeys(labels.values()))}
@@ -178,8 +186,10 @@ def show_command(
         record["series"] = labels[variant]
     records.sort(key=lambda r: order[str(r["series"])])
     shown = TABLE_COLUMNS if fmt is OutputFormat.table else SHOW_COLUMNS
+    if conversion:
+        shown = (*shown, "conversion")
     rows = [tuple(r[c] for c in shown) for r in records]
-    footer = citation_lines(selection.editions)
+    footer = [*conversion, *citation_lines(editions)]
     if not rows:
         footer.insert(0, "No figures match: the store has no data for this selection.")
     title = show_title(resolve_indicator(indicator), records)
