@@ -215,4 +215,4 @@ def renderer_of(figure: Any) -> Any:
     canvas = figure.canvas
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(figure)
-    return canvas.get_renderer()
+    return canvas.get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves it untyped

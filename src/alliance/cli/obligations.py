@@ -14,7 +14,7 @@ from alliance.cli.output import OutputFormat, Table, emit
 
 if TYPE_CHECKING:
     from alliance.treaties import ObligationsResult
-    from alliance.treaties.resolve import Capacity
+    from alliance.treaties.capacity import Capacity
 
 
 def _capacity_lines(result: ObligationsResult) -> list[str]:

@@ -12,7 +12,11 @@ numpy is imported only when a projection runs: `from alliance.projections import
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alliance.projections.projection import Projection as Projection
+    from alliance.projections.projection import project as project
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -394,11 +395,16 @@ def vs_russia(
 
         members = set(coalition_in_year(coalition, years[-1]).members) | {RUSSIA}
         scale = _ppp_scale_function(_figures(sorted(members)))
-        common = {"to": to, "draws": draws, "seed": seed, "assumptions": assumptions}
-        projected = (
-            run_projection(coalition, path=path, definition="sipri", ppp_scale=scale, **common),
-            run_projection(RUSSIA, path="current", definition="sipri", ppp_scale=scale, **common),
+        run = partial(
+            run_projection,
+            to=to,
+            draws=draws,
+            seed=seed,
+            assumptions=assumptions,
+            definition="sipri",
+            ppp_scale=scale,
         )
+        projected = (run(coalition, path=path), run(RUSSIA, path="current"))
     return VsRussia(
         coalition=coalition,
         path=str(path),

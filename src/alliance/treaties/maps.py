@@ -232,7 +232,8 @@ def _visible(shapes: list[Any], attacked: Any, view: map_view.MapView, key: str)
         if key == "attacked_state" and attacked is not None:
             inside = inside.difference(attacked)
         area += inside.area
-    return area > frame.area * 1e-6
+    least: float = frame.area * 1e-6
+    return area > least
 
 
 def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
