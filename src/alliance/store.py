@@ -170,7 +170,13 @@ def _cached_connection(store: Path, imports: tuple[Path, ...]) -> duckdb.DuckDBP
     return open_store(imports, imports_dir())
 
 
-_THREAD = threading.local()
+# Cursors of the shared connection for threads other than the main one, by (thread, connection).
+# Held here rather than in thread-local storage: a worker thread that ends while the interpreter
+# shuts down would otherwise close its cursor there, and DuckDB, taking the GIL back from that
+# thread, aborts the process ("FATAL: exception not rethrown"). A new thread that reuses an ended
+# one's identifier reuses its cursor, which only one thread at a time ever holds.
+_CURSORS: dict[tuple[int, int], duckdb.DuckDBPyConnection] = {}
+_CURSORS_LOCK = threading.Lock()
 
 
 def shared_connection() -> duckdb.DuckDBPyConnection:
@@ -183,10 +189,11 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
     connection = _cached_connection(refresh(), tuple(imported_files()))
     if threading.current_thread() is threading.main_thread():
         return connection
-    cursors: dict[int, duckdb.DuckDBPyConnection] = _THREAD.__dict__.setdefault("cursors", {})
-    if id(connection) not in cursors:
-        cursors[id(connection)] = connection.cursor()
-    return cursors[id(connection)]
+    key = (threading.get_ident(), id(connection))
+    with _CURSORS_LOCK:
+        if key not in _CURSORS:
+            _CURSORS[key] = connection.cursor()
+        return _CURSORS[key]
 
 
 # --- read-only SQL ----------------------------------------------------------------------------
