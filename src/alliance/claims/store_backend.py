@@ -20,14 +20,8 @@ from alliance.claims.backend import (
     TargetFact,
 )
 from alliance.claims.model import Figure, SourceRow
-from alliance.errors import (
-    AllianceError,
-    MissingDataError,
-    UnknownEditionError,
-    YearOutOfRangeError,
-)
+from alliance.errors import NO_DATA_ERRORS, AllianceError
 
-_NO_DATA_ERRORS = (MissingDataError, UnknownEditionError, YearOutOfRangeError)
 _MEMBERSHIP_FILE = "memberships.csv"
 
 
@@ -56,7 +50,7 @@ class StoreBackend:
             target = coalition(expression, options.on)
         try:
             result = metrics.aggregate(target, metric, options.year, **kwargs)
-        except _NO_DATA_ERRORS as error:
+        except NO_DATA_ERRORS as error:
             return Figure(None, "", options.describe(), missing=(str(error),))
         missing = tuple(f"{m}: no {result.metric} figure for {result.year}" for m in result.missing)
         return Figure(
@@ -203,7 +197,7 @@ def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[
             source=source,
             edition=options.edition,
         )
-    except _NO_DATA_ERRORS as error:
+    except NO_DATA_ERRORS as error:
         return [CountryFigure(m, Figure(None, "percent", missing=(str(error),))) for m in members]
     chosen = newest_per_figure(records)
     figures = []
