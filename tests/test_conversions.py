@@ -103,3 +103,20 @@ def test_share_per_capita_is_refused_with_the_reason() -> None:
     args = ("share", "NATO & EU", "--of", "NATO", "--metric", "gdp", "--year", "2024")
     done = alliance(*args, "--per-capita")
     assert done.returncode == 2 and "compare --per-capita" in done.stderr
+
+
+def test_a_chart_in_eur_says_so_and_draws_the_converted_values(tmp_path: Path) -> None:
+    chart = tmp_path / "eur.svg"
+    found = alliance(
+        "compare", "USA", "--metric", "defence", "--from", "2024", "--to", "2024",
+        "--currency", "EUR", "--chart", str(chart),
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    text = chart.read_text()
+    assert "billion EUR" in text
+    assert "billion USD" not in text
+    assert "Converted: USD to EUR" in text
+    usd = shipped("nato/2024-06__tables.csv", entity="USA", year="2024", unit="million",
+                  currency="USD", price_basis="current", indicator="defence_expenditure",
+                  exchange_basis="market")  # fmt: skip
+    assert f"{usd / 1000 * 0.9242:,.0f}" in text  # the end label: the converted 2024 value

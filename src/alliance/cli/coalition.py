@@ -251,7 +251,7 @@ def compare_command(
     if chart is not None:
         from alliance.views.coalitions import comparison_chart
 
-        comparison_chart(found, start, end, chart)
+        comparison_chart(found, start, end, chart, conversion)
         typer.echo(f"Chart written to {chart}", err=True)
     view = comparison_view(found, metric, start, end)
     emit(_table(with_conversion(view, conversion)), fmt, output)

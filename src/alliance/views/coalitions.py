@@ -256,38 +256,46 @@ def comparison_view(found: Comparison, metric: str, start: int, end: int) -> Vie
     return View(COMPARISON_COLUMNS, rows, title, tuple(footer), _editions(found.sources))
 
 
-def comparison_chart(found: Comparison, start: int, end: int, path: Path) -> Path:
-    """`compare` drawn: one line per coalition, its members' changes marked where they happen."""
+def comparison_chart(
+    found: Comparison, start: int, end: int, path: Path, conversion: Sequence[str] = ()
+) -> Path:
+    """`compare` drawn: one line per coalition, its members' changes marked where they happen;
+    `conversion` names a conversion of the values (EUR) under the chart."""
     from alliance.charts import line_chart
 
     rows = found.records()
     return line_chart(
         rows,
         path,
-        comparison_chart_text(found, start, end),
+        comparison_chart_text(found, start, end, conversion),
         membership_marks(found, start, end),
         coalition_names(str(r["coalition"]) for r in rows),
     )
 
 
-def comparison_chart_text(found: Comparison, start: int, end: int) -> ChartText:
-    """Title with the years drawn (those with data), definition and unit, the membership changes
-    marked on the chart, members without data, and the sources."""
+def comparison_chart_text(
+    found: Comparison, start: int, end: int, conversion: Sequence[str] = ()
+) -> ChartText:
+    """Title with the years drawn (those with data), definition and unit (the rows', which a
+    conversion changes), the membership changes marked on the chart, members without data, any
+    conversion, and the sources."""
     from alliance.chart_layout import ChartText
     from alliance.metrics import source_lines
 
     first = found.results[0]
+    unit = found.rows[0]["unit"] if found.rows else first.unit
     expressions = [coalition_words(r.expression) for r in found.results[:: end - start + 1]]
     start, end = drawn_years(found, start, end)
     return ChartText(
         title=f"{metric_words(first.metric, start=True)}: {' vs '.join(expressions)}, "
         f"{start}-{end}",
-        subtitle=f"{first.definition}; {first.unit}. Membership on 1 July of "
+        subtitle=f"{first.definition}; {unit}. Membership on 1 July of "
         "each year; open circles are the publisher's estimates.",
         sources=source_lines(found.sources),
         notes=[
             *_membership_notes(membership_marks(found, start, end)),
             *_missing_notes([r for r in found.rows if start <= r["year"] <= end]),
+            *conversion,
         ],
     )
 
