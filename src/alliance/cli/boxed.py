@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 _BOLD, _DIM, _ITALIC, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[3m", "\x1b[0m"
 
-# Columns that answer the question a table asks: the last to be left out when space runs short.
+# Columns that answer the question a table asks and the estimate flags that qualify the answer:
+# never folded away, and with the year the answer is for, the last to be left out when space runs
+# short.
 _ANSWER_COLUMNS = frozenset({"value", "change", "status", "share", "met", "verdict", "figure"})
-_ANSWER_PREFIXES = ("value", "change", "share", "gap")
+_KEY_COLUMNS = frozenset({"year"})
+_ANSWER_PREFIXES = ("value", "change", "share", "gap", "estimate")
 # A word without spaces longer than this (a URL, a path) may break across lines; a shorter one (a
 # code, a figure, an edition) never does.
 _BREAKABLE_WORD = 24
@@ -104,15 +107,16 @@ def layout(
 
 
 def is_answer_column(name: str) -> bool:
-    """A value, change, status or share column: what the reader came for."""
+    """A value, change, status, share or estimate column: what the reader came for."""
     return name in _ANSWER_COLUMNS or name.startswith(_ANSWER_PREFIXES)
 
 
 def _leave_out_order(columns: Sequence[str]) -> list[int]:
     """Columns in the order they are left out: others from the right, then answers from the
     right; the first column (what each row is about) never."""
-    others = [i for i in range(len(columns) - 1, 0, -1) if not is_answer_column(columns[i])]
-    answers = [i for i in range(len(columns) - 1, 0, -1) if is_answer_column(columns[i])]
+    kept = [is_answer_column(name) or name in _KEY_COLUMNS for name in columns]
+    others = [i for i in range(len(columns) - 1, 0, -1) if not kept[i]]
+    answers = [i for i in range(len(columns) - 1, 0, -1) if kept[i]]
     return others + answers
 
 
