@@ -298,15 +298,19 @@ def test_parquet_is_never_printed_on_a_terminal(monkeypatch: pytest.MonkeyPatch)
     assert "--output" in err and len(err.strip().splitlines()) == 1
 
 
-def test_targets_history_with_a_chart_is_refused_not_ignored(
+def test_targets_history_with_a_chart_draws_it(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pathlib import Path
 
-    chart = Path(str(tmp_path)) / "h.png"
-    code, _, err = _main(["targets", "--history", "--chart", str(chart)], monkeypatch)
-    assert code == 2 and "--chart" in err
-    assert not chart.exists()
+    chart = Path(str(tmp_path)) / "h.svg"
+    code, out, err = _main(["targets", "--history", "--chart", str(chart)], monkeypatch)
+    assert code == 0, err
+    assert f"Chart written to {chart}" in err
+    text = chart.read_text()
+    # NATO's 2025-08 report: 3 Allies of the 27 with a figure at 2 % in 2014 (GBR, GRC, USA)
+    assert "Allies at 2% of GDP: 3 of 27 in 2014" in text
+    assert "3 of 27" in out.replace("│", " ") or "GBR GRC USA" in out
 
 
 def test_a_usage_error_is_one_line_with_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:

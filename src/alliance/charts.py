@@ -160,6 +160,33 @@ def _format_value(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def count_bar_chart(
+    years: Sequence[int],
+    counts: Sequence[int],
+    totals: Sequence[int],
+    estimated: Sequence[bool],
+    path: Path,
+    text: ChartText,
+) -> Path:
+    """A count out of a total each year: the total as a light bar, the count inside it in colour,
+    both written on the bar; a hatched bar is a year that includes the publisher's estimates."""
+    _check_suffix(path)
+    figure, axes = _figure()
+    hatch = ["///" if flag else "" for flag in estimated]
+    axes.bar(years, totals, color="#e3e3e3", width=0.7, label="Allies with a figure")
+    bars = axes.bar(
+        years, counts, color=PALETTE[0], width=0.7, hatch=hatch, edgecolor="white", linewidth=0
+    )
+    bars.set_label("Allies at or above the target")
+    for year, count, total in zip(years, counts, totals, strict=True):
+        axes.text(year, total + 0.4, f"{count} of {total}", ha="center", fontsize=8, color=TEXT)
+    axes.set_xticks(list(years))
+    axes.set_ylabel("Allies", color=TEXT)
+    axes.set_ylim(0, max(totals, default=1) * 1.12)
+    axes.legend(loc="upper left", frameon=False, fontsize=8.5)
+    return save(figure, path, text)
+
+
 def line_chart(
     frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     path: Path,

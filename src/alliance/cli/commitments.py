@@ -49,15 +49,14 @@ def targets_command(
     from alliance.errors import InvalidArgumentError
 
     if history:
-        if chart is not None:
-            raise InvalidArgumentError(
-                "--chart draws the allies of one year; --history has no chart: drop --chart, "
-                "or use --year YEAR --chart FILE."
-            )
         from alliance.commitments import targets_history_records
-        from alliance.views.commitments import targets_history_view
+        from alliance.views.commitments import targets_history_chart, targets_history_view
 
-        emit(_table(targets_history_view(targets_history_records(edition))), fmt, output)
+        records = targets_history_records(edition)
+        if chart is not None:
+            targets_history_chart(records, chart)
+            typer.echo(f"Chart written to {chart}", err=True)
+        emit(_table(targets_history_view(records)), fmt, output)
         return
     if year is None:
         raise InvalidArgumentError("--year is required (or use --history).")

@@ -166,6 +166,48 @@ def targets_history_view(records: list[dict[str, Any]]) -> View:
     return View(HISTORY_COLUMNS, rows, "Allies meeting 2% of GDP, by year", footer)
 
 
+def targets_history_chart(records: list[dict[str, Any]], path: Path) -> Path:
+    """`targets --history` drawn: each year, the Allies at 2 % of GDP out of those with a figure
+    (hatched: a year whose figures include the publisher's estimates)."""
+    import re
+
+    from alliance.chart_layout import ChartText
+    from alliance.charts import count_bar_chart
+    from alliance.observations import citation_lines
+
+    editions = dict.fromkeys(
+        (match[1], match[2], match[3])
+        for record in records
+        if (match := re.fullmatch(r"(\S+) (\S+) \((.+)\)", str(record["edition"])))
+    )
+    first, last = records[0], records[-1]
+    text = ChartText(
+        title=f"Allies at 2% of GDP: {first['meeting']} of {first['with_data']} in "
+        f"{first['year']}, {last['meeting']} of {last['with_data']} in {last['year']}",
+        subtitle="NATO definition, share of GDP; Allies are NATO members on 1 July of each year "
+        "(grey: those with a figure); hatched: the year includes the publisher's estimates.",
+        sources=citation_lines(list(editions)),
+        notes=[
+            "Meeting: share of GDP >= 2% (unrounded); each year from the newest NATO edition "
+            "that has it unless --edition is given.",
+            *(
+                f"{r['year']}: {r['allies'] - r['with_data']} of {r['allies']} Allies without "
+                "a figure."
+                for r in (last,)
+                if r["allies"] != r["with_data"]
+            ),
+        ],
+    )
+    return count_bar_chart(
+        [int(r["year"]) for r in records],
+        [int(r["meeting"]) for r in records],
+        [int(r["with_data"]) for r in records],
+        [bool(r["estimate"]) for r in records],
+        path,
+        text,
+    )
+
+
 def pledge_view(reports: list[PledgeReport]) -> View:
     """Each pledge's path year by year beside the latest NATO figure; wording and link below."""
     rows: list[list[Any]] = []
