@@ -4,9 +4,11 @@ own `to_dict()`, as `alliance scenario NAME --format json` prints it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from alliance.web.api_common import (
@@ -94,40 +96,48 @@ SeedParam = Annotated[int, Query(ge=0, le=2**32 - 1, description="Seed of the ra
 HorizonParam = Annotated[int, Query(ge=2026, le=2050, description="Last projected year.")]
 
 
-def _projection(expression: str, to: int, path: str, draws: int, seed: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ProjectionQuery:
+    """The query parameters of a projection run, shared by /projection and /vs-russia."""
+
+    coalition: ExpressionParam = "NATO"
+    to: HorizonParam = 2035
+    path: PathName = "current"
+    draws: DrawsParam = 10_000
+    seed: SeedParam = 2025
+
+    def checked(self) -> ProjectionQuery:
+        check_expression(self.coalition)
+        return self
+
+    def run(self, model: Callable[..., Any]) -> dict[str, Any]:
+        """`model`'s result (project or vs_russia) for these parameters, as a document."""
+        result = model(self.coalition, to=self.to, path=self.path, draws=self.draws, seed=self.seed)
+        return dict(result.to_dict())
+
+
+def _projection(query: ProjectionQuery) -> dict[str, Any]:
     from alliance.projections import project
 
-    return project(expression, to=to, path=path, draws=draws, seed=seed).to_dict()
+    return query.run(project)
 
 
 @router.get("/projection", responses=_DOCUMENT)
-async def projection(
-    coalition: ExpressionParam = "NATO",
-    to: HorizonParam = 2035,
-    path: PathName = "current",
-    draws: DrawsParam = 10_000,
-    seed: SeedParam = 2025,
-) -> Response:
+async def projection(query: Annotated[ProjectionQuery, Depends()]) -> Response:
     """Defence spending of a coalition's members to `to` under a path of the share of GDP, with
     Monte Carlo bands and the probability of meeting 2 %, 3.5 % and 5 % (as `alliance project
     --format json` prints it): every assumption with its source is in the answer."""
-    return await document(_projection, check_expression(coalition), to, path, draws, seed)
+    return await document(_projection, query.checked())
 
 
-def _vs_russia(expression: str, to: int, path: str, draws: int, seed: int) -> dict[str, Any]:
+def _vs_russia(query: ProjectionQuery) -> dict[str, Any]:
     from alliance.scenarios.vs_russia import vs_russia
 
-    return vs_russia(expression, to=to, path=path, draws=draws, seed=seed).to_dict()
+    return query.run(vs_russia)
 
 
 @router.get("/vs-russia", responses=_DOCUMENT)
-async def vs_russia(
-    coalition: ExpressionParam = "NATO",
-    to: HorizonParam = 2035,
-    path: PathName = "current",
-    draws: DrawsParam = 10_000,
-    seed: SeedParam = 2025,
-) -> Response:
+async def vs_russia(query: Annotated[ProjectionQuery, Depends()]) -> Response:
     """A coalition's defence spending against Russia's (SIPRI, estimates flagged), historical
     and projected, at market exchange rates and at PPP (as `alliance scenario vs-russia`)."""
-    return await document(_vs_russia, check_expression(coalition), to, path, draws, seed)
+    return await document(_vs_russia, query.checked())
