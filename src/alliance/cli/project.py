@@ -11,7 +11,16 @@ from typing import Annotated, Any, Final
 import typer
 
 from alliance.cli.options import FormatOption, OutputOption
-from alliance.cli.output import OutputFormat, Table, emit, emit_document
+from alliance.cli.output import OutputFormat, emit_document
+from alliance.cli.run_options import (
+    AssumptionsOption,
+    DrawsOption,
+    PathOption,
+    SeedOption,
+    ToOption,
+    emit_rows,
+    write_chart,
+)
 
 DETAIL_HELP: Final = (
     "coalition (its rows, every year; default), countries (each member in the --to year) or all."
@@ -68,29 +77,11 @@ def project_command(
     expression: Annotated[
         str, typer.Argument(help="Coalition expression (default NATO), e.g. EU, 'NATO - USA', DEU.")
     ] = "NATO",
-    to: Annotated[int, typer.Option("--to", help="Last year projected (default 2035).")] = 2035,
-    path: Annotated[
-        str,
-        typer.Option(
-            "--path",
-            help="current (share held), trend (2014-latest, capped), pledges (the shipped "
-            "national pledges), hague (linear to 3.5 % in 2035, never below current), or a CSV "
-            "file with columns iso3,year,percent.",
-        ),
-    ] = "current",
-    draws: Annotated[
-        int, typer.Option("--draws", help="Monte Carlo draws, 1 to 1,000,000 (default 10,000).")
-    ] = 10_000,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed: the same seed gives the same output.")
-    ] = 2025,
-    assumptions: Annotated[
-        Path | None,
-        typer.Option(
-            "--assumptions",
-            help="A YAML file changing any default below (a copy of --show-assumptions).",
-        ),
-    ] = None,
+    to: ToOption = 2035,
+    path: PathOption = "current",
+    draws: DrawsOption = 10_000,
+    seed: SeedOption = 2025,
+    assumptions: AssumptionsOption = None,
     show_assumptions: Annotated[
         bool,
         typer.Option("--show-assumptions", help="Print the shipped assumptions file and stop."),
@@ -147,8 +138,7 @@ def project_command(
     if chart is not None:
         from alliance.projections.charts import fan_chart
 
-        fan_chart(result, chart)
-        typer.echo(f"Chart written to {chart}", err=True)
+        write_chart(fan_chart, result, chart)
     if fmt is OutputFormat.json:
         emit_document(result.to_dict(detail), output)
         return
@@ -161,8 +151,7 @@ def project_command(
         *result.assumption_lines(),
         *result.source_lines(),
     ]
-    columns = list(rows[0]) if rows else list(TABLE_COLUMNS)
-    emit(Table(columns, [list(r.values()) for r in rows], result.title, footer), fmt, output)
+    emit_rows(rows, result.title, footer, fmt, output, empty_columns=TABLE_COLUMNS)
 
 
 def _epilog() -> str:

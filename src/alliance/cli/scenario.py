@@ -10,13 +10,19 @@ from typing import Annotated, Any
 import typer
 
 from alliance.cli.options import FormatOption, OutputOption
-from alliance.cli.output import OutputFormat, Table, emit
+from alliance.cli.output import OutputFormat
+from alliance.cli.run_options import (
+    AssumptionsOption,
+    ChartOption,
+    DrawsOption,
+    PathOption,
+    SeedOption,
+    ToOption,
+    emit_rows,
+    write_chart,
+)
 
 HELP = "Scenarios: europe-without-us, ukraine, vs-russia."
-
-ChartOption = Annotated[
-    Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
-]
 
 
 class EuropeTable(StrEnum):
@@ -84,9 +90,7 @@ def europe_without_us_command(
         typer.echo(shipped_text(NAME), nl=False)
         return
     result = europe_without_us(params, coalition=coalition, year=year, swing=swing)
-    if chart is not None:
-        draw_tornado(result, chart)
-        typer.echo(f"Chart written to {chart}", err=True)
+    write_chart(draw_tornado, result, chart)
     if fmt is OutputFormat.json and table is EuropeTable.figures:
         _write_json(result.to_dict(), output)
         return
@@ -109,8 +113,7 @@ def europe_without_us_command(
     else:
         rows = result.parameter_records()
         title = "Europe without the US: parameters, their sources and kinds"
-    columns = list(rows[0]) if rows else []
-    emit(Table(columns, [list(r.values()) for r in rows], title, footer), fmt, output)
+    emit_rows(rows, title, footer, fmt, output)
 
 
 class UkraineTable(StrEnum):
@@ -171,29 +174,18 @@ def ukraine_command(
             f"{replace_year} GDP"
         )
     footer = result.assumption_lines() + result.source_lines()
-    columns = list(rows[0]) if rows else []
-    emit(Table(columns, [list(r.values()) for r in rows], title, footer), fmt, output)
+    emit_rows(rows, title, footer, fmt, output)
 
 
 def vs_russia_command(
     coalition: Annotated[
         str, typer.Argument(help="Coalition expression (default: NATO-Europe).")
     ] = "NATO-Europe",
-    to: Annotated[int, typer.Option("--to", help="Last projected year (default 2035).")] = 2035,
-    path: Annotated[
-        str,
-        typer.Option(
-            "--path", help="The coalition's path: current, trend, pledges, hague or a CSV file."
-        ),
-    ] = "current",
-    draws: Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")] = 10_000,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Random seed (same seed, same output).")
-    ] = 2025,
-    assumptions: Annotated[
-        Path | None,
-        typer.Option("--assumptions", help="A YAML file of projection assumptions to change."),
-    ] = None,
+    to: ToOption = 2035,
+    path: PathOption = "current",
+    draws: DrawsOption = 10_000,
+    seed: SeedOption = 2025,
+    assumptions: AssumptionsOption = None,
     history_only: Annotated[
         bool, typer.Option("--history-only", help="SIPRI's figures only, no projection.")
     ] = False,
@@ -226,8 +218,7 @@ def vs_russia_command(
     if chart is not None:
         from alliance.scenarios.vs_russia_chart import draw_vs_russia
 
-        draw_vs_russia(result, chart)
-        typer.echo(f"Chart written to {chart}", err=True)
+        write_chart(draw_vs_russia, result, chart)
     if fmt is OutputFormat.json:
         _write_json(result.to_dict(), output)
         return
@@ -236,8 +227,7 @@ def vs_russia_command(
         result.assumption_lines()
     )
     footer += result.source_lines()
-    columns = list(rows[0]) if rows else []
-    emit(Table(columns, [list(r.values()) for r in rows], result.title, footer), fmt, output)
+    emit_rows(rows, result.title, footer, fmt, output)
 
 
 def register(app: typer.Typer) -> None:
