@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs
 
 from alliance.errors import AllianceError
-from alliance.web.pages_layout import chart, error_box, fmt, options, page, percent, table
+from alliance.web.pages_layout import (
+    chart,
+    error_box,
+    fmt,
+    options,
+    page,
+    percent,
+    section_or_error,
+    table,
+)
 from alliance.web.pages_map import map_frame
 from alliance.web.pages_svg import (
     NO_DATA,
@@ -149,11 +158,7 @@ def coalitions_page(expression: str, of: str, on: str) -> tuple[str, int]:
         "<code>NATO - USA</code>, <code>EU | GBR | NOR</code>.</p>"
         f'<script type="application/json" id="suggestions">{_json(suggestions())}</script>'
     )
-    status = 200
-    try:
-        body = _coalition_result(expression, of, on)
-    except AllianceError as error:
-        body, status = error_box(str(error)), 400
+    body, status = section_or_error(_coalition_result, expression, of, on)
     seed = seed_section()
     intro = (
         '<h1>Coalitions</h1><p class="lead">Who belongs to a coalition on a date, what it '
@@ -354,11 +359,7 @@ def commitments_page(year: int | None) -> tuple[str, int]:
         f'<label>Year <select name="year">{options(((str(y), str(y)) for y in years), str(chosen))}'
         '</select></label><button type="submit">Show</button></form>'
     )
-    status = 200
-    try:
-        body = commitments_section(chosen)
-    except AllianceError as error:
-        body, status = error_box(str(error)), 400
+    body, status = section_or_error(commitments_section, chosen)
     content = (
         '<h1>Commitments</h1><p class="lead">Who meets NATO\'s 2 % floor and the Hague 2035 '
         "targets (3.5 % core, 5 % in all), and how far the others are, in points of GDP and in "

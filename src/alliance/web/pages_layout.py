@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, ParamSpec
 from urllib.parse import quote
 
 from alliance.web.pages_svg import esc
@@ -137,6 +137,21 @@ def chart(
 
 def error_box(message: str) -> str:
     return f'<div class="error" role="alert"><strong>Cannot answer:</strong> {esc(message)}</div>'
+
+
+Args = ParamSpec("Args")
+
+
+def section_or_error(
+    build: Callable[Args, str], *args: Args.args, **kwargs: Args.kwargs
+) -> tuple[str, int]:
+    """A page's results section and status 200, or the refusal in an error box and 400."""
+    from alliance.errors import AllianceError
+
+    try:
+        return build(*args, **kwargs), 200
+    except AllianceError as error:
+        return error_box(str(error)), 400
 
 
 def options(values: Iterable[tuple[str, str]], selected: str) -> str:

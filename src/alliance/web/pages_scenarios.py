@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from alliance.errors import AllianceError
-from alliance.web.pages_layout import chart, error_box, fmt, options, page, table
+from alliance.web.pages_layout import chart, fmt, options, page, section_or_error, table
 from alliance.web.pages_svg import esc
 
 PAGE_DRAWS_CAP: Final = 20_000  # the page answers within seconds; the CLI allows more
@@ -116,11 +116,7 @@ def europe_section(coalition: str, year: int | None, swing: float) -> str:
 
 
 def europe_page(coalition: str, year: int | None, swing: float) -> tuple[str, int]:
-    status = 200
-    try:
-        body = europe_section(coalition, year, swing)
-    except AllianceError as error:
-        body, status = error_box(str(error)), 400
+    body, status = section_or_error(europe_section, coalition, year, swing)
     form = (
         '<form class="controls" method="get" action="/scenarios" data-live>'
         f'<label>Today\'s coalition <input name="coalition" value="{esc(coalition)}" '
@@ -183,11 +179,7 @@ def ukraine_page(text: str, gdp_year: int, replace_year: int) -> tuple[str, int]
     from alliance.scenarios.ukraine import DEFAULT_COALITIONS
 
     coalitions = [c.strip() for c in text.split(",") if c.strip()] or list(DEFAULT_COALITIONS)
-    status = 200
-    try:
-        body = ukraine_section(coalitions, gdp_year, replace_year)
-    except AllianceError as error:
-        body, status = error_box(str(error)), 400
+    body, status = section_or_error(ukraine_section, coalitions, gdp_year, replace_year)
     form = (
         '<form class="controls" method="get" action="/scenarios/ukraine" data-live>'
         '<label>Coalitions (comma-separated) <input name="coalitions" maxlength="600" '
@@ -266,11 +258,7 @@ def projection_section(expression: str, path: str, draws: int, seed: int) -> str
 
 
 def projections_page(expression: str, path: str, draws: int, seed: int) -> tuple[str, int]:
-    status = 200
-    try:
-        body = projection_section(expression, path, draws, seed)
-    except AllianceError as error:
-        body, status = error_box(str(error)), 400
+    body, status = section_or_error(projection_section, expression, path, draws, seed)
     form = (
         '<form class="controls" method="get" action="/projections" data-live>'
         f'<label>Coalition <input name="expression" value="{esc(expression)}" '
