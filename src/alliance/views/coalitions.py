@@ -156,7 +156,8 @@ def share_view(result: ShareResult) -> View:
     footer += result.whole.notes
     footer += source_lines(result.sources, result.estimated)
     when = result.whole.period or result.year
-    title = f"Share of {result.coalition} in {result.of}, {result.metric}, {when}"
+    percent = "" if result.share is None else f": {100 * result.share:.1f} %"
+    title = f"Share of {result.coalition} in {result.of}, {result.metric}, {when}{percent}"
     return View(SHARE_COLUMNS, [row], title, tuple(footer), _editions(result.sources))
 
 
