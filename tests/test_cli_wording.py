@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from alliance.cli.app import app
@@ -49,3 +50,14 @@ def test_pledge_amounts_carry_their_currency() -> None:
     assert with_amount[0]["amount"] == float(germany["baseline_amount"])
     assert {r["amount_unit"] for r in with_amount} == {germany["currency"]} == {"EUR bn"}
     assert all(r["amount_unit"] is None for r in records if r["amount"] is None)
+
+
+def test_aggregate_says_what_its_numerator_and_denominator_sum() -> None:
+    args = ["aggregate", "EU", "--metric", "defence_per_capita", "--year", "2024"]
+    (record,) = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    assert record["value"] == pytest.approx(record["numerator"] / record["denominator"])
+    table = runner.invoke(app, args).stdout
+    assert (
+        "Sums behind the value: numerator: sum of members' defence_expenditure (USD, current); "
+        "denominator: sum of members' population (persons)."
+    ) in " ".join(table.split())

@@ -270,7 +270,35 @@ def _result(
         denominator=denominator,
         period=period,
         notes=_fallback_notes(spec, year, used_sources),
+        sums="" if spec.denominator is None else _sums_text(spec),
     )
+
+
+def _sums_text(spec: MetricSpec) -> str:
+    """'numerator: sum of members' A (USD, current) x B (...); denominator: ...', in the units
+    the sums are printed in: money in whole currency units, not millions."""
+    assert spec.denominator is not None
+
+    def words(term: Term) -> str:
+        parts = [
+            series.indicator
+            + (f"^{power}" if power != 1 else "")
+            + f" ({', '.join(filter(None, [_base_unit(series), series.price_basis]))})"
+            for series, power in term.parts
+        ]
+        factor = "" if term.factor == 1 else f"{term.factor:g} x "
+        return factor + " x ".join(parts)
+
+    return (
+        f"numerator: sum of members' {words(spec.numerator)}; "
+        f"denominator: sum of members' {words(spec.denominator)}"
+    )
+
+
+def _base_unit(series: Series) -> str:
+    if series.unit in ("unit", "thousand", "million", "billion"):
+        return series.currency or series.unit
+    return series.unit
 
 
 def _period(spec: MetricSpec, used: dict[SourceRef, None]) -> str:

@@ -51,6 +51,7 @@ class AggregateResult:
     denominator: float | None = None
     period: str = ""  # a cumulative figure's span; "" for a calendar year
     notes: tuple[str, ...] = ()  # a fallback used, or the option that has the missing figures
+    sums: str = ""  # for ratio metrics: what numerator and denominator sum, in which units
 
     @property
     def edition(self) -> str:

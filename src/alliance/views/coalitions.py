@@ -77,6 +77,8 @@ def aggregate_footer(result: AggregateResult) -> tuple[str, ...]:
         lines.append(f"Missing (no data, not counted): {', '.join(result.missing)}.")
     if result.zeros:
         lines.append(f"Counted as zero (no armed forces, as NATO does): {', '.join(result.zeros)}.")
+    if result.sums:
+        lines.append(f"Sums behind the value: {result.sums}.")
     lines += result.notes
     return (*lines, *source_lines(result.sources, result.estimated))
 
