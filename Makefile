@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REFERENCE ?= ../shared/reference-data
 
-.PHONY: demo test lint data bench clean browser
+.PHONY: demo test test-hostile lint data bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP) browser
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The heavy hostile-input probes (zip bombs, huge claim files, runaway SQL), each bounded by its fix.
+test-hostile: $(STAMP)
+	$(BIN)/pytest -m hostile
 
 # Regenerate src/alliance/data/ from the official files in $(REFERENCE).
 data: $(STAMP)
