@@ -2,8 +2,11 @@
 
 The store file is a cache of the shipped data. Its name carries a key computed from the shipped
 files, so a new package version gives a new store (built by `alliance.store_writer` on first use).
-User imports live beside it as one Parquet file per edition. With imports present, queries run on
-an in-memory connection that attaches the store read-only and lays the imports over it as views
+A store that is damaged (its size is not the one it was built with, or it does not open) is moved
+aside and rebuilt, with one line on stderr; a store another program holds locked is one error.
+User imports live in the data home as one Parquet file per edition, and only the ones the
+importer recorded are served (`store_trust`). With imports present, queries run on an in-memory
+connection that attaches the store read-only and lays the imports over it as views
 (`observations`, `editions`, ...); the connection may then read nothing else on the machine.
 
 This module is on every query's start-up path, so it imports nothing that only writing needs.
@@ -11,8 +14,11 @@ This module is on every query's start-up path, so it imports nothing that only w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
+import stat
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -22,11 +28,13 @@ from typing import Any
 
 import duckdb
 
-from alliance.errors import ReadOnlyQueryError, StoreError
+from alliance import store_trust
+from alliance.errors import FileAccessError, ReadOnlyQueryError, StoreError
 from alliance.schema import OBSERVATION_COLUMNS
 
-EDITION_METADATA_KEY = b"alliance.edition"
-STORE_FORMAT = "1"  # bump when the table layout below changes
+EDITION_METADATA_KEY = store_trust.EDITION_KEY.encode()
+# Bump when the table layout below changes. 2: each store has a record of its size beside it.
+STORE_FORMAT = "2"
 
 
 def data_dir() -> Path:
@@ -55,12 +63,42 @@ def _shipped_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".csv", ".json"})
 
 
+def trust_homes() -> store_trust.Homes:
+    cache, data = home()
+    return store_trust.Homes(imports=data / "imports", data=data, cache=cache)
+
+
 def imported_files() -> list[Path]:
-    folder = imports_dir()
-    if not folder.exists():
+    """The imported files queries may read: written by the importer and unchanged since (each
+    other file in the imports folder is reported in one line on stderr and ignored)."""
+    homes = trust_homes()
+    if not homes.imports.exists():
         return []
-    # Names starting with a dot are imports still being written (or killed part-way).
-    return sorted(p for p in folder.glob("*/*.parquet") if not p.name.startswith("."))
+    return store_trust.trusted(homes, store_key(), _check_rows)
+
+
+def _check_rows(path: Path) -> str | None:
+    """The store's checks on the rows of one imported file, as a reason to ignore it or None."""
+    from alliance.store_writer import _validate
+
+    try:
+        with open_store([path]) as connection:
+            report = _validate(connection, only_file=path.name)
+    except (duckdb.Error, StoreError) as error:
+        return f"its rows cannot be read ({str(error).splitlines()[0]})"
+    if not report.problems:
+        return None
+    first = report.problems[0]
+    return f"it fails the store's checks ({first.message}, {first.location()})"
+
+
+def sql_string(text: str | Path) -> str:
+    """`text` as an SQL string literal, for the few places DuckDB takes no bound parameter (a
+    view's definition, a setting); everywhere else values go in as parameters."""
+    value = str(text)
+    if "\x00" in value:
+        raise StoreError(f"Refused a path holding a NUL character: {value!r}.")
+    return "'" + value.replace("'", "''") + "'"
 
 
 def store_key() -> str:
@@ -82,13 +120,173 @@ def store_path() -> Path:
 
 
 def refresh() -> Path:
-    """The current store file, built first if the shipped data changed."""
+    """The current store file: built first if the shipped data changed, rebuilt if damaged."""
     path = store_path()
-    if not path.exists():
-        from alliance.store_writer import build
-
-        build(path, data_dir())
+    if _store_problem(path) is not None:
+        _rebuild(path)
     return path
+
+
+_MISSING = "is missing"
+_NEEDED = "a writable folder with free space for the store (the cache home; ALLIANCE_HOME chooses "
+_NEEDED += "another)"
+
+
+def size_record(path: Path) -> Path:
+    """The file beside the store holding the size it was built with."""
+    return path.with_name(path.name + ".size")
+
+
+def _store_problem(path: Path) -> str | None:
+    """What is wrong with the store file, seen from outside (a few microseconds); None if it
+    looks as built."""
+    try:
+        status = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return _MISSING
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISDIR(status.st_mode):
+        return "is a folder"
+    if not stat.S_ISREG(status.st_mode):
+        return "is not a regular file"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    try:
+        built = int(size_record(path).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return "has no record of its build"
+    if built != status.st_size:
+        return f"is {status.st_size:,} bytes, not the {built:,} it was built with"
+    return None
+
+
+def _health(path: Path) -> str | None:
+    problem = _store_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as error:
+        _raise_if_locked(path, error)
+        return f"does not open ({_first_line(error)})"
+    return None
+
+
+def _rebuild(path: Path) -> None:
+    """Build the store at `path`, moving a damaged one aside first; one builder at a time."""
+    from alliance.paths import file_errors
+
+    folder = path.parent
+    with contextlib.ExitStack() as held:
+        with file_errors(folder, "write", _NEEDED):
+            folder.mkdir(parents=True, exist_ok=True)
+            held.enter_context(store_trust.file_lock(folder / "store.lock"))
+        problem = _health(path)  # again: another process may have built it meanwhile
+        if problem is None:
+            return
+        _sweep_builds(folder)
+        if problem != _MISSING:
+            with file_errors(folder, "write", _NEEDED):
+                aside = _move_aside(path)
+            store_trust.notice(
+                f"the store {str(path)!r} {problem}: moved it aside to {aside.name!r} and "
+                "rebuilt it from the shipped files."
+            )
+            with contextlib.suppress(OSError):  # imports are checked again on this store
+                (home()[0] / store_trust.VERIFIED_NAME).unlink()
+        _build(path)
+
+
+def _build(path: Path) -> None:
+    from alliance.paths import file_errors
+    from alliance.store_writer import build
+
+    try:
+        with file_errors(path.parent, "write", _NEEDED):
+            build(path, data_dir(), size_record(path))
+    except duckdb.Error as error:
+        raise FileAccessError(str(path.parent), "write", _io_problem(error), _NEEDED) from None
+
+
+def _io_problem(error: duckdb.Error) -> str:
+    text = str(error)
+    for words, problem in (
+        ("No space left", "no space left on the device"),
+        ("Permission denied", "permission denied"),
+        ("Read-only file system", "the file system is read-only"),
+        ("Disk quota exceeded", "the disk quota is exceeded"),
+    ):
+        if words in text:
+            return problem
+    return _first_line(error)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [""])[0]
+
+
+def _sweep_builds(folder: Path) -> None:
+    """Delete what killed builds left (the caller holds the build lock: none is running)."""
+    for leftover in folder.glob(".building-*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+_KEEP_BROKEN = 3  # damaged stores kept for a look, newest first; older ones are deleted
+
+
+def _move_aside(path: Path) -> Path:
+    import shutil
+    import time
+
+    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}")
+    number = 1
+    while aside.exists() or aside.is_symlink():
+        number += 1
+        aside = aside.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}-{number}")
+    os.rename(path, aside)
+    for companion in (".wal", ".size"):
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(
+                path.with_name(path.name + companion), aside.with_name(aside.name + companion)
+            )
+    broken = sorted(path.parent.glob("store-*.broken-*[0-9]"), key=lambda p: p.name)
+    for old in broken[:-_KEEP_BROKEN]:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        for companion in (".wal", ".size"):
+            with contextlib.suppress(OSError):
+                old.with_name(old.name + companion).unlink()
+    return aside
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def _raise_if_locked(path: Path, error: duckdb.Error) -> None:
+    if "Could not set lock" not in str(error):
+        return
+    holder = _LOCK_HOLDER.search(str(error))
+    who = f" ({Path(holder.group(1)).name}, PID {holder.group(2)})" if holder else ""
+    raise StoreError(
+        f"The store {str(path)!r} is locked by another program{who}: "
+        "expected it free; close that program and try again."
+    ) from None
+
+
+def _opened(path: Path, connect: Any) -> duckdb.DuckDBPyConnection:
+    """`connect(path)`; a store that does not open is moved aside, rebuilt and opened again."""
+    try:
+        return connect(path)  # type: ignore[no-any-return]
+    except duckdb.Error as error:
+        _raise_if_locked(path, error)
+        _rebuild(path)
+    try:
+        return connect(path)  # type: ignore[no-any-return]
+    except duckdb.Error as error:
+        _raise_if_locked(path, error)
+        raise StoreError(f"Cannot open the store {str(path)!r}: {_first_line(error)}") from None
 
 
 TABLES = ("observations", "editions", "countries", "groups", "memberships", "indicators")
@@ -101,19 +299,22 @@ def open_store(imports: Sequence[Path], allowed: Path | None = None) -> duckdb.D
     """
     if not imports:
         # The common case: the store file alone, opened directly (faster than attaching it).
-        return duckdb.connect(
-            str(refresh()), read_only=True, config={"enable_external_access": False}
+        return _opened(
+            refresh(),
+            lambda path: duckdb.connect(
+                str(path), read_only=True, config={"enable_external_access": False}
+            ),
         )
     connection = duckdb.connect(":memory:")
-    try:
-        connection.execute(f"ATTACH '{refresh()}' AS store (READ_ONLY)")
-    except duckdb.Error as error:
-        raise StoreError(f"Cannot open the store: {error}") from error
+    _opened(
+        refresh(),
+        lambda path: connection.execute("ATTACH ? AS store (READ_ONLY)", [str(path)]),
+    )
     for table in TABLES:
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
     _lay_imports_over(connection, imports)
     if allowed is not None:
-        connection.execute(f"SET allowed_directories = ['{allowed}/']")
+        connection.execute(f"SET allowed_directories = [{sql_string(f'{allowed}/')}]")
     connection.execute("SET enable_external_access = false")
     return connection
 
@@ -123,7 +324,7 @@ def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[P
 
     from alliance.provenance import EDITION_COLUMNS, Edition
 
-    files = "[" + ", ".join(f"'{p}'" for p in imports) + "]"
+    files = "[" + ", ".join(sql_string(p) for p in imports) + "]"
     columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
     connection.execute(
         f"CREATE OR REPLACE VIEW observations AS SELECT * FROM store.observations UNION ALL "
@@ -133,7 +334,7 @@ def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[P
     )
     records = connection.execute(
         f"SELECT file_name, decode(value) FROM parquet_kv_metadata({files}) "
-        f"WHERE decode(key) = '{EDITION_METADATA_KEY.decode()}'"
+        f"WHERE decode(key) = {sql_string(EDITION_METADATA_KEY.decode())}"
     ).fetchall()
     if len(records) != len(imports):
         found = {Path(name) for name, _ in records}

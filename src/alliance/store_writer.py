@@ -30,9 +30,10 @@ from alliance.validation import ValidationReport
 # --- building ---------------------------------------------------------------------------------
 
 
-def build(path: Path, data: Path) -> None:
+def build(path: Path, data: Path, size_record: Path | None = None) -> None:
     """Build the store at `path` from the shipped files in `data`; validate it before it goes
-    live."""
+    live. `size_record`, if given, gets the built file's size (written before the store appears,
+    so a store without it, or of another size, is known to be damaged)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
     os.close(handle)
@@ -51,6 +52,8 @@ def build(path: Path, data: Path) -> None:
             report.raise_if_failed()
             connection.execute("COMMIT")
             connection.execute("CHECKPOINT")
+        if size_record is not None:
+            size_record.write_text(str(os.path.getsize(temporary)), encoding="ascii")
         os.replace(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -61,8 +64,9 @@ def build(path: Path, data: Path) -> None:
 def _remove_stale_stores(current: Path) -> None:
     for old in current.parent.glob("store-*.duckdb"):
         if old != current:
-            with contextlib.suppress(OSError):
-                old.unlink()
+            for companion in ("", ".wal", ".size"):
+                with contextlib.suppress(OSError):
+                    old.with_name(old.name + companion).unlink()
 
 
 def _columns_sql(columns: dict[str, str]) -> str:
