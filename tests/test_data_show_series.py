@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from alliance.cli.data import _SERIES_PARTS, series_labels
-from alliance.store import run_sql
+from alliance.store import query
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -23,7 +23,7 @@ def test_every_kind_of_figure_in_the_store_gets_its_own_label() -> None:
     """Per indicator, the distinct (definition, unit, currency, prices, exchange, period) in the
     shipped store, labelled together as one query spanning them all would be."""
     columns = ", ".join(_SERIES_PARTS)
-    _, rows = run_sql(f"SELECT DISTINCT indicator, {columns} FROM observations")
+    _, rows = query(f"SELECT DISTINCT indicator, {columns} FROM observations")
     by_indicator: dict[str, list[tuple[str, ...]]] = {}
     for indicator, *variant in rows:
         by_indicator.setdefault(indicator, []).append(tuple(variant))

@@ -61,7 +61,7 @@ def stored_state() -> tuple[str, list[str], list[tuple[object, ...]]]:
     """The store's key, the import files and the editions a query sees."""
     # A killed import may leave a hidden partial file; no reader ever looks at those.
     files = sorted(p.name for p in store.imports_dir().glob("*/[!.]*.parquet"))
-    _, editions = store.run_sql("SELECT source_id, edition, dataset FROM editions ORDER BY ALL")
+    _, editions = store.query("SELECT source_id, edition, dataset FROM editions ORDER BY ALL")
     return store.store_key(), files, editions
 
 

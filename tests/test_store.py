@@ -10,8 +10,6 @@ import pytest
 from alliance import store, store_writer
 from alliance.errors import (
     InvalidFileError,
-    QueryError,
-    ReadOnlyQueryError,
     UnknownCountryError,
     UnknownEditionError,
     UnknownSourceError,
@@ -30,7 +28,7 @@ def one_value(frame, **equal) -> float:
 
 
 def test_every_shipped_edition_has_rows_and_provenance() -> None:
-    _columns, rows = store.run_sql(
+    _columns, rows = store.query(
         "SELECT source_id, edition, dataset, rows, citation, url, sha256 FROM editions"
     )
     assert {r[0] for r in rows} >= {"nato", "sipri", "wb", "imf", "fed", "kiel"}
@@ -129,26 +127,6 @@ def test_bad_queries_name_what_is_accepted() -> None:
         select(Query("defence_expenditure", source="nato", first_year=1850))
     with pytest.raises(UnknownCountryError):
         observations("gdp", entities=["Atlantis"])
-
-
-@pytest.mark.parametrize(
-    "statement",
-    [
-        "insert into editions select * from editions",
-        "drop table observations",
-        "select 1; drop table observations",
-        "create table x as select 1",
-        "attach 'x.db'",
-    ],
-)
-def test_sql_refuses_anything_that_writes(statement: str) -> None:
-    with pytest.raises(ReadOnlyQueryError):
-        store.run_sql(statement)
-
-
-def test_sql_reports_duckdb_errors_in_one_line() -> None:
-    with pytest.raises(QueryError, match="SQL error"):
-        store.run_sql("select no_such_column from observations")
 
 
 def test_store_refuses_a_shipped_file_with_a_bad_row(tmp_path: Path, monkeypatch) -> None:

@@ -30,8 +30,8 @@ if TYPE_CHECKING:  # the real signatures, for users' type checkers and editors
     from alliance.memberships import members as members
     from alliance.observations import editions as editions
     from alliance.observations import observations as observations
+    from alliance.sandbox import run_sql as run_sql
     from alliance.store import connect as connect
-    from alliance.store import run_sql as run_sql
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,7 @@ _EXPORTS = {
     "groups": "alliance.memberships",
     "import_file": "alliance.importing",
     "diff_editions": "alliance.importing",
-    "run_sql": "alliance.store",
+    "run_sql": "alliance.sandbox",
     "connect": "alliance.store",
 }
 

@@ -89,15 +89,22 @@ class InvalidArgumentError(AllianceError):
 
 
 class ReadOnlyQueryError(AllianceError):
-    def __init__(self, statement: str) -> None:
+    """SQL refused because it is not one statement that only reads; `found` says what it is."""
+
+    def __init__(self, statement: str, found: str = "a statement that writes") -> None:
         super().__init__(
-            f"Refused {statement.strip()[:60]!r}: the store is read-only; "
-            "expected a SELECT, WITH, DESCRIBE, SHOW or EXPLAIN statement."
+            f"Refused {printable(statement.strip()[:60])!r}: alliance sql is read-only and this "
+            f"is {found}; expected one SELECT (or WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE), "
+            "PRAGMA table_info / show_tables / version, or EXPLAIN [ANALYZE] of a SELECT."
         )
 
 
 class QueryError(AllianceError):
     """SQL that DuckDB could not run; carries DuckDB's own message."""
+
+
+class QueryStoppedError(QueryError):
+    """A query stopped before it ended: it ran past its time limit."""
 
 
 class ExpressionError(AllianceError):

@@ -181,9 +181,9 @@ def _summary(status: str, parsed: ParsedFile, stored_at: str | None) -> ImportSu
 
 def _stored_editions() -> list[Edition]:
     from alliance.provenance import EDITION_COLUMNS
-    from alliance.store import run_sql
+    from alliance.store import query
 
-    _, rows = run_sql(f"SELECT {', '.join(EDITION_COLUMNS)} FROM editions")
+    _, rows = query(f"SELECT {', '.join(EDITION_COLUMNS)} FROM editions")
     return [Edition.from_record(dict(zip(EDITION_COLUMNS, row, strict=True))) for row in rows]
 
 

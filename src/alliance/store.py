@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from alliance import store_trust
-from alliance.errors import FileAccessError, ReadOnlyQueryError, StoreError
+from alliance.errors import FileAccessError, StoreError
 from alliance.schema import OBSERVATION_COLUMNS
 
 EDITION_METADATA_KEY = store_trust.EDITION_KEY.encode()
@@ -82,9 +82,9 @@ def _check_rows(path: Path) -> str | None:
     from alliance.store_writer import _validate
 
     try:
-        with open_store([path]) as connection:
+        with open_store([path], path.parent) as connection:
             report = _validate(connection, only_file=path.name)
-    except (duckdb.Error, StoreError) as error:
+    except duckdb.Error as error:  # a StoreError (a locked store) is not the file's fault
         return f"its rows cannot be read ({str(error).splitlines()[0]})"
     if not report.problems:
         return None
@@ -397,35 +397,41 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
         return _CURSORS[key]
 
 
-# --- read-only SQL ----------------------------------------------------------------------------
-
-_READ_ONLY_STARTS = (
-    "select",
-    "with",
-    "describe",
-    "show",
-    "explain",
-    "summarize",
-    "from",
-    "pragma table_info",
-)
+# --- the package's own reads, and the connection for users' SQL --------------------------------
 
 
-def run_sql(statement: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only statement; refuse anything that could write."""
-    head = statement.strip().lower()
-    if not head.startswith(_READ_ONLY_STARTS) or ";" in statement.strip().rstrip(";"):
-        raise ReadOnlyQueryError(statement)
+def query(sql: str, parameters: Sequence[object] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(column names, rows) of the package's own `sql` on the shared connection. Users' SQL
+    never comes here: it runs in `alliance.sandbox`, on a sealed connection of its own."""
     try:
-        cursor = shared_connection().execute(statement)
+        cursor = shared_connection().execute(sql, list(parameters))
+        return [d[0] for d in cursor.description or []], cursor.fetchall()
     except duckdb.Error as error:
-        if "read-only" in str(error).lower():
-            raise ReadOnlyQueryError(statement) from error
-        from alliance.errors import QueryError
+        raise StoreError(f"Cannot read the store: {_first_line(error)}") from None
 
-        raise QueryError(f"SQL error: {str(error).splitlines()[0]}") from error
-    columns = [d[0] for d in cursor.description or []]
-    return columns, cursor.fetchall()
+
+def open_sealed(
+    imports: Sequence[Path], settings: dict[str, str | int | bool]
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection for untrusted SQL that, once set up, can touch no file and change
+    no setting: the store attached read-only; the rows of `imports` copied into memory (a view
+    over their files would need their folder allowed, and DuckDB lets a statement write where it
+    may read); no temporary folder (none to spill into, none DuckDB would allow); `settings`
+    (DuckDB limits such as memory_limit and threads) applied, then the configuration locked."""
+    connection = duckdb.connect(":memory:", config={**settings, "temp_directory": ""})
+    _opened(
+        refresh(),
+        lambda path: connection.execute("ATTACH ? AS store (READ_ONLY)", [str(path)]),
+    )
+    for table in TABLES:
+        connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
+    if imports:
+        _lay_imports_over(connection, imports)
+        connection.execute("CREATE TEMP TABLE sealed_observations AS FROM main.observations")
+        connection.execute("CREATE OR REPLACE VIEW observations AS FROM sealed_observations")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+    return connection
 
 
 __all__ = [
@@ -434,9 +440,10 @@ __all__ = [
     "home",
     "imported_files",
     "imports_dir",
+    "open_sealed",
     "open_store",
+    "query",
     "refresh",
-    "run_sql",
     "shared_connection",
     "store_key",
     "store_path",

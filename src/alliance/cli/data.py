@@ -203,9 +203,9 @@ def sources_command(fmt: FormatOption = OutputFormat.table, output: OutputOption
     JSON keys: source_id, edition, dataset, publisher, title, published, citation, licence, url,
     origin, rows.
     """
-    from alliance.store import run_sql
+    from alliance.store import query
 
-    columns, rows = run_sql(
+    columns, rows = query(
         "SELECT source_id, edition, dataset, publisher, title, published, citation, licence, url, "
         "origin, rows FROM editions ORDER BY source_id, edition, dataset"
     )
@@ -218,9 +218,9 @@ def editions_command(fmt: FormatOption = OutputFormat.table, output: OutputOptio
     Example: alliance data editions
     JSON keys: source_id, edition, dataset, published, rows, sha256, origin, file_name.
     """
-    from alliance.store import run_sql
+    from alliance.store import query
 
-    columns, rows = run_sql(
+    columns, rows = query(
         "SELECT source_id, edition, dataset, published, rows, sha256, origin, file_name "
         "FROM editions ORDER BY source_id, edition, dataset"
     )

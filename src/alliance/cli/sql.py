@@ -1,4 +1,4 @@
-"""`alliance sql`: read-only SQL over the embedded store."""
+"""`alliance sql`: read-only SQL over the embedded store, bounded in time, memory and rows."""
 
 from __future__ import annotations
 
@@ -8,24 +8,69 @@ import typer
 
 from alliance.cli.options import FormatOption, OutputOption
 from alliance.cli.output import OutputFormat, Table, emit
+from alliance.sandbox import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, MEMORY_LIMIT, THREADS
 
 
 def sql_command(
     statement: Annotated[
-        str, typer.Argument(help="One SELECT / WITH / DESCRIBE / SHOW statement.")
+        str,
+        typer.Argument(
+            help="One SELECT (or WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE), PRAGMA "
+            "table_info / show_tables / version, or EXPLAIN [ANALYZE] of a SELECT."
+        ),
     ],
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0.001,
+            help="Stop the query after this many seconds (one error line, exit 2).",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", min=1, help="Fetch and print at most this many rows (said when cut)."
+        ),
+    ] = DEFAULT_ROW_LIMIT,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Run read-only SQL over tables observations, editions, countries, groups, memberships.
+    """Run read-only SQL over tables observations, editions, countries, groups, memberships,
+    indicators.
+
+    Read-only by construction: DuckDB's own parser must find exactly one statement that reads
+    (EXPLAIN judged by the statement it wraps), and it runs on a fresh in-memory connection that
+    attaches the store read-only and can open no file (no COPY, EXPORT, ATTACH, INSTALL, LOAD or
+    read_csv of anything), with its settings locked. Limits: {memory} of memory, {threads}
+    threads, --timeout (default {timeout:g} s) and --limit rows (default {limit:,}). Ctrl-C
+    stops the query: one line, exit 2.
 
     Example: alliance sql "select entity, value from observations where source_id='nato'
     and indicator='defence_expenditure_share_gdp' and year=2024 order by value desc limit 5"
     """
-    from alliance.store import run_sql
+    from alliance.errors import QueryStoppedError
+    from alliance.sandbox import run_sql
 
-    columns, rows = run_sql(statement)
-    emit(Table(columns, rows), fmt, output)
+    try:
+        result = run_sql(statement, timeout=timeout, limit=limit)
+    except KeyboardInterrupt:
+        raise QueryStoppedError("Stopped the query at Ctrl-C: no rows printed.") from None
+    footer = []
+    if result.more:
+        footer.append(
+            f"Only the first {result.limit:,} rows are shown: the statement returned more "
+            "(give a larger --limit, or aggregate)."
+        )
+        if fmt is not OutputFormat.table:
+            typer.echo(f"Warning: {footer[0]}", err=True)
+    emit(Table(result.columns, result.rows, footer=footer), fmt, output)
+
+
+if sql_command.__doc__:  # the limits as they are, not as they were when this was written
+    sql_command.__doc__ = sql_command.__doc__.format(
+        memory=MEMORY_LIMIT, threads=THREADS, timeout=DEFAULT_TIMEOUT, limit=DEFAULT_ROW_LIMIT
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -102,9 +102,9 @@ def observations_view(
 
 def editions_view() -> View:
     """Every edition in the store: citation, licence, URL, rows and checksum."""
-    from alliance.store import run_sql
+    from alliance.store import query
 
-    columns, rows = run_sql(
+    columns, rows = query(
         f"SELECT {', '.join(EDITION_COLUMNS)} FROM editions ORDER BY source_id, edition, dataset"
     )
     editions = tuple((str(r[0]), str(r[1]), str(r[2])) for r in rows)

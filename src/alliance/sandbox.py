@@ -1,0 +1,229 @@
+"""Users' SQL (`alliance sql`, `alliance.run_sql`): read-only by construction, and bounded.
+
+Two walls, each enough alone against what the other might miss:
+
+- DuckDB's own parser says what the statement is. Exactly one statement is accepted, and only
+  one that reads: a SELECT (with WITH, FROM-first, VALUES, DESCRIBE, SHOW and SUMMARIZE, which
+  DuckDB parses as SELECTs), a PRAGMA among `READING_PRAGMAS` called without `=`, or EXPLAIN /
+  EXPLAIN ANALYZE of a SELECT (judged by the statement it wraps: EXPLAIN ANALYZE runs it).
+- The statement runs on a fresh connection of its own (`store.open_sealed`) that can write
+  nowhere: the store attached read-only, the imports' rows copied into memory, no file access,
+  no allowed or temporary folder, no extension loading, and the configuration locked so that no
+  statement can lift any of it. Whatever a statement creates (a temporary table, a macro) ends
+  with its connection, so it can never shadow the figures later calls see.
+
+Bounds: `MEMORY_LIMIT` and `THREADS` on that connection, a time limit (`timeout`) after which the
+query is interrupted, Ctrl-C that interrupts it too, and at most `limit` rows fetched.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from alliance.errors import QueryError, QueryStoppedError, ReadOnlyQueryError
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_TIMEOUT = 30.0  # seconds
+DEFAULT_ROW_LIMIT = 10_000
+# Ours, chosen for a laptop shared with other work: the store and imports take tens of MB, so
+# 1 GB leaves room for joins and sorts over all of it, while a runaway aggregate ends in an
+# out-of-memory error rather than swap (nothing spills to disk: the connection has no folder).
+MEMORY_LIMIT = "1GB"
+THREADS = 2
+
+# PRAGMAs that only describe the catalogue (DESCRIBE-like); any other PRAGMA is refused, as is
+# any PRAGMA written `name = value` (that form sets a setting).
+READING_PRAGMAS = frozenset(
+    {"show", "show_tables", "show_tables_expanded", "table_info", "version"}
+)
+
+ACCEPTED = (
+    "one SELECT (or WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE), PRAGMA table_info / "
+    "show_tables / version, or EXPLAIN [ANALYZE] of a SELECT"
+)
+
+_PRAGMA_CALL = re.compile(r"\s*pragma\s+(\w+)\s*(\(.*\))?\s*;*\s*", re.IGNORECASE | re.DOTALL)
+# EXPLAIN's own words, before the statement it wraps: only whitespace between them, so that a
+# comment there leaves a remainder the parser refuses (never one that hides what follows).
+_EXPLAIN_PREFIX = re.compile(
+    r"explain\s+(?:analy[sz]e\s+)?(?:\([^()]*\)\s*)?", re.IGNORECASE | re.DOTALL
+)
+_LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*(?:[^*]|\*(?!/))*\*/)*", re.DOTALL)
+
+_WAIT_STEP = 0.05  # seconds between looks at the clock while a query runs
+_AFTER_INTERRUPT = 5.0  # seconds a query gets to unwind once interrupted
+
+
+@dataclass(frozen=True)
+class SqlResult:
+    """Column names, the rows fetched, and whether the statement had more than `limit` rows."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    limit: int
+    more: bool
+
+
+def run_sql(
+    statement: str, *, timeout: float = DEFAULT_TIMEOUT, limit: int = DEFAULT_ROW_LIMIT
+) -> SqlResult:
+    """Run one read-only statement over the store and imports, within the bounds above.
+
+    Raises ReadOnlyQueryError for anything but a read, QueryError for SQL DuckDB cannot run or
+    that passes the memory limit, QueryStoppedError when `timeout` seconds pass; Ctrl-C
+    interrupts the query and then raises KeyboardInterrupt as usual.
+    """
+    from alliance.errors import InvalidArgumentError
+    from alliance.store import imported_files, open_sealed
+
+    if not timeout > 0:
+        raise InvalidArgumentError(f"Timeout {timeout!r}: expected a number of seconds above 0.")
+    if limit < 1:
+        raise InvalidArgumentError(f"Row limit {limit!r}: expected a whole number of 1 or more.")
+    connection = open_sealed(
+        imported_files(),
+        {
+            "memory_limit": MEMORY_LIMIT,
+            "threads": THREADS,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+    try:
+        check_read_only(connection, statement)
+        return _run_bounded(connection, statement, timeout, limit)
+    finally:
+        connection.close()
+
+
+def check_read_only(connection: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Refuse `statement` unless DuckDB parses it as exactly one statement that only reads."""
+    import duckdb
+
+    statements = _parse(connection, statement)
+    if not statements:
+        raise QueryError(f"No SQL statement in {_quoted(statement)}: expected {ACCEPTED}.")
+    if len(statements) != 1:
+        raise ReadOnlyQueryError(statement, f"{len(statements)} statements")
+    parsed = statements[0]
+    kind = parsed.type
+    if kind == duckdb.StatementType.SELECT:
+        return
+    if kind == duckdb.StatementType.PRAGMA:
+        _check_pragma(statement)
+        return
+    if kind == duckdb.StatementType.EXPLAIN:
+        _check_explained(connection, statement, parsed.query)
+        return
+    raise ReadOnlyQueryError(statement, f"a {kind.name} statement")
+
+
+def _parse(connection: duckdb.DuckDBPyConnection, text: str) -> list[Any]:
+    import duckdb
+
+    try:
+        statements = connection.extract_statements(text)
+    except duckdb.Error as error:
+        raise QueryError(f"SQL error: {_first_line(error)}") from None
+    return list(statements)
+
+
+def _check_pragma(statement: str) -> None:
+    call = _PRAGMA_CALL.fullmatch(_LEADING_COMMENTS.sub("", statement, count=1))
+    if call is None or call.group(1).lower() not in READING_PRAGMAS:
+        raise ReadOnlyQueryError(statement, "a PRAGMA that is not a read")
+
+
+def _check_explained(connection: duckdb.DuckDBPyConnection, statement: str, text: str) -> None:
+    """EXPLAIN [ANALYZE] passes only if what it wraps is a SELECT (ANALYZE runs it)."""
+    import duckdb
+
+    body = text[_LEADING_COMMENTS.match(text).end() :]  # type: ignore[union-attr]
+    prefix = _EXPLAIN_PREFIX.match(body)
+    if prefix is None:
+        raise ReadOnlyQueryError(statement, "an EXPLAIN whose statement could not be told")
+    inner = _parse(connection, body[prefix.end() :])
+    if len(inner) != 1 or inner[0].type != duckdb.StatementType.SELECT:
+        found = inner[0].type.name if len(inner) == 1 else f"{len(inner)} statements"
+        raise ReadOnlyQueryError(statement, f"an EXPLAIN of {found}")
+
+
+def _run_bounded(
+    connection: duckdb.DuckDBPyConnection, statement: str, timeout: float, limit: int
+) -> SqlResult:
+    """Run and fetch in a worker thread while this one watches the clock and takes Ctrl-C
+    (DuckDB holds the thread that runs a query until the query ends, signals or not)."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            cursor = connection.execute(statement)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchmany(limit + 1)
+            outcome["result"] = SqlResult(columns, rows[:limit], limit, len(rows) > limit)
+        except BaseException as error:  # noqa: BLE001 - handed to the calling thread, raised there
+            outcome["error"] = error
+
+    worker = threading.Thread(target=work, name="alliance-sql", daemon=True)
+    deadline = time.monotonic() + timeout
+    worker.start()
+    try:
+        while worker.is_alive() and time.monotonic() < deadline:
+            worker.join(_WAIT_STEP)
+    except KeyboardInterrupt:
+        _stop(connection, worker)
+        raise
+    if worker.is_alive():
+        _stop(connection, worker)
+        raise QueryStoppedError(
+            f"Stopped the query after {timeout:g} s, its time limit: expected a statement that "
+            "ends sooner; narrow it or give a larger --timeout."
+        )
+    error = outcome.get("error")
+    if error is not None:
+        raise _query_error(error, statement) from None
+    result: SqlResult = outcome["result"]
+    return result
+
+
+def _stop(connection: duckdb.DuckDBPyConnection, worker: threading.Thread) -> None:
+    connection.interrupt()
+    worker.join(_AFTER_INTERRUPT)
+
+
+def _query_error(error: BaseException, statement: str) -> BaseException:
+    import duckdb
+
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return QueryError(
+            f"The query needs more than the {MEMORY_LIMIT} memory limit of alliance sql: "
+            "expected a statement that aggregates or filters more."
+        )
+    if isinstance(error, duckdb.PermissionException):
+        return QueryError(
+            f"Refused {_quoted(statement)}: alliance sql reads the store's tables only, no file "
+            f"or extension ({_first_line(error)}); expected a query of observations, editions, "
+            "countries, groups, memberships or indicators."
+        )
+    if isinstance(error, duckdb.Error):
+        return QueryError(f"SQL error: {_first_line(error)}")
+    return error
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [""])[0]
+
+
+def _quoted(text: str) -> str:
+    from alliance.errors import printable
+
+    return repr(printable(text[:60]))
+
+
+__all__ = ["DEFAULT_ROW_LIMIT", "DEFAULT_TIMEOUT", "SqlResult", "check_read_only", "run_sql"]
