@@ -100,20 +100,28 @@ def revised_world_bank_file(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def imported_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def make_imported_home(factory: pytest.TempPathFactory) -> Path:
     """A home with the store and one import made by `alliance data import`."""
-    home = home_with_store(tmp_path_factory.mktemp("template") / "home")
+    home = home_with_store(factory.mktemp("template") / "home")
     done = cli(home, "data", "import", str(revised_world_bank_file(home.parent)))
     assert done.code == 0, done.err
     return home
 
 
+def copy_home(template: Path, folder: Path) -> Path:
+    copy = folder / "home"
+    shutil.copytree(template, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def imported_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_imported_home(tmp_path_factory)
+
+
 @pytest.fixture
 def home(imported_home: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "home"
-    shutil.copytree(imported_home, copy, symlinks=True)
-    return copy
+    return copy_home(imported_home, tmp_path)
 
 
 def import_file(home: Path) -> Path:

@@ -228,6 +228,12 @@ def remove_edition(source_id: str, edition: str) -> list[Edition]:
     from alliance import store_imports
 
     matching = [e for e in _stored_editions() if (e.source_id, e.edition) == (source_id, edition)]
+    # Files of that edition that queries ignore (forged, damaged, not written by the importer)
+    # are not in `editions`, yet are removed by name too: they were reported with this command.
+    ignored = store_imports.ignored_files(source_id, edition)
+    for path in ignored:
+        store_imports.remove_file(path)
+    matching += [store_imports.ignored_edition(path) for path in ignored]
     if not matching:
         known = [e.edition for e in _stored_editions() if e.source_id == source_id]
         raise UnknownEditionError(source_id, edition, known)

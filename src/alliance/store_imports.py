@@ -136,7 +136,28 @@ def ignored_files(source_id: str, edition: str) -> list[Path]:
     return []
 
 
+def ignored_edition(path: Path) -> Edition:
+    """What `alliance data remove` says it removed for an ignored file: its name's edition."""
+    edition, _, dataset = path.stem.partition("__")
+    return Edition(
+        source_id=path.parent.name,
+        edition=edition,
+        dataset=dataset,
+        publisher="",
+        title="",
+        published=None,
+        url="",
+        licence="",
+        citation="",
+        file_name=path.name,
+        sha256="",
+        origin="imported",
+        notes=f"an ignored file: {path}",
+    )
+
+
 __all__ = [
+    "ignored_edition",
     "ignored_files",
     "import_path",
     "imports_lock",

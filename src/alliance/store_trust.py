@@ -57,13 +57,14 @@ class Homes:
 _NOTICED: set[str] = set()
 
 
-def notice(line: str) -> None:
-    """One line on stderr, once per process (a web server checks its imports per request)."""
+def notice(line: str, about: str | None = None) -> None:
+    """One line on stderr, once per process for what it is `about` (by default the line itself):
+    a process checks its imports on every query, a web server on every request."""
     from alliance.errors import printable
 
-    if line in _NOTICED:
+    if (about or line) in _NOTICED:
         return
-    _NOTICED.add(line)
+    _NOTICED.add(about or line)
     sys.stderr.write(f"Warning: {printable(line)}\n")
     sys.stderr.flush()
 
@@ -77,7 +78,8 @@ def removal_hint(path: Path) -> str:
 
 
 def _ignored(path: Path, problem: str) -> None:
-    notice(f"ignored the imported file {str(path)!r}: {problem}; {removal_hint(path)}.")
+    line = f"ignored the imported file {str(path)!r}: {problem}; {removal_hint(path)}."
+    notice(line, about=str(path))
 
 
 # --- a lock between processes, re-entrant within one -------------------------------------------
