@@ -77,19 +77,20 @@ def imported_files() -> list[Path]:
     return store_trust.trusted(homes, store_key(), _check_rows)
 
 
-def _check_rows(path: Path) -> str | None:
-    """The store's checks on the rows of one imported file, as a reason to ignore it or None."""
-    from alliance.store_writer import _validate
+def _check_rows(paths: Sequence[Path]) -> dict[Path, str]:
+    """The store's checks on the rows of imported files: for each that fails, why."""
+    from alliance.store_writer import failing_files
 
     try:
-        with open_store([path], path.parent) as connection:
-            report = _validate(connection, only_file=path.name)
-    except duckdb.Error as error:  # a StoreError (a locked store) is not the file's fault
-        return f"its rows cannot be read ({str(error).splitlines()[0]})"
-    if not report.problems:
-        return None
-    first = report.problems[0]
-    return f"it fails the store's checks ({first.message}, {first.location()})"
+        with open_store(paths, imports_dir()) as connection:
+            failing = failing_files(connection, [p.name for p in paths])
+    except duckdb.Error as error:  # a StoreError (a locked store) is not the files' fault
+        if len(paths) == 1:
+            return {paths[0]: f"its rows cannot be read ({_first_line(error)})"}
+        return {p: why for one in paths for p, why in _check_rows([one]).items()}
+    return {
+        p: f"it fails the store's checks ({failing[p.name]})" for p in paths if p.name in failing
+    }
 
 
 def sql_string(text: str | Path) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import stat
@@ -39,8 +40,8 @@ VERIFIED_NAME = "imports-verified.json"
 EDITION_KEY = "alliance.edition"  # the key of the `Edition` record in a file's metadata
 IMPORTER_WRITER = "parquet-cpp-arrow"  # `created_by` of the files pyarrow (the importer) writes
 
-# A check of one file's rows against the store: a problem in words, or None if it passes.
-RowCheck = Callable[[Path], "str | None"]
+# The store's checks on the rows of imported files: for each file that fails, why.
+RowCheck = Callable[[Sequence[Path]], dict[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ def trusted(homes: Homes, store_key: str, check_rows: RowCheck) -> list[Path]:
     served: list[Path] = []
     newly_verified: dict[str, Any] = {}
     adopted: dict[str, tuple[str, int]] = {}
+    pending: dict[Path, tuple[str, str]] = {}  # to check against the store: (relative, sha256)
     for path in files:
         relative = path.relative_to(homes.imports).as_posix()
         try:
@@ -259,14 +261,21 @@ def trusted(homes: Homes, store_key: str, check_rows: RowCheck) -> list[Path]:
         ):
             served.append(path)
             continue
-        problem, sha256 = _verify(path, status, digests, records is None, check_rows)
+        problem, sha256 = _verify(path, status, digests, records is None)
         if problem is not None:
             _ignored(path, problem)
             continue
-        served.append(path)
+        pending[path] = (relative, sha256)
+    # The rows of every file not verified on this store yet, against the store, in one pass.
+    failing = check_rows(list(pending)) if pending else {}
+    for path, (relative, sha256) in pending.items():
+        if path in failing:
+            _ignored(path, failing[path])
+            continue
         newly_verified[relative] = verified_entry(path, sha256, store_key)
         if records is None:
-            adopted[relative] = (sha256, status.st_size)
+            adopted[relative] = (sha256, path.stat().st_size)
+    served = sorted([*served, *(p for p in pending if p not in failing)])
     if adopted:
         _adopt(homes, adopted)
     if newly_verified:
@@ -287,7 +296,6 @@ def _verify(
     status: os.stat_result,
     digests: list[list[Any]] | None,
     adopting: bool,
-    check_rows: RowCheck,
 ) -> tuple[str | None, str]:
     """(what is wrong with `path`, or None; its SHA-256)."""
     from alliance.provenance import sha256_of
@@ -304,10 +312,16 @@ def _verify(
         return f"it cannot be read ({error.strerror})", ""
     if digests is not None and [sha256, status.st_size] not in digests:
         return "its content changed since it was imported (checksum differs)", sha256
-    problem = file_problem(path, adopting)
-    if problem is None:
-        problem = check_rows(path)
-    return problem, sha256
+    return file_problem(path, adopting), sha256
+
+
+@functools.cache
+def _metadata_reader() -> Any:
+    """One in-memory DuckDB connection for reading files' metadata (a new one per file cost
+    more than the reading)."""
+    import duckdb
+
+    return duckdb.connect(":memory:")
 
 
 def file_problem(path: Path, adopting: bool = False) -> str | None:
@@ -319,7 +333,7 @@ def file_problem(path: Path, adopting: bool = False) -> str | None:
 
     name = str(path)
     try:
-        with duckdb.connect(":memory:") as connection:
+        with _metadata_reader().cursor() as connection:
             [(writer,)] = connection.execute(
                 "SELECT created_by FROM parquet_file_metadata(?)", [name]
             ).fetchall()

@@ -199,11 +199,10 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _validate(
-    connection: duckdb.DuckDBPyConnection, only_file: str | None = None
-) -> ValidationReport:
-    """Check the rows of the store (or only those loaded from `only_file`)."""
-    report = ValidationReport(file="")
+def _prepare_checks(
+    connection: duckdb.DuckDBPyConnection,
+) -> tuple[tuple[str, str, str, str], ...]:
+    """The checks, with the tables their conditions read created on `connection`."""
     import pycountry
 
     connection.execute("CREATE OR REPLACE TEMP TABLE former_states (code VARCHAR)")
@@ -213,8 +212,38 @@ def _validate(
     connection.execute("CREATE OR REPLACE TEMP TABLE above_100 (entity VARCHAR, year INTEGER)")
     _insert_columns(connection, "above_100", list(SHARE_OF_GDP_ABOVE_100), 2)
     units = ", ".join(f"'{u}'" for u in sorted(UNITS))
-    checks = (*_CHECKS, ("unknown unit", "unit", "one of " + units, f"unit NOT IN ({units})"))
-    for message, column, expected, condition in checks:
+    return (*_CHECKS, ("unknown unit", "unit", "one of " + units, f"unit NOT IN ({units})"))
+
+
+def failing_files(connection: duckdb.DuckDBPyConnection, files: Sequence[str]) -> dict[str, str]:
+    """For each of `files` (names in the `file` column) that fails a check, the first problem
+    in words; one pass per check over them all (the user's imports, checked on each new store)."""
+    problems: dict[str, str] = {}
+    for message, _, _, condition in _prepare_checks(connection):
+        rows = connection.execute(
+            f"SELECT file, min(line) FROM observations o WHERE ({condition}) "
+            "AND file IN (SELECT unnest(?::VARCHAR[])) GROUP BY file",
+            [list(files)],
+        ).fetchall()
+        for file, line in rows:
+            problems.setdefault(file, f"{message}, row {line}")
+    keys = ", ".join(KEY_COLUMNS)
+    duplicated = connection.execute(
+        f"SELECT DISTINCT name FROM (SELECT unnest(list(file)) AS name FROM observations "
+        f"GROUP BY {keys} HAVING count(*) > 1) WHERE name IN (SELECT unnest(?::VARCHAR[]))",
+        [list(files)],
+    ).fetchall()
+    for (file,) in duplicated:
+        problems.setdefault(file, "duplicate observation key")
+    return problems
+
+
+def _validate(
+    connection: duckdb.DuckDBPyConnection, only_file: str | None = None
+) -> ValidationReport:
+    """Check the rows of the store (or only those loaded from `only_file`)."""
+    report = ValidationReport(file="")
+    for message, column, expected, condition in _prepare_checks(connection):
         rows = connection.execute(
             f'SELECT file, line, "{column}" FROM observations o WHERE ({condition}) '
             "AND (? IS NULL OR file = ?) LIMIT 50",
