@@ -359,3 +359,21 @@ def test_what_a_killed_import_leaves_is_swept_on_the_next_start(home: Path) -> N
     run = cli(home, *QUERY)
     assert run.code == 0 and run.err == "", run.err
     assert not list((home / "data").rglob(".importing-*"))
+
+
+def test_build_leftovers_beside_a_sound_store_are_swept_unless_a_build_runs(home: Path) -> None:
+    """A killed rebuild whose store another process then built leaves its files beside a
+    sound store: swept on the next start, but not while a build holds the store lock."""
+    cache = home / "cache"
+    leftovers = [cache / ".building-killed.duckdb", cache / ".building-killed.duckdb.wal"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"partial")
+    with (cache / "store.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run = cli(home, *QUERY)
+        assert run.code == 0 and run.err == "", run.err
+        assert all(p.exists() for p in leftovers)
+    run = cli(home, *QUERY)
+    assert run.code == 0 and run.err == "", run.err
+    assert_import_served(run)
+    assert not any(p.exists() for p in leftovers)

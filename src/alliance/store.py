@@ -125,7 +125,25 @@ def refresh() -> Path:
     path = store_path()
     if _store_problem(path) is not None:
         _rebuild(path)
+    elif not _SWEPT:
+        _sweep_if_free(path.parent)
     return path
+
+
+_SWEPT: list[bool] = []  # once per process: what killed builds left beside a store that is fine
+
+
+def _sweep_if_free(folder: Path) -> None:
+    _SWEPT.append(True)
+    with os.scandir(folder) as entries:
+        if not any(entry.name.startswith(".building-") for entry in entries):
+            return
+    with (
+        contextlib.suppress(OSError),
+        store_trust.file_lock(folder / "store.lock", wait=False) as free,
+    ):
+        if free:  # no build is running: any .building-* file is a killed one's
+            _sweep_builds(folder)
 
 
 _MISSING = "is missing"

@@ -189,11 +189,14 @@ def _verified(homes: Homes) -> dict[str, Any]:
     return _read_json(homes.cache / VERIFIED_NAME) or {}
 
 
-def remember_verified(homes: Homes, entries: dict[str, Any]) -> None:
-    """Add `entries` to the verification cache; a cache home that cannot be written is skipped
-    (the files are verified again next time)."""
+def remember_verified(
+    homes: Homes, entries: dict[str, Any], present: Sequence[str] | None = None
+) -> None:
+    """Add `entries` to the verification cache, keeping of the others only those `present` (if
+    given); a cache home that cannot be written is skipped (the files are verified again)."""
+    kept = {k: v for k, v in _verified(homes).items() if present is None or k in present}
     with contextlib.suppress(OSError):
-        write_json_atomically(homes.cache / VERIFIED_NAME, {**_verified(homes), **entries})
+        write_json_atomically(homes.cache / VERIFIED_NAME, {**kept, **entries})
 
 
 def verified_entry(path: Path, sha256: str, store_key: str) -> dict[str, Any]:
@@ -279,7 +282,8 @@ def trusted(homes: Homes, store_key: str, check_rows: RowCheck) -> list[Path]:
     if adopted:
         _adopt(homes, adopted)
     if newly_verified:
-        remember_verified(homes, newly_verified)
+        present = [p.relative_to(homes.imports).as_posix() for p in files]
+        remember_verified(homes, newly_verified, present)
     return served
 
 
