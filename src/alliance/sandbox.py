@@ -56,7 +56,7 @@ _EXPLAIN_PREFIX = re.compile(
 )
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*(?:[^*]|\*(?!/))*\*/)*", re.DOTALL)
 
-_WAIT_STEP = 0.05  # seconds between looks at the clock while a query runs
+_WAIT_STEP = 0.05  # seconds between interrupts of a query being stopped
 _AFTER_INTERRUPT = 5.0  # seconds a query gets to unwind once interrupted
 
 
@@ -80,13 +80,31 @@ def run_sql(
     interrupts the query and then raises KeyboardInterrupt as usual.
     """
     from alliance.errors import InvalidArgumentError
-    from alliance.store import imported_files, open_sealed
 
     if not timeout > 0:
         raise InvalidArgumentError(f"Timeout {timeout!r}: expected a number of seconds above 0.")
     if limit < 1:
         raise InvalidArgumentError(f"Row limit {limit!r}: expected a whole number of 1 or more.")
-    connection = open_sealed(
+    try:
+        connection = sealed_connection()
+    except RuntimeError as error:
+        # DuckDB's Python client turns Ctrl-C during a set-up query into this error.
+        if "interrupted" in str(error).lower():
+            raise KeyboardInterrupt from None
+        raise
+    try:
+        check_read_only(connection, statement)
+    except BaseException:
+        connection.close()
+        raise
+    return _run_bounded(connection, statement, timeout, limit)
+
+
+def sealed_connection() -> duckdb.DuckDBPyConnection:
+    """A new connection as users' SQL gets it: sealed (see `store.open_sealed`), with the limits."""
+    from alliance.store import imported_files, open_sealed
+
+    return open_sealed(
         imported_files(),
         {
             "memory_limit": MEMORY_LIMIT,
@@ -95,11 +113,6 @@ def run_sql(
             "autoload_known_extensions": False,
         },
     )
-    try:
-        check_read_only(connection, statement)
-        return _run_bounded(connection, statement, timeout, limit)
-    finally:
-        connection.close()
 
 
 def check_read_only(connection: duckdb.DuckDBPyConnection, statement: str) -> None:
@@ -158,8 +171,10 @@ def _run_bounded(
     connection: duckdb.DuckDBPyConnection, statement: str, timeout: float, limit: int
 ) -> SqlResult:
     """Run and fetch in a worker thread while this one watches the clock and takes Ctrl-C
-    (DuckDB holds the thread that runs a query until the query ends, signals or not)."""
+    (DuckDB holds the thread that runs a query until the query ends, signals or not); close the
+    connection once the query has ended."""
     outcome: dict[str, Any] = {}
+    finished = threading.Event()  # not Thread.join: a join cut by Ctrl-C misreports the thread
 
     def work() -> None:
         try:
@@ -169,22 +184,23 @@ def _run_bounded(
             outcome["result"] = SqlResult(columns, rows[:limit], limit, len(rows) > limit)
         except BaseException as error:  # noqa: BLE001 - handed to the calling thread, raised there
             outcome["error"] = error
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="alliance-sql", daemon=True)
-    deadline = time.monotonic() + timeout
-    worker.start()
+    threading.Thread(target=work, name="alliance-sql", daemon=True).start()
     try:
-        while worker.is_alive() and time.monotonic() < deadline:
-            worker.join(_WAIT_STEP)
+        if not finished.wait(timeout):
+            _stop(connection, finished)
+            raise QueryStoppedError(
+                f"Stopped the query after {timeout:g} s, its time limit: expected a statement "
+                "that ends sooner; narrow it or give a larger --timeout."
+            )
     except KeyboardInterrupt:
-        _stop(connection, worker)
+        _stop(connection, finished)
         raise
-    if worker.is_alive():
-        _stop(connection, worker)
-        raise QueryStoppedError(
-            f"Stopped the query after {timeout:g} s, its time limit: expected a statement that "
-            "ends sooner; narrow it or give a larger --timeout."
-        )
+    finally:
+        if finished.is_set():  # else DuckDB refuses to close a connection still running
+            connection.close()
     error = outcome.get("error")
     if error is not None:
         raise _query_error(error, statement) from None
@@ -192,9 +208,12 @@ def _run_bounded(
     return result
 
 
-def _stop(connection: duckdb.DuckDBPyConnection, worker: threading.Thread) -> None:
-    connection.interrupt()
-    worker.join(_AFTER_INTERRUPT)
+def _stop(connection: duckdb.DuckDBPyConnection, finished: threading.Event) -> None:
+    """Interrupt the query, again until it ends (an interrupt sent before it starts is lost)."""
+    give_up = time.monotonic() + _AFTER_INTERRUPT
+    while not finished.is_set() and time.monotonic() < give_up:
+        connection.interrupt()
+        finished.wait(_WAIT_STEP)
 
 
 def _query_error(error: BaseException, statement: str) -> BaseException:
@@ -226,4 +245,11 @@ def _quoted(text: str) -> str:
     return repr(printable(text[:60]))
 
 
-__all__ = ["DEFAULT_ROW_LIMIT", "DEFAULT_TIMEOUT", "SqlResult", "check_read_only", "run_sql"]
+__all__ = [
+    "DEFAULT_ROW_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "SqlResult",
+    "check_read_only",
+    "run_sql",
+    "sealed_connection",
+]
