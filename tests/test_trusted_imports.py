@@ -29,6 +29,7 @@ from test_store_health import (
     import_file,
     make_imported_home,
     revised_world_bank_file,
+    start,
 )
 
 FORGED = "2099-01-01"  # an edition newer than any, so a served forgery answers by default
@@ -240,3 +241,22 @@ def test_an_apostrophe_home_copy_keeps_the_import(tmp_path: Path, template: Path
     run = cli(home, *QUERY)
     assert run.code == 0 and run.err == "", run.err
     assert_import_served(run)
+
+
+def test_concurrent_imports_each_land_recorded(home: Path, tmp_path: Path) -> None:
+    """Imports running at once take turns on the manifest: each lands and is served."""
+    assert cli(home, "data", "remove", "wb", IMPORTED).code == 0
+    text = revised_world_bank_file(tmp_path).read_text(encoding="utf-8")
+    dates = ["2027-03-01", "2027-04-01", "2027-05-01"]
+    sources = []
+    for date in dates:
+        path = tmp_path / f"wdi-{date}.csv"
+        path.write_text(text.replace(f'"{IMPORTED}"', f'"{date}"'), encoding="utf-8")
+        sources.append(path)
+    processes = [start(home, "data", "import", str(path)) for path in sources]
+    assert [p.wait(timeout=180) for p in processes] == [0, 0, 0]
+    recorded = json.loads((home / "data" / "imports.json").read_text())["files"]
+    assert sorted(recorded) == [f"wb/{date}__NY.GDP.MKTP.CD.parquet" for date in dates]
+    run = cli(home, "data", "editions", "--format", "csv")
+    assert run.code == 0 and run.err == "", run.err
+    assert all(f",{date}," in run.out for date in dates)
