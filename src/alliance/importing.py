@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from alliance.errors import AllianceError, InvalidArgumentError, UnknownEditionError
-from alliance.provenance import Edition
+from alliance.provenance import Edition, checked_edition_id
 from alliance.schema import query_observations, validate_observations
 from alliance.validation import ValidationReport
 
@@ -100,6 +100,8 @@ def parse_file(
     path: Path, kind: str | None = None, edition: str | None = None, **options: str
 ) -> ParsedFile:
     """Parse and validate one file; `options` go to importers that take them (indicator_code)."""
+    if edition is not None:
+        checked_edition_id(edition)
     check_readable(path)
     chosen = kind or detect(path)
     module = importer(chosen)
@@ -119,6 +121,8 @@ def parse_file(
     parsed: ParsedFile = module.parse(path, **options)
     if edition is not None and parsed.edition.edition != edition:
         parsed = with_edition(parsed, edition)
+    if edition is None:  # read from the file, which a damaged or forged file could set to anything
+        checked_edition_id(parsed.edition.edition, f"The edition read from {path.name}")
     if not parsed.schema_checked:
         report = ValidationReport.for_path(path)
         validate_observations(parsed.table, report)
@@ -137,6 +141,7 @@ class ImportSummary:
     entities: int
     estimates: int
     stored_at: str | None
+    default_change: str | None = None  # says so when this edition now answers by default
 
     def record(self) -> dict[str, Any]:
         return {
@@ -151,10 +156,13 @@ class ImportSummary:
             "estimates": self.estimates,
             "rows_per_indicator": self.rows_per_indicator,
             "stored_at": self.stored_at,
+            "default_change": self.default_change,
         }
 
 
-def _summary(status: str, parsed: ParsedFile, stored_at: str | None) -> ImportSummary:
+def _summary(
+    status: str, parsed: ParsedFile, stored_at: str | None, default_change: str | None = None
+) -> ImportSummary:
     _, per_indicator = query_observations(
         parsed.table,
         "SELECT indicator, count(*) FROM observations POSITIONAL JOIN range(?) AS row(position) "
@@ -176,6 +184,7 @@ def _summary(status: str, parsed: ParsedFile, stored_at: str | None) -> ImportSu
         entities=entities,
         estimates=estimates,
         stored_at=stored_at,
+        default_change=default_change,
     )
 
 
@@ -207,20 +216,50 @@ def import_file(
     dry_run: bool = False,
     **options: str,
 ) -> ImportSummary:
-    """Parse and validate `path`; unless `dry_run`, store it as a new edition."""
+    """Parse and validate `path`; unless `dry_run`, store it as a new edition.
+
+    The check for the same file stored before and the write are one step under the imports
+    lock: two imports of one file at once (even under different --edition ids) store it once.
+    """
     from alliance import store_imports
 
     parsed = parse_file(path, kind, edition, **options)
     parsed = dataclasses.replace(parsed, edition=parsed.edition.with_origin("imported"))
-    stored = _stored_editions()
-    duplicate = next((e for e in stored if e.sha256 == parsed.edition.sha256), None)
-    if duplicate is not None:
-        return _summary("already stored", dataclasses.replace(parsed, edition=duplicate), None)
-    parsed = _distinct_edition_id(parsed, stored)
-    if dry_run:
-        return _summary("dry run", parsed, None)
-    target = store_imports.write_import(parsed.edition, parsed.table)
-    return _summary("imported", parsed, str(target))
+    with store_imports.imports_lock():
+        stored = _stored_editions()
+        duplicate = next((e for e in stored if e.sha256 == parsed.edition.sha256), None)
+        if duplicate is not None:
+            return _summary("already stored", dataclasses.replace(parsed, edition=duplicate), None)
+        parsed = _distinct_edition_id(parsed, stored)
+        change = default_change(parsed, dry_run)
+        if dry_run:
+            return _summary("dry run", parsed, None, change)
+        target = store_imports.write_import(parsed.edition, parsed.table)
+    return _summary("imported", parsed, str(target), change)
+
+
+def default_change(parsed: ParsedFile, dry_run: bool = False) -> str | None:
+    """One line when the new edition sorts after every stored edition of its source with the
+    same indicators, so that it answers by default from now on; None when it does not."""
+    import pyarrow.compute as pc
+
+    from alliance.store import query
+
+    record = parsed.edition
+    indicators = sorted(str(i) for i in pc.unique(parsed.table.column("indicator")).to_pylist())
+    _, [(newest,)] = query(
+        "SELECT max(edition) FROM observations WHERE source_id = ? AND list_contains(?, indicator)",
+        [record.source_id, indicators],
+    )
+    if newest is None or newest >= record.edition:
+        return None
+    verb = "would answer" if dry_run else "now answers"
+    named = ", ".join(indicators[:3]) + (f" and {len(indicators) - 3} more" * (len(indicators) > 3))
+    return (
+        f"{record.source_id} {record.edition} {verb} by default for {named} "
+        f"(before: {newest}); to go back: alliance data remove {record.source_id} "
+        f"{record.edition}"
+    )
 
 
 def remove_edition(source_id: str, edition: str) -> list[Edition]:

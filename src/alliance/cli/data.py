@@ -275,10 +275,12 @@ def import_command(
         raise
     record = summary.record()
     per_indicator = record.pop("rows_per_indicator")
+    change = record.pop("default_change") if fmt is OutputFormat.table else None
     rows = [(k, v) for k, v in record.items()] + [
         (f"rows: {name}", count) for name, count in sorted(per_indicator.items())
     ]
-    emit(Table(["field", "value"], rows, f"Import {summary.status}"), fmt)
+    footer = [change] if change else []
+    emit(Table(["field", "value"], rows, f"Import {summary.status}", footer), fmt)
 
 
 def diff_command(
