@@ -85,17 +85,13 @@ def run_sql(
         raise InvalidArgumentError(f"Timeout {timeout!r}: expected a number of seconds above 0.")
     if limit < 1:
         raise InvalidArgumentError(f"Row limit {limit!r}: expected a whole number of 1 or more.")
+    check_read_only(statement)  # before any set-up: a refusal costs a parse, nothing more
     try:
         connection = sealed_connection()
     except RuntimeError as error:
         # DuckDB's Python client turns Ctrl-C during a set-up query into this error.
         if "interrupted" in str(error).lower():
             raise KeyboardInterrupt from None
-        raise
-    try:
-        check_read_only(connection, statement)
-    except BaseException:
-        connection.close()
         raise
     return _run_bounded(connection, statement, timeout, limit)
 
@@ -115,8 +111,16 @@ def sealed_connection() -> duckdb.DuckDBPyConnection:
     )
 
 
-def check_read_only(connection: duckdb.DuckDBPyConnection, statement: str) -> None:
+def check_read_only(statement: str) -> None:
     """Refuse `statement` unless DuckDB parses it as exactly one statement that only reads."""
+    import duckdb
+
+    # The parser alone: a bare connection that holds nothing and may open nothing.
+    with duckdb.connect(":memory:", config={"enable_external_access": False}) as parser:
+        _check_read_only(parser, statement)
+
+
+def _check_read_only(connection: duckdb.DuckDBPyConnection, statement: str) -> None:
     import duckdb
 
     statements = _parse(connection, statement)
