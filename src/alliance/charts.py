@@ -64,9 +64,9 @@ def _check_suffix(path: Path) -> str:
 
 
 def _figure(width: float = 9.0, height: float = 6.0) -> tuple[Figure, Axes]:
-    import matplotlib
+    from alliance.chart_backend import load_matplotlib
 
-    matplotlib.use("Agg")
+    load_matplotlib()
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=110)
@@ -290,7 +290,6 @@ def ranked_bar_figure(
     """The drawing of `ranked_bar_chart`, before its title and sources are added. `frame`: rows
     with country, value, status and estimate."""
     import numpy as np
-    from matplotlib.patches import Patch
 
     present = [r for r in _records(frame) if _has_value(r["value"])]
     # Ranked as pandas' sort_values ranks (numpy's quicksort), so that ties keep their places.
@@ -300,6 +299,8 @@ def ranked_bar_figure(
     data = [present[i] for i in order]
     height = max(6.0, 0.22 * len(data) + 2.6)
     figure, axes = _figure(9.0, height)
+    from matplotlib.patches import Patch  # after _figure, which loads matplotlib
+
     axes.set_position((0.2, 1.6 / height, 0.72, 1 - 2.9 / height))
     axes.grid(axis="y", visible=False)
     axes.grid(axis="x", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))

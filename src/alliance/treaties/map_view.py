@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance.treaties import geo
@@ -105,17 +106,98 @@ def sovereign(unit: geo.Unit, on: date) -> str:
 def _valid_units() -> tuple[tuple[geo.Unit, BaseGeometry], ...]:
     """Each unit with a shape that set operations accept: a few of the simplified Natural Earth
     shapes cross themselves (Norway, the United Kingdom), and GEOS refuses to cut those."""
+    units = geo.boundaries().units
+    shapes = [unit.geometry for unit in units]
+    for index, repaired in repaired_shapes(shapes).items():
+        shapes[index] = repaired
+    return tuple(zip(units, shapes, strict=True))
+
+
+def repaired_shapes(shapes: list[BaseGeometry]) -> dict[int, BaseGeometry]:
+    """The shapes GEOS finds invalid, made valid, by their place in `shapes`. Checking and
+    repairing them takes about a quarter of a second; the result is kept as WKB beside the store
+    (as `geo` keeps the shapes), keyed by the shipped boundaries file's size and time."""
     import shapely
 
-    return tuple(
-        (
-            unit,
-            unit.geometry
-            if unit.geometry.is_valid
-            else shapely.make_valid(unit.geometry, method="structure", keep_collapsed=False),
-        )
-        for unit in geo.boundaries().units
-    )
+    cached = _repaired_cache_file()
+    stored = _read_repaired(cached) if cached is not None else None
+    if stored is not None and all(i < len(shapes) for i in stored):
+        return stored
+    repaired = {
+        index: shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        for index, shape in enumerate(shapes)
+        if not shape.is_valid
+    }
+    if cached is not None:
+        _write_repaired(cached, repaired)
+    return repaired
+
+
+REPAIRED_CACHE_FORMAT = "1"  # bump when the cached layout or the repair changes
+
+
+def _repaired_cache_file() -> Path | None:
+    import hashlib
+    from importlib import resources
+
+    from alliance.store import home
+
+    shipped = Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
+    try:
+        stat = shipped.stat()
+    except OSError:
+        return None
+    key = hashlib.sha256(
+        f"{REPAIRED_CACHE_FORMAT}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:16]
+    return home()[0] / f"boundaries-repaired-{key}.npz"
+
+
+def _read_repaired(cached: Path) -> dict[int, BaseGeometry] | None:
+    """The cached repairs, or None where the file is missing or damaged (then rebuilt)."""
+    import contextlib
+    import itertools
+    import zipfile
+
+    import numpy as np
+    import shapely
+
+    unreadable = (OSError, ValueError, KeyError, zipfile.BadZipFile, shapely.errors.ShapelyError)
+    with contextlib.suppress(*unreadable), np.load(cached) as stored:
+        indexes = [int(i) for i in stored["indexes"]]
+        blob, offsets = stored["wkb"].tobytes(), stored["offsets"].tolist()
+        pieces = [blob[a:b] for a, b in itertools.pairwise(offsets)]
+        shapes = list(shapely.from_wkb(pieces))
+        if len(shapes) == len(indexes):
+            return dict(zip(indexes, shapes, strict=True))
+    return None
+
+
+def _write_repaired(cached: Path, repaired: dict[int, BaseGeometry]) -> None:
+    import contextlib
+    import os
+    import tempfile
+
+    import numpy as np
+    import shapely
+
+    pieces = shapely.to_wkb(list(repaired.values())).tolist() if repaired else []
+    offsets = np.cumsum([0, *(len(piece) for piece in pieces)], dtype=np.int64)
+    with contextlib.suppress(OSError):  # no cache where the folder cannot be written
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".boundaries-repaired-", dir=cached.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(
+                    out,
+                    indexes=np.array(list(repaired), dtype=np.int64),
+                    wkb=np.frombuffer(b"".join(pieces), np.uint8),
+                    offsets=offsets,
+                )
+            os.replace(temporary, cached)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def _units_shape(a3s: tuple[str, ...]) -> BaseGeometry:
@@ -172,6 +254,20 @@ def home_shape(iso3: str, on: date) -> BaseGeometry | None:
     return None if shape.is_empty else shape
 
 
+def _may_reach(iso3: str, window: tuple[float, float, float, float]) -> bool:
+    """Whether the box round a state's metropolitan units meets `window` (its home territory,
+    a part of those units, can meet the window only then): the United States and Canada are
+    bound by Art. 5 but their shapes, the costliest to cut, never reach Europe's window."""
+    item = metropolitan(iso3)
+    if item is None:
+        return False
+    boxes = [shape.bounds for unit, shape in _valid_units() if unit.a3 in item.units]
+    lon_min, lat_min, lon_max, lat_max = window
+    return any(
+        b[0] <= lon_max and lon_min <= b[2] and b[1] <= lat_max and lat_min <= b[3] for b in boxes
+    )
+
+
 def frame_of(result: ObligationsResult, bound: set[str]) -> MapView:
     """The view that holds the attacked place and the bound states' Euro-Atlantic territory."""
     import shapely
@@ -187,6 +283,8 @@ def frame_of(result: ObligationsResult, bound: set[str]) -> MapView:
         parts.append(Point(place.lon, place.lat))
     states = set(bound) | ({place.sovereign} if place.sovereign else set())
     for iso3 in sorted(states):
+        if not _may_reach(iso3, EURO_ATLANTIC):
+            continue  # its land lies wholly outside the window: no need to build its shape
         home = home_shape(iso3, result.on)
         if home is not None and home.intersects(window):
             parts.append(home.intersection(window))

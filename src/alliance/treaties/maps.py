@@ -1,6 +1,7 @@
 """The obligations map: states bound under each clause shaded, the attacked place marked.
 
-matplotlib (Agg) is imported only here, inside the functions, and only when a map is asked for.
+matplotlib (Agg, without pyplot: a map is a file, never a window) is imported only here, inside the
+functions, and only when a map is asked for.
 """
 
 from __future__ import annotations
@@ -63,9 +64,6 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         with file_errors(path, "write", expected):
             path.parent.mkdir(parents=True, exist_ok=True)
             figure.savefig(path, dpi=150 if suffix == ".png" else None)
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
     return path
 
 
@@ -148,10 +146,11 @@ def category_of(state: str, result: ObligationsResult) -> str:
 
 
 def draw(result: ObligationsResult) -> Figure:
-    import matplotlib
+    from alliance.chart_backend import load_matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    load_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     bound = set(result.clause(NAT_ART5).bound) | set(result.clause(TEU_42_7).bound)
     view = map_view.frame_of(result, bound)
@@ -164,7 +163,8 @@ def draw(result: ObligationsResult) -> Figure:
     map_width, map_height = _map_size(view)
     top = TOP_INCHES + TITLE_LINE_INCHES * _title(result).count("\n")
     height = top + map_height + legend_height + FOOT_INCHES
-    figure = plt.figure(figsize=(MAP_WIDTH_INCHES, height))
+    figure = Figure(figsize=(MAP_WIDTH_INCHES, height))
+    FigureCanvasAgg(figure)  # as pyplot would give it: callers measure and draw with Agg
     map_bottom = (legend_height + FOOT_INCHES) / height
     axes = figure.add_axes(
         (
