@@ -162,6 +162,13 @@ def _random_same_size(path: Path) -> None:
     path.write_bytes(os.urandom(path.stat().st_size))
 
 
+def _changed_in_place(path: Path) -> None:
+    """Bytes in the middle overwritten: same size, and the header still opens."""
+    with path.open("r+b") as file:
+        file.seek(path.stat().st_size // 2)
+        file.write(os.urandom(64 * 1024))
+
+
 def _random(path: Path) -> None:
     path.write_bytes(os.urandom(10_000))
 
@@ -183,6 +190,7 @@ def _unreadable(path: Path) -> None:
 DAMAGES = {
     "truncated": _truncate,
     "random bytes of its size": _random_same_size,
+    "changed in place": _changed_in_place,
     "random bytes": _random,
     "zero bytes": _empty,
     "a folder": _folder,

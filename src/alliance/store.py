@@ -33,8 +33,8 @@ from alliance.errors import FileAccessError, StoreError
 from alliance.schema import OBSERVATION_COLUMNS
 
 EDITION_METADATA_KEY = store_trust.EDITION_KEY.encode()
-# Bump when the table layout below changes. 2: each store has a record of its size beside it.
-STORE_FORMAT = "2"
+# Bump when the table layout below changes. 3: each store has a record of its build beside it.
+STORE_FORMAT = "3"
 
 
 def data_dir() -> Path:
@@ -151,9 +151,9 @@ _NEEDED = "a writable folder with free space for the store (the cache home; ALLI
 _NEEDED += "another)"
 
 
-def size_record(path: Path) -> Path:
-    """The file beside the store holding the size it was built with."""
-    return path.with_name(path.name + ".size")
+def build_record(path: Path) -> Path:
+    """The file beside the store holding the size and SHA-256 it was built with."""
+    return path.with_name(path.name + ".built")
 
 
 def _store_problem(path: Path) -> str | None:
@@ -171,12 +171,21 @@ def _store_problem(path: Path) -> str | None:
         return "is not a regular file"
     if not os.access(path, os.R_OK):
         return "cannot be read (permission denied)"
-    try:
-        built = int(size_record(path).read_text(encoding="ascii"))
-    except (OSError, ValueError):
+    record = store_trust.read_json(build_record(path))
+    if not record or not isinstance(record.get("size"), int):
         return "has no record of its build"
-    if built != status.st_size:
-        return f"is {status.st_size:,} bytes, not the {built:,} it was built with"
+    if record["size"] != status.st_size:
+        return f"is {status.st_size:,} bytes, not the {record['size']:,} it was built with"
+    if record.get("stat") != store_trust.signature(status):
+        # Written since last seen (or first seen since its build): read it once, then remember.
+        from alliance.provenance import sha256_of
+
+        if sha256_of(path) != record.get("sha256"):
+            return "was changed since it was built (its checksum differs)"
+        with contextlib.suppress(OSError):
+            store_trust.write_json_atomically(
+                build_record(path), {**record, "stat": store_trust.signature(status)}
+            )
     return None
 
 
@@ -223,7 +232,7 @@ def _build(path: Path) -> None:
 
     try:
         with file_errors(path.parent, "write", _NEEDED):
-            build(path, data_dir(), size_record(path))
+            build(path, data_dir(), build_record(path))
     except duckdb.Error as error:
         raise FileAccessError(str(path.parent), "write", _io_problem(error), _NEEDED) from None
 
@@ -265,7 +274,7 @@ def _move_aside(path: Path) -> Path:
         number += 1
         aside = aside.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}-{number}")
     os.rename(path, aside)
-    for companion in (".wal", ".size"):
+    for companion in (".wal", ".built"):
         with contextlib.suppress(FileNotFoundError):
             os.rename(
                 path.with_name(path.name + companion), aside.with_name(aside.name + companion)
@@ -274,7 +283,7 @@ def _move_aside(path: Path) -> Path:
     for old in broken[:-_KEEP_BROKEN]:
         with contextlib.suppress(OSError):
             shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
-        for companion in (".wal", ".size"):
+        for companion in (".wal", ".built"):
             with contextlib.suppress(OSError):
                 old.with_name(old.name + companion).unlink()
     return aside

@@ -138,7 +138,7 @@ def write_json_atomically(path: Path, content: Any) -> None:
             os.unlink(name)
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: Path) -> dict[str, Any] | None:
     """The mapping in `path`; None if absent, {} with a notice if unreadable."""
     try:
         content = json.loads(path.read_bytes())
@@ -155,7 +155,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 def manifest(homes: Homes) -> dict[str, list[list[Any]]] | None:
     """Per file (relative to the imports folder), the [sha256, size] pairs the importer wrote;
     None if the data home has no manifest (or an unreadable one)."""
-    content = _read_json(homes.data / MANIFEST_NAME)
+    content = read_json(homes.data / MANIFEST_NAME)
     if content is None:
         return None
     files = content.get("files")
@@ -186,7 +186,7 @@ def signature(status: os.stat_result) -> list[int]:
 
 
 def _verified(homes: Homes) -> dict[str, Any]:
-    return _read_json(homes.cache / VERIFIED_NAME) or {}
+    return read_json(homes.cache / VERIFIED_NAME) or {}
 
 
 def remember_verified(

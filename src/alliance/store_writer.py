@@ -9,6 +9,7 @@ store calls `build` on first use with the paths it chose.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from alliance.provenance import EDITION_COLUMNS
+from alliance.provenance import EDITION_COLUMNS, sha256_of
 from alliance.schema import (
     INDICATORS,
     KEY_COLUMNS,
@@ -30,10 +31,10 @@ from alliance.validation import ValidationReport
 # --- building ---------------------------------------------------------------------------------
 
 
-def build(path: Path, data: Path, size_record: Path | None = None) -> None:
+def build(path: Path, data: Path, record: Path | None = None) -> None:
     """Build the store at `path` from the shipped files in `data`; validate it before it goes
-    live. `size_record`, if given, gets the built file's size (written before the store appears,
-    so a store without it, or of another size, is known to be damaged)."""
+    live. `record`, if given, gets the built file's size and SHA-256 as JSON (written before the
+    store appears, so a store without it, or of another size or checksum, is known damaged)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".building-", suffix=".duckdb", dir=path.parent)
     os.close(handle)
@@ -52,8 +53,9 @@ def build(path: Path, data: Path, size_record: Path | None = None) -> None:
             report.raise_if_failed()
             connection.execute("COMMIT")
             connection.execute("CHECKPOINT")
-        if size_record is not None:
-            size_record.write_text(str(os.path.getsize(temporary)), encoding="ascii")
+        if record is not None:
+            built = {"size": os.path.getsize(temporary), "sha256": sha256_of(Path(temporary))}
+            record.write_text(json.dumps(built), encoding="ascii")
         os.replace(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -64,7 +66,7 @@ def build(path: Path, data: Path, size_record: Path | None = None) -> None:
 def _remove_stale_stores(current: Path) -> None:
     for old in current.parent.glob("store-*.duckdb"):
         if old != current:
-            for companion in ("", ".wal", ".size"):
+            for companion in ("", ".wal", ".built"):
                 with contextlib.suppress(OSError):
                     old.with_name(old.name + companion).unlink()
 
