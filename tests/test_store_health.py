@@ -385,3 +385,17 @@ def test_build_leftovers_beside_a_sound_store_are_swept_unless_a_build_runs(home
     assert run.code == 0 and run.err == "", run.err
     assert_import_served(run)
     assert not any(p.exists() for p in leftovers)
+
+
+def test_stale_hidden_temporaries_in_the_cache_home_are_swept(home: Path) -> None:
+    """A reader killed while writing the verification cache leaves a hidden .tmp file: one
+    older than any write takes is deleted on the next start, a fresh one (being written) not."""
+    cache = home / "cache"
+    stale, fresh = cache / ".imports-verified.json-killed.tmp", cache / ".x.json-now.tmp"
+    for temporary in (stale, fresh):
+        temporary.write_text("{")
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    run = cli(home, *QUERY)
+    assert run.code == 0 and run.err == "", run.err
+    assert not stale.exists() and fresh.exists()

@@ -260,3 +260,10 @@ def test_concurrent_imports_each_land_recorded(home: Path, tmp_path: Path) -> No
     run = cli(home, "data", "editions", "--format", "csv")
     assert run.code == 0 and run.err == "", run.err
     assert all(f",{date}," in run.out for date in dates)
+
+
+def test_users_sql_does_not_see_a_forged_file(home: Path) -> None:
+    forged = forge_with_duckdb(home)
+    run = cli(home, "sql", "SELECT edition FROM editions WHERE source_id = 'wb' ORDER BY 1")
+    assert_ignored(run, forged, "did not write it")
+    assert IMPORTED in run.out and FORGED not in run.out

@@ -136,8 +136,11 @@ _SWEPT: list[bool] = []  # once per process: what killed builds left beside a st
 def _sweep_if_free(folder: Path) -> None:
     _SWEPT.append(True)
     with os.scandir(folder) as entries:
-        if not any(entry.name.startswith(".building-") for entry in entries):
-            return
+        names = [entry.name for entry in entries if entry.name.startswith(".")]
+    if any(name.endswith(".tmp") for name in names):
+        store_trust.sweep_temporaries(folder)
+    if not any(name.startswith(".building-") for name in names):
+        return
     with (
         contextlib.suppress(OSError),
         store_trust.file_lock(folder / "store.lock", wait=False) as free,

@@ -65,6 +65,7 @@ def write_import(edition: Edition, observations: pa.Table) -> Path:
     target = import_path(edition)
     with imports_lock():
         replaced = [p for p in store.imported_files() if p == target]  # also sweeps leftovers
+        store_trust.sweep_temporaries(store.trust_homes().data)
         with file_errors(target.parent, "write", _WRITABLE_IMPORTS):
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(

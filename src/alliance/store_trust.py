@@ -22,7 +22,6 @@ This module imports nothing of `store`: the store hands in its folders and its c
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import json
 import os
@@ -93,6 +92,8 @@ _LOCKS_GUARD = threading.Lock()
 def file_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
     """Hold an exclusive lock on `path` (created if need be); yields False if `wait` is off and
     another process or thread holds it. A thread that holds it may take it again."""
+    import fcntl  # here: the rest of the module (and the store) works where it is missing
+
     with _LOCKS_GUARD:
         guard, held = _LOCKS.setdefault(path, (threading.RLock(), []))
     if not guard.acquire(blocking=wait):
@@ -136,6 +137,21 @@ def write_json_atomically(path: Path, content: Any) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
+
+
+STALE_SECONDS = 600  # a hidden .tmp file this old is a killed writer's: no write takes so long
+
+
+def sweep_temporaries(folder: Path) -> None:
+    """Delete the hidden files of `write_json_atomically` that killed writers left in `folder`."""
+    import time
+
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    if time.time() - entry.stat().st_mtime > STALE_SECONDS:
+                        os.unlink(entry.path)
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
