@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -66,6 +68,30 @@ def check_readable(path: Path) -> None:
         _refuse(path, "file is empty", "a non-empty file")
     if size > MAX_FILE_BYTES:
         _refuse(path, f"file is {size:,} bytes", f"at most {MAX_FILE_BYTES:,} bytes")
+    with _within_limits(path):
+        with file_errors(path, "read", expected), path.open("rb") as handle:
+            is_zip = handle.read(4) == b"PK\x03\x04"
+        if is_zip:  # an xlsx: refused on its declared sizes before any reader unpacks it
+            from alliance.sources.xlsx import check_zip_file
+
+            check_zip_file(path)
+
+
+@contextmanager
+def _within_limits(path: Path) -> Iterator[None]:
+    """A workbook over the reader's limits (a zip bomb) refused in one line with its numbers."""
+    from alliance.sources.xlsx import LIMITS, WorkbookTooLarge
+
+    try:
+        yield
+    except WorkbookTooLarge as error:
+        _refuse(
+            path,
+            str(error),
+            f"a publisher's workbook: at most {LIMITS.unpacked_bytes:,} bytes unpacked, "
+            f"{LIMITS.rows:,} rows, {LIMITS.columns:,} columns and "
+            f"{LIMITS.cells_per_sheet:,} cells a sheet",
+        )
 
 
 def detect(path: Path) -> str:
@@ -103,6 +129,11 @@ def parse_file(
     if edition is not None:
         checked_edition_id(edition)
     check_readable(path)
+    with _within_limits(path):
+        return _parse_checked(path, kind, edition, **options)
+
+
+def _parse_checked(path: Path, kind: str | None, edition: str | None, **options: str) -> ParsedFile:
     chosen = kind or detect(path)
     module = importer(chosen)
     if kind is not None and not module.sniff(path):

@@ -6,16 +6,25 @@ workbook's XML parts: one regular-expression pass over a sheet's XML collects co
 type and value of every cell, and `xl/styles.xml` maps style index -> font -> indexed colour.
 This reads SIPRI's full workbook several times faster than openpyxl (bench/RESULTS.md).
 
+An xlsx is a zip archive, and a few megabytes of it can unpack to gigabytes (a zip bomb). Before
+any part is read, the archive's declared sizes are checked (`check_archive`: in all, and the
+ratio of each large part); Python's zipfile never unpacks a part beyond its declared size. Sheets
+are read as a stream of complete rows and cells, and rows, columns and cells are capped
+(`LIMITS`), so a sheet of 500 million rows is refused before it costs memory or minutes.
+
 Columns are numbered from 1, as Excel and openpyxl number them: `column_letters(1) == "A"`.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -53,6 +62,66 @@ _REFERENCE: Final = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 class NotAWorkbook(Exception):
     """The file is not a readable xlsx; the message says why."""
+
+
+class WorkbookTooLarge(Exception):
+    """The workbook is over one of `LIMITS` (a zip bomb, or not a publisher's table); the
+    message names the part and gives the numbers. Not a NotAWorkbook: sniffers let it through,
+    so the user learns why rather than "not recognised"."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a publisher's workbook stays far within. The real ones (reference-data/SOURCES.md):
+    SIPRI's full Milex workbook unpacks to 3.7 MB (parts at most 6:1), NATO's tables to 0.8 MB;
+    their sheets have at most a few hundred rows of under 100 columns."""
+
+    unpacked_bytes: int = 256 * 2**20  # all parts together, as the archive declares them
+    ratio: int = 100  # unpacked : packed, for any part over `ratio_from_bytes`
+    ratio_from_bytes: int = 2**20
+    parts: int = 10_000
+    rows: int = 100_000  # the highest row number a cell or row may carry
+    columns: int = 1_000  # the highest column (ALL)
+    cells_per_sheet: int = 1_000_000
+    shared_strings: int = 1_000_000
+    fonts_and_styles: int = 100_000
+    chunk_bytes: int = 2**20  # a sheet is read this much at a time...
+    row_bytes: int = 32 * 2**20  # ...and no row (or cell) may be longer than this
+
+
+LIMITS: Final = Limits()
+
+
+def check_archive(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
+    """Refuse an archive whose declared sizes could cost more than `limits` allow to unpack."""
+    members = archive.infolist()
+    total = sum(member.file_size for member in members)
+    if total > limits.unpacked_bytes:
+        raise WorkbookTooLarge(
+            f"the archive unpacks to {total:,} bytes (at most {limits.unpacked_bytes:,})"
+        )
+    if len(members) > limits.parts:
+        raise WorkbookTooLarge(
+            f"the archive holds {len(members):,} parts (at most {limits.parts:,})"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > limits.ratio_from_bytes and ratio > limits.ratio:
+            raise WorkbookTooLarge(
+                f"part {member.filename} unpacks to {member.file_size:,} bytes from "
+                f"{member.compress_size:,} ({ratio:,.0f}:1; at most {limits.ratio}:1 for a "
+                f"part over {limits.ratio_from_bytes:,} bytes)"
+            )
+
+
+def check_zip_file(path: Path, limits: Limits = LIMITS) -> None:
+    """`check_archive` for the file at `path` if it is a zip archive (any xlsx); other files
+    and damaged archives pass here (their readers say what is wrong with them)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_archive(archive, limits)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        return
 
 
 class CellError(str):
@@ -105,13 +174,22 @@ def _rich_text(body: bytes) -> str:
 class XlsxReader:
     """Cell values, font colours and hidden rows of an xlsx, read straight from its XML parts."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits = LIMITS) -> None:
+        self.limits = limits
         try:
             self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+            raise NotAWorkbook(str(error) or type(error).__name__) from error
+        try:
+            check_archive(self._zip, limits)
             workbook = self._zip.read("xl/workbook.xml")
             relationships = self._zip.read("xl/_rels/workbook.xml.rels")
         except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, OSError) as error:
+            self._zip.close()
             raise NotAWorkbook(str(error) or type(error).__name__) from error
+        except WorkbookTooLarge:
+            self._zip.close()
+            raise
         targets = {}
         for match in _RELATIONSHIP.finditer(relationships):
             attributes = dict(_ATTRIBUTE.findall(match.group(0)))
@@ -145,10 +223,19 @@ class XlsxReader:
         except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
             raise NotAWorkbook(f"{part}: {error}") from error
 
+    def _counted(self, part: str, data: bytes, tag: bytes, limit: int) -> bytes:
+        found = data.count(tag)
+        if found > limit:
+            raise WorkbookTooLarge(
+                f"part {part} holds {found:,} {tag.decode()}> (at most {limit:,})"
+            )
+        return data
+
     @property
     def shared_strings(self) -> list[str]:
         if self._shared is None:
-            data = self.read_part("xl/sharedStrings.xml")
+            part = "xl/sharedStrings.xml"
+            data = self._counted(part, self.read_part(part), b"<si", self.limits.shared_strings)
             self._shared = [_rich_text(m.group(1) or b"") for m in _SHARED_ITEM.finditer(data)]
         return self._shared
 
@@ -156,7 +243,9 @@ class XlsxReader:
     def font_colours(self) -> list[int | None]:
         """Indexed font colour per cell style (cellXfs position); None where not indexed."""
         if self._colours is None:
-            styles = self.read_part("xl/styles.xml")
+            part, limit = "xl/styles.xml", self.limits.fonts_and_styles
+            styles = self._counted(part, self.read_part(part), b"<font", limit)
+            styles = self._counted(part, styles, b"<xf", limit)
             font_colours = []
             for font in _FONT.finditer(styles):
                 colour = _INDEXED_COLOUR.search(font.group(0))
@@ -176,31 +265,76 @@ class XlsxReader:
         match = _CREATED.search(self.read_part("docProps/core.xml"))
         return _text(match.group(1)).strip() if match else None
 
-    def raw_sheet(self, name: str) -> bytes:
-        return self.read_part(self.sheet_parts[name])
+    def sheet_chunks(self, name: str) -> Iterator[bytes]:
+        """A sheet's XML in pieces of about `limits.chunk_bytes`, each ending after a complete
+        cell or row, so that a cell or row start tag is never cut in two."""
+        part = self.sheet_parts[name]
+        limit = self.limits.row_bytes
+        try:
+            with self._zip.open(part) as stream:
+                pending = b""
+                while block := stream.read(self.limits.chunk_bytes):
+                    pending += block
+                    cut = _last_boundary(pending)
+                    if cut:
+                        yield pending[:cut]
+                        pending = pending[cut:]
+                    if len(pending) > limit:
+                        raise WorkbookTooLarge(
+                            f"sheet {name!r} ({part}) has a row or cell of more than "
+                            f"{limit:,} bytes"
+                        )
+                if pending:
+                    yield pending
+        except KeyError:
+            return
+        except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+            raise NotAWorkbook(f"{part}: {error}") from error
+
+    def sheet_contains(self, name: str, text: bytes) -> bool:
+        """Whether the sheet's XML holds `text` (read until found)."""
+        return any(text in chunk for chunk in self.sheet_chunks(name))
+
+    def iter_cells(self, name: str) -> Iterator[RawCell]:
+        """Every cell of a sheet in document order (row by row, left to right), read as a
+        stream; WorkbookTooLarge past the row, column or cell limits."""
+        limits, count = self.limits, 0
+        for chunk in self.sheet_chunks(name):
+            cells: list[RawCell] = _CELL.findall(chunk)
+            count += len(cells)
+            if count > limits.cells_per_sheet:
+                raise WorkbookTooLarge(
+                    f"sheet {name!r} has more than {limits.cells_per_sheet:,} cells"
+                )
+            if cells:
+                _check_reach(name, cells, limits)
+            for cell in cells:
+                yield _normalised(cell) if cell[4] else cell
 
     def cells(self, name: str) -> list[RawCell]:
         """Every cell of a sheet in document order (row by row, left to right)."""
-        cells: list[RawCell] = _CELL.findall(self.raw_sheet(name))
-        if any(cell[4] for cell in cells):
-            cells = [_normalised(cell) if cell[4] else cell for cell in cells]
-        return cells
+        return list(self.iter_cells(name))
 
     def inline_texts(self, cells_per_sheet: int = 500) -> list[str]:
         """Inline strings among each sheet's first cells. Excel keeps text in shared strings;
         openpyxl and other tools may write it inline, so sniffers look here too."""
         texts: list[str] = []
         for name in self.sheet_parts:
-            first = self.cells(name)[:cells_per_sheet]
+            first = itertools.islice(self.iter_cells(name), cells_per_sheet)
             texts.extend(_rich_text(cell[6]) for cell in first if cell[3] == b"inlineStr")
         return texts
 
     def hidden_rows(self, name: str) -> frozenset[int]:
         rows = set()
-        for match in _ROW_START.finditer(self.raw_sheet(name)):
-            number = _ROW_NUMBER.search(match.group(1))
-            if number and _HIDDEN.search(match.group(1)):
-                rows.add(int(number.group(1)))
+        for chunk in self.sheet_chunks(name):
+            for match in _ROW_START.finditer(chunk):
+                number = _ROW_NUMBER.search(match.group(1))
+                if number and _HIDDEN.search(match.group(1)):
+                    rows.add(int(number.group(1)))
+                    if len(rows) > self.limits.rows:
+                        raise WorkbookTooLarge(
+                            f"sheet {name!r} hides more than {self.limits.rows:,} rows"
+                        )
         return frozenset(rows)
 
     def value(self, cell: RawCell) -> CellValue:
@@ -224,6 +358,40 @@ class XlsxReader:
             row = rows.setdefault(int(cell[1]), {})
             row[column_index(cell[0])] = (self.value(cell), int(cell[2] or 0))
         return rows
+
+
+_ENDS: Final = (b"</c>", b"</row>")
+
+
+def _last_boundary(xml: bytes) -> int:
+    """The position just after the last complete cell or row in `xml`; 0 if none."""
+    cut = max(xml.rfind(end) + len(end) if end in xml else 0 for end in _ENDS)
+    closed = xml.rfind(b"/>")
+    if closed + 2 > cut:  # a self-closed <c .../> or <row .../> ends one too (<f/>, <v/> do not)
+        opened = xml.rfind(b"<", 0, closed)
+        if xml.startswith((b"<c ", b"<row "), opened):
+            cut = closed + 2
+    return cut
+
+
+def _check_reach(name: str, cells: list[RawCell], limits: Limits) -> None:
+    """Refuse cells beyond the row or column limits (a row number drives loops over rows).
+    Numbers are compared only for the longest references, which alone can be too far."""
+    digits = max(len(cell[1]) for cell in cells)
+    if digits >= len(str(limits.rows)):
+        highest = max(int(cell[1]) for cell in cells if len(cell[1]) == digits)
+        if highest > limits.rows:
+            raise WorkbookTooLarge(
+                f"sheet {name!r} has a cell in row {highest:,} (at most {limits.rows:,} rows)"
+            )
+    letters = max(len(cell[0]) for cell in cells)
+    if letters >= len(column_letters(limits.columns)):
+        widest = max(cell[0] for cell in cells if len(cell[0]) == letters)
+        if column_index(widest) > limits.columns:
+            raise WorkbookTooLarge(
+                f"sheet {name!r} has a cell in column {widest.decode()} "
+                f"(at most {limits.columns:,} columns, to {column_letters(limits.columns)})"
+            )
 
 
 def _normalised(cell: RawCell) -> RawCell:

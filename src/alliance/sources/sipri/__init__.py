@@ -104,7 +104,7 @@ def sniff(path: Path) -> bool:
             if max(named, _titles_in(text)) < len(titles()) // 2:
                 return False
         first = next(iter(reader.sheet_parts), None)  # its title says "© SIPRI <year>"
-        return "SIPRI" in text or (first is not None and b"SIPRI" in reader.raw_sheet(first))
+        return "SIPRI" in text or (first is not None and reader.sheet_contains(first, b"SIPRI"))
     except NotAWorkbook:
         return False
     finally:
