@@ -72,7 +72,15 @@ class _Context:
         self.backend = backend
 
     def on(self, params: dict[str, Any]) -> date:
-        return date.fromisoformat(params.get("on") or self.claim.date)
+        text = params.get("on") or self.claim.date
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            # a claim dated only to the month (YYYY-MM) leaves the day to the check's `on`
+            raise self.file_error(
+                f"the check needs a day and the claim gives {text!r}; expected `on: YYYY-MM-DD` "
+                "in the check"
+            ) from None
 
     def file_error(self, message: str) -> ClaimFileError:
         where = f" (line {self.claim.line})" if self.claim.line else ""

@@ -1,16 +1,17 @@
 """Reading claim files: YAML checked against the shipped JSON Schema, errors with line and column.
 
 Dates stay strings (YAML would otherwise turn `2025-12-26` into a date and the schema could not
-check it); the node tree YAML builds keeps every value's position, so a schema error points at
-the line and column of the offending value.
+check it), and are then checked against the calendar; the node tree YAML builds keeps every
+value's position, so an error points at the line and column of the offending value. The bounds
+on what is read (size, text, anchors, nesting) are in `alliance.claims.bounded_yaml`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import Counter
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,13 @@ from typing import Any
 
 import yaml
 
+from alliance.claims.bounded_yaml import (
+    MAX_CLAIM_FILE_BYTES,
+    check_text,
+    compose,
+    decode_claims,
+    excerpt,
+)
 from alliance.claims.model import (
     CHECK_TYPES,
     Alternative,
@@ -30,25 +38,11 @@ from alliance.errors import ClaimFileError, FileAccessError
 from alliance.paths import file_errors, readable_file
 
 INHERITED = ("speaker", "date", "url", "quote_kind")
-# The shipped example is 9 kB and 6 levels deep; these bounds leave room for any real claim file.
-MAX_CLAIM_FILE_BYTES = 1_000_000
-MAX_NESTING = 32
 _CHECK_FIELDS_OUTSIDE_PARAMS = ("type", "alternatives", "reading")
-
-
-class _ClaimLoader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's surprises: dates stay ISO strings, and only true/false are
-    booleans (YAML 1.1 reads the key `on:` — a field of several checks — as the boolean true)."""
-
-
-_DROPPED_TAGS = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
-_ClaimLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
-}
-_ClaimLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+# A file with a problem in every claim would otherwise give a line as long as the file.
+MAX_LISTED_PROBLEMS = 20
+# What an error quotes of a value the file gave (a title, a key, a whole list)
+QUOTED_VALUE_CHARACTERS = 80
 
 
 @cache
@@ -70,107 +64,47 @@ def load_claims(path: Path | str) -> ClaimFile:
     expected = "a claim file (UTF-8 YAML, see docs/claims.md)"
     try:
         file = readable_file(path, expected)
-        with file_errors(file, "read", expected):
-            size = file.stat().st_size
-            if size > MAX_CLAIM_FILE_BYTES:
-                raise ClaimFileError(
-                    f"{file}: the file is {size:,} bytes; expected a claim file of at most "
-                    f"{MAX_CLAIM_FILE_BYTES:,} bytes"
-                )
-            data = file.read_bytes()
+        with file_errors(file, "read", expected), file.open("rb") as stream:
+            data = stream.read(MAX_CLAIM_FILE_BYTES + 1)  # never more, whatever stat says
     except FileAccessError as error:
         raise ClaimFileError(str(error)) from None
-    return parse_claims(decode_claims(data, str(file)), str(file))
-
-
-def decode_claims(data: bytes, name: str) -> str:
-    """The text of a claim file's bytes (UTF-8, a BOM dropped), or a ClaimFileError naming the
-    line and column of the first byte that is not UTF-8."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
+    if len(data) > MAX_CLAIM_FILE_BYTES:
         raise ClaimFileError(
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded); expected a "
-            "claim file saved as UTF-8",
-            name,
-            line,
-            column,
-        ) from None
+            f"{file}: the file is over {MAX_CLAIM_FILE_BYTES:,} bytes; expected a claim file of "
+            f"at most {MAX_CLAIM_FILE_BYTES:,} bytes"
+        )
+    return parse_claims(decode_claims(data, str(file)), str(file))
 
 
 def parse_claims(text: str, name: str = "<claims>") -> ClaimFile:
     """Parse claim-file text; `name` is used in error messages.
 
-    Refused before YAML builds anything: text over MAX_CLAIM_FILE_BYTES, mappings and lists
-    nested deeper than MAX_NESTING, and anchors/aliases (which can multiply a small file into
-    billions of values)."""
-    _check_limits(text, name)
-    root = _compose(text, name)
-    with _yaml_errors(name):  # e.g. a !!python/object tag: refused, named, never a traceback
-        data = yaml.load(text, Loader=_ClaimLoader)  # a SafeLoader subclass: no arbitrary objects
+    Refused before YAML builds anything: text over MAX_CLAIM_FILE_BYTES, characters that are not
+    text, anchors/aliases (which can multiply a small file into billions of values) and mappings
+    and lists nested deeper than MAX_NESTING (see alliance.claims.bounded_yaml)."""
+    check_text(text, name)
+    root, data = compose(text, name)
+    if not isinstance(data, dict):
+        raise _error(
+            name,
+            root.start_mark.line + 1,
+            root.start_mark.column + 1,
+            f"the file holds {_kind(data)} ({excerpt(text)!r}); expected a claim file: a "
+            "mapping with format, title and claims (see docs/claims.md)",
+        )
     _validate(data, root, name)
+    _check_dates(data, root, name)
     return _build(data, root, name)
 
 
-def _check_limits(text: str, name: str) -> None:
-    if len(text) > MAX_CLAIM_FILE_BYTES:
-        raise ClaimFileError(
-            f"{name}: the text is {len(text):,} characters; expected a claim file of at most "
-            f"{MAX_CLAIM_FILE_BYTES:,}"
-        )
-    depth = 0
-    with _yaml_errors(name):  # the event parser keeps a stack, not recursion: any depth is safe
-        for event in yaml.parse(text, Loader=_ClaimLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _error_at(
-                    name,
-                    event,
-                    "anchors and aliases (&name, *name) are not accepted; expected each value "
-                    "written out (shared speaker, date and url go under `defaults`)",
-                )
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_NESTING:
-                    raise _error_at(
-                        name,
-                        event,
-                        f"mappings and lists nested {depth} deep; expected at most {MAX_NESTING}",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-
-
-def _error_at(name: str, event: yaml.Event, message: str) -> ClaimFileError:
-    mark = event.start_mark
-    return _error(name, mark.line + 1 if mark else None, mark.column + 1 if mark else None, message)
-
-
-def _compose(text: str, name: str) -> yaml.Node:
-    with _yaml_errors(name):
-        node = yaml.compose(text, Loader=_ClaimLoader)
-    if node is None:
-        raise _error(name, 1, 1, "the file is empty; expected a mapping with format, title, claims")
-    return node
-
-
-@contextmanager
-def _yaml_errors(name: str) -> Iterator[None]:
-    try:
-        yield
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "invalid YAML"
-        raise _error(
-            name,
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-            f"not valid YAML: {problem}",
-        ) from None
-    except yaml.YAMLError as error:
-        raise ClaimFileError(f"{name}: not valid YAML: {error}") from None
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text"
 
 
 def _error(name: str, line: int | None, column: int | None, message: str) -> ClaimFileError:
@@ -223,12 +157,16 @@ def _validate(data: Any, root: yaml.Node, name: str) -> None:
     located.sort(key=lambda item: (item[0], item[1], -len(item[2].absolute_path)))
     line, column, first = located[0]
     others = dict.fromkeys(f"{ln + 1}:{col + 1}: {_describe(e)}" for ln, col, e in located[1:])
-    message = "; ".join([_describe(first), *others])  # every problem, each with its place
-    raise _error(name, line + 1, column + 1, message)
+    listed = list(others)[: MAX_LISTED_PROBLEMS - 1]
+    problems = [_describe(first), *listed]  # every problem, each with its place
+    if len(others) > len(listed):
+        problems.append(f"and {len(others) - len(listed):,} more problems of the same kinds")
+    raise _error(name, line + 1, column + 1, "; ".join(problems))
 
 
 def _describe(error: Any) -> str:
     path = ".".join(str(p) for p in error.absolute_path) or "the file"
+    path = excerpt(path, QUOTED_VALUE_CHARACTERS)
     if list(error.absolute_path)[-1:] == ["type"] and error.validator == "enum":
         return f"unknown check type {error.instance!r}: expected one of {', '.join(CHECK_TYPES)}"
     if (
@@ -237,9 +175,70 @@ def _describe(error: Any) -> str:
         and "quote" in error.instance
     ):
         return f"{path}: a claim needs exactly one of `check` or `not_checkable`"
+    message = _short_message(error)
     if error.validator == "unevaluatedProperties":
-        return f"{path}: {error.message} (see docs/claims.md for the fields of each check type)"
-    return f"{path}: {error.message}"
+        return f"{path}: {message} (see docs/claims.md for the fields of each check type)"
+    return f"{path}: {message}"
+
+
+def _short_message(error: Any) -> str:
+    """jsonschema's message, with the value it quotes (a whole list, a long text) cut short."""
+    message = str(error.message)
+    quoted = repr(error.instance)
+    if len(quoted) > QUOTED_VALUE_CHARACTERS and quoted in message:
+        message = message.replace(quoted, excerpt(quoted, QUOTED_VALUE_CHARACTERS))
+    return excerpt(message, 3 * QUOTED_VALUE_CHARACTERS)
+
+
+# Fields the schema gives as YYYY-MM-DD (a claim's date may be YYYY-MM): checked on the calendar
+DATE_FIELDS = ("date", "on", "published")
+
+
+def _check_dates(data: dict[str, Any], root: yaml.Node, name: str) -> None:
+    """Refuse a date the schema's pattern lets through but the calendar has not (2025-02-30),
+    at its line and column, naming the claim it belongs to."""
+    for path, text in _dates(data, []):
+        problem = _calendar_problem(text)
+        if problem is None:
+            continue
+        node = _node_at(root, path)
+        owner = ""
+        if path[0] == "claims" and len(path) > 2:
+            owner = f"claim {excerpt(str(data['claims'][path[1]].get('id')), 40)!r}: "
+        raise _error(
+            name,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            f"{owner}{'.'.join(map(str, path))} {text!r} is not a day of the calendar "
+            f"({problem}); expected a real date as YYYY-MM-DD",
+        )
+
+
+def _dates(value: Any, path: list[str | int]) -> list[tuple[list[str | int], str]]:
+    found: list[tuple[list[str | int], str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in DATE_FIELDS and isinstance(item, str):
+                found.append(([*path, key], item))
+            else:
+                found.extend(_dates(item, [*path, key]))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_dates(item, [*path, index]))
+    return found
+
+
+def _calendar_problem(text: str) -> str | None:
+    """Why `text` (YYYY-MM-DD or YYYY-MM, as the schema's patterns allow) names no real day or
+    month; None when it does (any other shape is the schema's to report)."""
+    parts = text.split("-")
+    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts) not in (2, 3):
+        return None
+    try:
+        date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _build(data: dict[str, Any], root: yaml.Node, name: str) -> ClaimFile:
@@ -257,24 +256,49 @@ def _build(data: dict[str, Any], root: yaml.Node, name: str) -> ClaimFile:
                     f"claims.{index}: claim {raw['id']!r} has no {required}; give it on the claim "
                     "or under defaults",
                 )
+        _refuse_missing_day(merged, node, name)
         claims.append(_claim(merged, node.start_mark.line + 1))
-    ids = [c.id for c in claims]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        index = ids.index(duplicates[0], ids.index(duplicates[0]) + 1)
-        node = _node_at(root, ["claims", index, "id"])
-        raise _error(
-            name,
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-            f"duplicate claim id {duplicates[0]!r}",
-        )
+    _refuse_duplicate_ids([c.id for c in claims], root, name)
     return ClaimFile(
         title=data["title"],
         description=data.get("description", ""),
         claims=tuple(claims),
         path=name,
         sources=tuple(data.get("sources", ())),
+    )
+
+
+# Check types whose membership date defaults to the claim's date (evaluate: _Context.on)
+_DATED_CHECKS = ("count", "membership", "treaty")
+
+
+def _refuse_missing_day(claim: dict[str, Any], node: yaml.Node, name: str) -> None:
+    """A claim dated to the month (YYYY-MM) leaves the day of a dated check to its `on`."""
+    check = claim.get("check") or {}
+    if check.get("type") not in _DATED_CHECKS or "on" in check or claim["date"].count("-") == 2:
+        return
+    raise _error(
+        name,
+        node.start_mark.line + 1,
+        node.start_mark.column + 1,
+        f"claim {claim['id']!r} is dated {claim['date']!r} and its {check['type']} check needs a "
+        "day; expected `on: YYYY-MM-DD` in the check",
+    )
+
+
+def _refuse_duplicate_ids(ids: list[str], root: yaml.Node, name: str) -> None:
+    """The first id (by name) given twice, at its second place; counted once, not per claim."""
+    counts = Counter(ids)
+    duplicates = sorted(i for i, n in counts.items() if n > 1)
+    if not duplicates:
+        return
+    index = ids.index(duplicates[0], ids.index(duplicates[0]) + 1)
+    node = _node_at(root, ["claims", index, "id"])
+    raise _error(
+        name,
+        node.start_mark.line + 1,
+        node.start_mark.column + 1,
+        f"duplicate claim id {duplicates[0]!r}",
     )
 
 
