@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,8 +25,10 @@ from alliance.errors import (
 from alliance.provenance import EDITION_COLUMNS, Edition
 from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
 from alliance.store import shared_connection
+from alliance.store_newest import VIEW as NEWEST_VIEW
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
 INDICATOR_ALIASES = {
@@ -129,11 +132,13 @@ def known_filter_value(column: str, value: str) -> str:
     """
     if column == "price_basis" and value.strip().lower() == "constant":
         return "constant"
+    connection = shared_connection()
+    table = _figures(connection, None)  # the newest rows hold every value any edition has
     known = [
         row[0]
-        for row in shared_connection()
-        .execute(f"SELECT DISTINCT {column} FROM observations WHERE {column} IS NOT NULL")
-        .fetchall()
+        for row in connection.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"
+        ).fetchall()
     ]
     by_case = {str(k).lower(): str(k) for k in known}
     found = by_case.get(value.strip().lower())
@@ -201,8 +206,10 @@ def _check_years(query: Query, clauses: list[str], params: list[Any], years: set
     wanted = [y for y in (query.first_year, query.last_year) if y is not None and y not in years]
     if not wanted:
         return
-    first, last = shared_connection().execute(
-        f"SELECT min(year), max(year) FROM observations WHERE {' AND '.join(clauses)}", params
+    connection = shared_connection()
+    table = _figures(connection, query.edition)
+    first, last = connection.execute(
+        f"SELECT min(year), max(year) FROM {table} WHERE {' AND '.join(clauses)}", params
     ).fetchone() or (None, None)
     if first is None:
         return
@@ -264,21 +271,39 @@ NEWEST_PER_FIGURE_SQL = (
 RULE_IN_PYTHON_UP_TO = 5_000
 
 
-def _newest_rows(columns: list[str], where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+@cache
+def _has_newest_layer(connection: duckdb.DuckDBPyConnection) -> bool:
+    (found,) = connection.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [NEWEST_VIEW]
+    ).fetchone() or (0,)
+    return bool(found)
+
+
+def _figures(connection: duckdb.DuckDBPyConnection, edition: str | None) -> str:
+    """The table a query reads: with no edition named and imports present, the store's rows and
+    the newest rows of the imports (`store_newest`), which give what the edition rule keeps from
+    every stored edition; otherwise every edition's rows."""
+    return NEWEST_VIEW if edition is None and _has_newest_layer(connection) else "observations"
+
+
+def _newest_rows(
+    columns: list[str], where: str, params: list[Any], edition: str | None
+) -> list[tuple[Any, ...]]:
     connection = shared_connection()
+    table = _figures(connection, edition)
     names = ", ".join(f'"{c}"' for c in columns)
     # calendar before fiscal within a figure, as the rows stand in the files
     order = (
         "source_id, indicator, unit, currency, price_basis, exchange_basis, entity, year, period"
     )
     (found,) = connection.execute(
-        f"SELECT count(*) FROM observations WHERE {where}", params
+        f"SELECT count(*) FROM {table} WHERE {where}", params
     ).fetchone() or (0,)
     if found <= RULE_IN_PYTHON_UP_TO:
-        sql = f"SELECT {names} FROM observations WHERE {where} ORDER BY {order}"
+        sql = f"SELECT {names} FROM {table} WHERE {where} ORDER BY {order}"
         return newest_per_figure(connection.execute(sql, params).fetchall(), columns)
     sql = (
-        f"SELECT {names} FROM observations WHERE {where} QUALIFY {NEWEST_PER_FIGURE_SQL} "
+        f"SELECT {names} FROM {table} WHERE {where} QUALIFY {NEWEST_PER_FIGURE_SQL} "
         f"ORDER BY {order}"
     )
     return connection.execute(sql, params).fetchall()
@@ -299,7 +324,7 @@ def select(query: Query) -> Selection:
         year_clauses.append("year <= ?")
         year_params.append(query.last_year)
     columns = list(OBSERVATION_COLUMNS)
-    rows = _newest_rows(columns, " AND ".join(year_clauses), year_params)
+    rows = _newest_rows(columns, " AND ".join(year_clauses), year_params, query.edition)
     year = columns.index("year")
     # Every figure found keeps one row, so the rows kept cover the years found.
     _check_years(query, clauses, params, {r[year] for r in rows})

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from alliance import store_trust
+from alliance import store_newest, store_trust
 from alliance.errors import FileAccessError, StoreError
 from alliance.schema import OBSERVATION_COLUMNS
 
@@ -323,10 +323,14 @@ def _opened(path: Path, connect: Any) -> duckdb.DuckDBPyConnection:
 TABLES = ("observations", "editions", "countries", "groups", "memberships", "indicators")
 
 
-def open_store(imports: Sequence[Path], allowed: Path | None = None) -> duckdb.DuckDBPyConnection:
+def open_store(
+    imports: Sequence[Path], allowed: Path | None = None, *, newest: bool = False
+) -> duckdb.DuckDBPyConnection:
     """An in-memory connection: the store attached read-only, `imports` laid over it as views.
 
-    After set-up the connection may read no file but the store and the folder `allowed`.
+    After set-up the connection may read no file but the store and the folder `allowed`. With
+    `newest` (only for files the store serves), the cached newest rows of `imports` are attached
+    too (`store_newest`), for queries that name no edition.
     """
     if not imports:
         # The common case: the store file alone, opened directly (faster than attaching it).
@@ -344,6 +348,8 @@ def open_store(imports: Sequence[Path], allowed: Path | None = None) -> duckdb.D
     for table in TABLES:
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
     _lay_imports_over(connection, imports)
+    if newest:
+        store_newest.lay_over(connection, home()[0], imports)
     if allowed is not None:
         connection.execute(f"SET allowed_directories = [{sql_string(f'{allowed}/')}]")
     connection.execute("SET enable_external_access = false")
@@ -394,12 +400,12 @@ def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[P
 
 def connect() -> duckdb.DuckDBPyConnection:
     """A new read-only connection to the store with the user's imports."""
-    return open_store(imported_files(), imports_dir())
+    return open_store(imported_files(), imports_dir(), newest=True)
 
 
 @cache
 def _cached_connection(store: Path, imports: tuple[Path, ...]) -> duckdb.DuckDBPyConnection:
-    return open_store(imports, imports_dir())
+    return open_store(imports, imports_dir(), newest=True)
 
 
 # Cursors of the shared connection for threads other than the main one, by (thread, connection).

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alliance import store, store_trust, store_writer
+from alliance import store, store_newest, store_trust, store_writer
 from alliance.paths import file_errors
 from alliance.provenance import Edition, sha256_of
 from alliance.schema import OBSERVATION_COLUMNS
@@ -87,6 +87,7 @@ def write_import(edition: Edition, observations: pa.Table) -> Path:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
+    _update_newest()  # here, so that the next query does not pay for it
     return target
 
 
@@ -118,6 +119,12 @@ def remove_file(path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         store_trust.record(homes, path.relative_to(homes.imports).as_posix(), [])
+    _update_newest()
+
+
+def _update_newest() -> None:
+    """The newest rows of the imports queries serve now (`store_newest`; a cache, never fatal)."""
+    store_newest.ensure(store.home()[0], store.imported_files())
 
 
 def ignored_files(source_id: str, edition: str) -> list[Path]:
