@@ -200,10 +200,14 @@ def _write_repaired(cached: Path, repaired: dict[int, BaseGeometry]) -> None:
                 os.unlink(temporary)
 
 
-def _units_shape(a3s: tuple[str, ...]) -> BaseGeometry:
+def _units_shape(a3s: tuple[str, ...], rebuilt: bool = True) -> BaseGeometry:
+    """The units' land as one shape. Not `rebuilt`: a single unit as it is, for where only the
+    land's extent counts (a union of one shape rebuilds it in GEOS's vertex order, a twentieth
+    of a second for Norway; the same land, drawn the same, but its SVG path starts elsewhere)."""
     import shapely
 
-    return shapely.union_all([shape for unit, shape in _valid_units() if unit.a3 in a3s])
+    shapes = [shape for unit, shape in _valid_units() if unit.a3 in a3s]
+    return shapes[0] if len(shapes) == 1 and not rebuilt else shapely.union_all(shapes)
 
 
 def _part_of_unit(item: Territory) -> BaseGeometry | None:
@@ -217,12 +221,13 @@ def _part_of_unit(item: Territory) -> BaseGeometry | None:
     return shapely.union_all(pieces) if pieces else None
 
 
-def territory_shape(item: Territory, on: date) -> BaseGeometry:
+def territory_shape(item: Territory, on: date, rebuilt: bool = True) -> BaseGeometry:
     """The territory's land: its units cut to its boxes, or, for a row without boxes, its units
-    without the boxed territories valid on `on` (metropolitan France without French Guiana)."""
+    without the boxed territories valid on `on` (metropolitan France without French Guiana).
+    `rebuilt` as in `_units_shape`."""
     import shapely
 
-    land = _units_shape(item.units)
+    land = _units_shape(item.units, rebuilt)
     part = _part_of_unit(item)
     if part is not None:
         return land.intersection(part)
@@ -240,17 +245,24 @@ def attacked_shape(result: ObligationsResult) -> BaseGeometry | None:
     place = result.place
     if place.territory_id is None:
         return None
-    item = next(t for t in territories() if t.id == place.territory_id)
-    shape = territory_shape(item, result.on)
+    return _territory_land(place.territory_id, result.on)
+
+
+@cache
+def _territory_land(territory_id: str, on: date) -> BaseGeometry | None:
+    """A territory's land (the frame and the drawing both ask for the attacked place's)."""
+    item = next(t for t in territories() if t.id == territory_id)
+    shape = territory_shape(item, on)
     return None if shape.is_empty else shape
 
 
 def home_shape(iso3: str, on: date) -> BaseGeometry | None:
-    """A state's metropolitan territory (the United States without Alaska and Hawaii)."""
+    """A state's metropolitan territory (the United States without Alaska and Hawaii), as the
+    frame uses it: its extent (not rebuilt, see `_units_shape`)."""
     item = metropolitan(iso3)
     if item is None:
         return None
-    shape = territory_shape(item, on)
+    shape = territory_shape(item, on, rebuilt=False)
     return None if shape.is_empty else shape
 
 
@@ -288,10 +300,11 @@ def frame_of(result: ObligationsResult, bound: set[str]) -> MapView:
         home = home_shape(iso3, result.on)
         if home is not None and home.intersects(window):
             parts.append(home.intersection(window))
-    focus = shapely.union_all(parts)
-    lon_min, lat_min, lon_max, lat_max = focus.bounds
+    # The bounds of the parts are those of their union: no union of thirty states' land needed.
+    lon_min, lat_min, lon_max, lat_max = (float(v) for v in shapely.total_bounds(parts))
     projection = Projection((lat_min + lat_max) / 2, (lon_min + lon_max) / 2)
-    limits = _limits(projection.geometry(focus).bounds)
+    projected = [projection.geometry(part) for part in parts]
+    limits = _limits(tuple(float(v) for v in shapely.total_bounds(projected)))
     return MapView(projection, limits, _clip(projection, limits))
 
 
