@@ -446,8 +446,6 @@ def test_a_string_agg_past_the_memory_limit_is_one_line(home: Path) -> None:
         home,
         "sql",
         "SELECT length(string_agg(repeat('x', 1000), ',')) FROM range(8000000)",
-        "--timeout",
-        "120",
     )
     assert done.code == 2 and len(done.err_lines) == 1, done.err
     assert "memory limit" in done.err

@@ -34,7 +34,7 @@ DEFAULT_ROW_LIMIT = 10_000
 # Ours, chosen for a laptop shared with other work: the store and imports take tens of MB, so
 # 1 GB leaves room for joins and sorts over all of it, while a runaway aggregate ends in an
 # out-of-memory error rather than swap (nothing spills to disk: the connection has no folder).
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "1 GB"
 THREADS = 2
 
 # PRAGMAs that only describe the catalogue (DESCRIBE-like); any other PRAGMA is refused, as is

@@ -28,7 +28,7 @@ def sql_command(
         typer.Option(
             "--timeout",
             min=0.001,
-            help="Stop the query after this many seconds (one error line, exit 2).",
+            help="Stop the query after this many seconds (one error line, exit 2; Ctrl-C too).",
         ),
     ] = DEFAULT_TIMEOUT,
     limit: Annotated[
@@ -45,10 +45,10 @@ def sql_command(
 
     Read-only by construction: DuckDB's own parser must find exactly one statement that reads
     (EXPLAIN judged by the statement it wraps), and it runs on a fresh in-memory connection that
-    attaches the store read-only and can open no file (no COPY, EXPORT, ATTACH, INSTALL, LOAD or
-    read_csv of anything), with its settings locked. Limits: {memory} of memory, {threads}
-    threads, --timeout (default {timeout:g} s) and --limit rows (default {limit:,}). Ctrl-C
-    stops the query: one line, exit 2.
+    holds the store attached read-only and your imports copied in, and can open no file (no
+    COPY, EXPORT, ATTACH, INSTALL, LOAD or read_csv of anything), its settings locked. Limits:
+    {memory} of memory, {threads} threads, --timeout (default {timeout:g} s) and --limit rows
+    (default {limit:,}). Ctrl-C stops the query: one line, exit 2.
 
     Example: alliance sql "select entity, value from observations where source_id='nato'
     and indicator='defence_expenditure_share_gdp' and year=2024 order by value desc limit 5"
