@@ -4,12 +4,19 @@ Data the store lacks comes back as a Figure without a value and with `missing` s
 absent; the errors that mean "no such data" (a year outside the series, an edition not stored,
 strict refusals) are turned into the same. Input errors (an expression that does not parse, an
 unknown country or metric) propagate: they are mistakes in the claim file.
+
+One backend checks one claim file: it remembers every answer it gave (a file asks the same
+coalitions, figures and editions again and again), so the store is asked each question once and
+checking costs the same per claim however many claims the file has. Every answer is an immutable
+record computed from the store alone, so a remembered answer is the answer (tests check the
+verdicts against each claim checked alone).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from alliance.claims.backend import (
     ClauseFact,
@@ -23,23 +30,43 @@ from alliance.claims.model import Figure, SourceRow
 from alliance.errors import NO_DATA_ERRORS, AllianceError
 
 _MEMBERSHIP_FILE = "memberships.csv"
+Answer = TypeVar("Answer")
 
 
 class StoreBackend:
-    """Answers the checks from the shipped data and the user's store."""
+    """Answers the checks from the shipped data and the user's store, each question once."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[str, Hashable], Any] = {}
+
+    def _once(self, question: str, key: Hashable, compute: Callable[[], Answer]) -> Answer:
+        """The remembered answer to (question, key), computed the first time it is asked."""
+        slot = (question, key)
+        if slot not in self._answers:
+            self._answers[slot] = compute()
+        answer: Answer = self._answers[slot]
+        return answer
 
     def resolve_country(self, text: str) -> str:
         from alliance.countries import resolve_country
 
-        return resolve_country(text)
+        return self._once("country", text, lambda: resolve_country(text))
 
     def members(self, expression: str, on: date) -> Members:
+        return self._once("members", (expression, on), lambda: self._members(expression, on))
+
+    def _members(self, expression: str, on: date) -> Members:
         from alliance.coalitions import coalition
 
         group = coalition(expression, on)
         return Members(expression, on, group.members, _membership_rows(expression, on))
 
     def aggregate(self, expression: str, options: MetricOptions) -> Figure:
+        return self._once(
+            "aggregate", (expression, options), lambda: self._aggregate(expression, options)
+        )
+
+    def _aggregate(self, expression: str, options: MetricOptions) -> Figure:
         from alliance import metrics
 
         metric, kwargs = _metric_call(options)
@@ -49,7 +76,9 @@ class StoreBackend:
 
             target = coalition(expression, options.on)
         try:
-            result = metrics.aggregate(target, metric, options.year, **kwargs)
+            result = metrics.aggregate(
+                target, metric, options.year, fetch=self._observations, **kwargs
+            )
         except NO_DATA_ERRORS as error:
             return Figure(None, "", options.describe(), missing=(str(error),))
         missing = tuple(f"{m}: no {result.metric} figure for {result.year}" for m in result.missing)
@@ -63,64 +92,96 @@ class StoreBackend:
             tuple(result.zeros),
         )
 
+    def _observations(self, indicator: str, **filters: Any) -> list[dict[str, Any]]:
+        """`observation_records`, each selection read from the store once (the metrics' fetch)."""
+        from alliance.observations import observation_records
+
+        key = (indicator, *((k, _hashable(v)) for k, v in sorted(filters.items())))
+        rows = self._once("observations", key, lambda: observation_records(indicator, **filters))
+        return list(rows)
+
     def per_country(self, expression: str, options: MetricOptions) -> list[CountryFigure]:
+        answer = self._once(
+            "per_country", (expression, options), lambda: self._per_country(expression, options)
+        )
+        return list(answer)
+
+    def _per_country(self, expression: str, options: MetricOptions) -> list[CountryFigure]:
         on = options.on or date(options.year, 7, 1)
         members = self.members(expression, on).members
         if options.metric == "defence_share_gdp":
-            return _published_shares(members, options)
+            return _published_shares(members, options, self._observations, self._edition_rows)
         return [CountryFigure(country, self.aggregate(country, options)) for country in members]
 
-    def pledges(self, country: str) -> tuple[PledgeFact, ...]:
-        from alliance.commitments import all_pledges
+    def _edition_rows(self, row: SourceRow) -> tuple[SourceRow, ...]:
+        key = (row.source, row.edition, row.dataset)
+        return self._once("edition", key, lambda: _edition_rows(row))
 
-        return tuple(
-            PledgeFact(
-                country,
-                p.target_percent,
-                p.target_year,
-                p.statement,
-                (_cited_row("pledges.csv", p.pledge, country, p.source_title, p.source_url),),
-                p.announced,
-            )
-            for p in all_pledges()
-            if p.iso3 == country and p.measure == "defence_share_gdp"
-        )
+    def pledges(self, country: str) -> tuple[PledgeFact, ...]:
+        return self._once("pledges", country, lambda: _pledges(country))
 
     def target(self, name: str) -> TargetFact | None:
-        from alliance.commitments import find_target
-
-        found = find_target(name)  # an unknown name is a mistake in the file: it raises
-        return TargetFact(
-            found.target,
-            found.threshold_percent,
-            found.deadline_year,
-            found.name,
-            (_cited_row("targets.csv", found.target, None, found.source_title, found.source_url),),
-        )
+        return self._once("target", name, lambda: _target(name))
 
     def clause(self, target: str, clause: str, on: date) -> ClauseFact | None:
-        from alliance.treaties import obligations
+        return self._once("clause", (target, clause, on), lambda: _clause(target, clause, on))
 
-        result = obligations(target, on, with_capacity=False)
-        for item in result.clauses:
-            if item.clause_id == clause.lower():
-                row = SourceRow(
-                    "treaty clauses",
-                    dataset=item.treaty,
-                    entity=item.article,
-                    citation=item.citation,
-                )
-                place = result.place
-                territory = SourceRow(
-                    "territories",
-                    entity=place.territory_id or place.sovereign,
-                    locator=place.how,
-                )
-                reason = item.reason + (f" {item.caveat}" if item.caveat else "")
-                return ClauseFact(
-                    item.clause_id, item.applies, item.bound, reason, (row, territory)
-                )
-        return None
+
+def _hashable(value: Any) -> Hashable:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _pledges(country: str) -> tuple[PledgeFact, ...]:
+    from alliance.commitments import all_pledges
+
+    return tuple(
+        PledgeFact(
+            country,
+            p.target_percent,
+            p.target_year,
+            p.statement,
+            (_cited_row("pledges.csv", p.pledge, country, p.source_title, p.source_url),),
+            p.announced,
+        )
+        for p in all_pledges()
+        if p.iso3 == country and p.measure == "defence_share_gdp"
+    )
+
+
+def _target(name: str) -> TargetFact:
+    from alliance.commitments import find_target
+
+    found = find_target(name)  # an unknown name is a mistake in the file: it raises
+    return TargetFact(
+        found.target,
+        found.threshold_percent,
+        found.deadline_year,
+        found.name,
+        (_cited_row("targets.csv", found.target, None, found.source_title, found.source_url),),
+    )
+
+
+def _clause(target: str, clause: str, on: date) -> ClauseFact | None:
+    from alliance.treaties import obligations
+
+    result = obligations(target, on, with_capacity=False)
+    for item in result.clauses:
+        if item.clause_id == clause.lower():
+            row = SourceRow(
+                "treaty clauses",
+                dataset=item.treaty,
+                entity=item.article,
+                citation=item.citation,
+            )
+            place = result.place
+            territory = SourceRow(
+                "territories",
+                entity=place.territory_id or place.sovereign,
+                locator=place.how,
+            )
+            reason = item.reason + (f" {item.caveat}" if item.caveat else "")
+            return ClauseFact(item.clause_id, item.applies, item.bound, reason, (row, territory))
+    return None
 
 
 def _metric_call(options: MetricOptions) -> tuple[str, dict[str, Any]]:
@@ -182,11 +243,16 @@ def _zero_rows(result: Any) -> list[SourceRow]:
     ]
 
 
-def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[CountryFigure]:
+def _published_shares(
+    members: tuple[str, ...],
+    options: MetricOptions,
+    observation_records: Callable[..., list[dict[str, Any]]],
+    edition_rows: Callable[[SourceRow], tuple[SourceRow, ...]],
+) -> list[CountryFigure]:
     """Each member's published defence share of GDP: the figure the one edition rule chooses
     (the newest edition that has it, or the named edition), as `targets` shows it.
     """
-    from alliance.observations import newest_per_figure, observation_records
+    from alliance.observations import newest_per_figure
 
     source = options.source or options.definition
     try:
@@ -221,7 +287,7 @@ def _published_shares(members: tuple[str, ...], options: MetricOptions) -> list[
             "defence_expenditure_share_gdp",
             bool(row["estimate"]) if row["estimate"] is not None else None,
         )
-        used = (*_edition_rows(source_row), source_row)
+        used = (*edition_rows(source_row), source_row)
         figures.append(CountryFigure(member, Figure(value, "percent", sources=used)))
     return figures
 
