@@ -385,13 +385,14 @@ def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[P
     connection.execute(
         "CREATE TEMP TABLE imported_editions AS SELECT * FROM store.editions WHERE false"
     )
-    placeholders = ", ".join("?" for _ in range(len(EDITION_COLUMNS) + 1))
+    placeholders = "(" + ", ".join("?" for _ in range(len(EDITION_COLUMNS) + 1)) + ")"
+    values = []
     for name, text in records:
         record = Edition.from_record(json.loads(text)).record()
-        values = [record[c] for c in EDITION_COLUMNS]
-        connection.execute(
-            f"INSERT INTO imported_editions VALUES ({placeholders})", [*values, counts[name]]
-        )
+        values += [*(record[c] for c in EDITION_COLUMNS), counts[name]]
+    # One statement: one INSERT per edition took 0.25 s of every query with 100 imports.
+    rows = ", ".join(placeholders for _ in records)
+    connection.execute(f"INSERT INTO imported_editions VALUES {rows}", values)
     connection.execute(
         "CREATE OR REPLACE VIEW editions AS SELECT * FROM store.editions "
         "UNION ALL SELECT * FROM imported_editions"
