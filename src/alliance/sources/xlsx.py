@@ -82,8 +82,8 @@ class Limits:
     parts: int = 10_000
     rows: int = 100_000  # the highest row number a cell or row may carry
     columns: int = 1_000  # the highest column (ALL)
-    cells_per_sheet: int = 1_000_000
-    shared_strings: int = 1_000_000
+    cells_per_sheet: int = 500_000
+    shared_strings: int = 200_000
     fonts_and_styles: int = 100_000
     chunk_bytes: int = 2**20  # a sheet is read this much at a time...
     row_bytes: int = 32 * 2**20  # ...and no row (or cell) may be longer than this
@@ -272,20 +272,21 @@ class XlsxReader:
         limit = self.limits.row_bytes
         try:
             with self._zip.open(part) as stream:
-                pending = b""
+                pending = bytearray()  # appended to in place: a long row costs no copies
                 while block := stream.read(self.limits.chunk_bytes):
+                    searched = max(len(pending) - len(b"</row>"), 0)
                     pending += block
-                    cut = _last_boundary(pending)
+                    cut = _last_boundary(pending, searched)
                     if cut:
-                        yield pending[:cut]
-                        pending = pending[cut:]
+                        yield bytes(pending[:cut])
+                        del pending[:cut]
                     if len(pending) > limit:
                         raise WorkbookTooLarge(
                             f"sheet {name!r} ({part}) has a row or cell of more than "
                             f"{limit:,} bytes"
                         )
                 if pending:
-                    yield pending
+                    yield bytes(pending)
         except KeyError:
             return
         except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
@@ -363,15 +364,16 @@ class XlsxReader:
 _ENDS: Final = (b"</c>", b"</row>")
 
 
-def _last_boundary(xml: bytes) -> int:
-    """The position just after the last complete cell or row in `xml`; 0 if none."""
-    cut = max(xml.rfind(end) + len(end) if end in xml else 0 for end in _ENDS)
-    closed = xml.rfind(b"/>")
+def _last_boundary(xml: bytes | bytearray, start: int = 0) -> int:
+    """The position just after the last complete cell or row in `xml` that ends after `start`
+    (what was searched before need not be again); 0 if none."""
+    cut = max(xml.rfind(end, start) + len(end) for end in _ENDS)
+    closed = xml.rfind(b"/>", start)
     if closed + 2 > cut:  # a self-closed <c .../> or <row .../> ends one too (<f/>, <v/> do not)
         opened = xml.rfind(b"<", 0, closed)
         if xml.startswith((b"<c ", b"<row "), opened):
             cut = closed + 2
-    return cut
+    return max(cut, 0)
 
 
 def _check_reach(name: str, cells: list[RawCell], limits: Limits) -> None:
