@@ -110,17 +110,17 @@ def save(figure: Figure, path: Path, text: ChartText) -> Path:
     stays text (selectable, searchable, translatable), not glyph outlines."""
     import matplotlib
 
-    from alliance.paths import file_errors, write_text
+    from alliance.paths import write_text, write_with
 
     suffix = _check_suffix(path)
     _frame_text(figure, text)
     if suffix in (".png", ".svg"):
-        with (
-            file_errors(path, "write", "a file path to write the chart to"),
-            matplotlib.rc_context({"svg.fonttype": "none"}),
-        ):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(path, format=suffix[1:], facecolor="white")
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            write_with(
+                path,
+                lambda handle: figure.savefig(handle, format=suffix[1:], facecolor="white"),
+                "a file path to write the chart to",
+            )
     else:
         buffer = io.StringIO()
         with matplotlib.rc_context({"svg.fonttype": "none"}):

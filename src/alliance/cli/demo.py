@@ -18,8 +18,10 @@ def demo_command(
     Example: alliance demo --out out
     """
     from alliance.commitments import target_table
+    from alliance.paths import writable_folder
     from alliance.views.commitments import ally_shares, targets_chart
 
+    writable_folder(out, "a folder for the demo's outputs")  # before the work, not after
     shares = ally_shares()
     view, edition, year = shares.view, shares.edition, shares.year
     table = Table(list(view.columns), view.rows, view.title, list(view.footer))

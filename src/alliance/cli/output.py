@@ -7,6 +7,7 @@ converted at the boundary.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -194,12 +195,9 @@ def _write_csv(table: Table, out: Path | None) -> None:
     if out is None:
         _csv_rows(table, sys.stdout)
         return
-    from alliance.paths import file_errors
-
-    with file_errors(out, "write", OUTPUT_EXPECTED):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            _csv_rows(table, handle)
+    text = io.StringIO()
+    _csv_rows(table, text)
+    _write_text(text.getvalue(), out)
 
 
 def _csv_rows(table: Table, handle: Any) -> None:
@@ -219,11 +217,9 @@ def _write_parquet(table: Table, out: Path | None) -> None:
     if out is None:
         pq.write_table(arrow_table, sys.stdout.buffer)
         return
-    from alliance.paths import file_errors
+    from alliance.paths import write_with
 
-    with file_errors(out, "write", OUTPUT_EXPECTED):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(arrow_table, out)
+    write_with(out, lambda handle: pq.write_table(arrow_table, handle), OUTPUT_EXPECTED)
 
 
 def _write_xlsx(table: Table, out: Path | None) -> None:
@@ -235,19 +231,33 @@ def _write_xlsx(table: Table, out: Path | None) -> None:
         raise InvalidArgumentError(XLSX_NEEDS_A_FILE)
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    figures = book.create_sheet("figures")
-    figures.append([_xlsx_cell(figures, name) for name in table.columns])
-    for row in table.rows:
-        figures.append([_xlsx_cell(figures, _plain(value)) for value in row])
-    sources = book.create_sheet("sources")
-    for line in [table.title, *table.footer] if table.title else table.footer:
-        sources.append([_xlsx_cell(sources, line)])
-    from alliance.paths import file_errors
+    from alliance.paths import file_errors, write_with
 
+    book = Workbook(write_only=True)
+    # openpyxl's write-only sheets spool to temporary files, so a full disk can show there first
     with file_errors(out, "write", OUTPUT_EXPECTED):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        book.save(out)
+        try:
+            figures = book.create_sheet("figures")
+            figures.append([_xlsx_cell(figures, name) for name in table.columns])
+            for row in table.rows:
+                figures.append([_xlsx_cell(figures, _plain(value)) for value in row])
+            sources = book.create_sheet("sources")
+            for line in [table.title, *table.footer] if table.title else table.footer:
+                sources.append([_xlsx_cell(sources, line)])
+            write_with(out, book.save, OUTPUT_EXPECTED)
+        except OSError:
+            _abandon(book)
+            raise
+
+
+def _abandon(book: Any) -> None:
+    """Close the sheets of a workbook cut off by an OS error now, while their errors can be
+    dropped: left to the garbage collector, each prints a traceback on stderr."""
+    from contextlib import suppress
+
+    for sheet in book.worksheets:
+        with suppress(Exception):
+            sheet.close()
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:

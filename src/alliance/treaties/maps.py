@@ -54,16 +54,15 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         raise InvalidArgumentError(
             f"Cannot write a map to {path.name!r}: expected a .png, .svg or .html file."
         )
-    from alliance.paths import file_errors, write_text
+    from alliance.paths import write_text, write_with
 
     expected = "a file path to write the map to"
     figure = draw(result)
     if suffix == ".html":
         write_text(path, _html(result, figure), expected)
     else:
-        with file_errors(path, "write", expected):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(path, dpi=150 if suffix == ".png" else None)
+        dpi = 150 if suffix == ".png" else None
+        write_with(path, lambda out: figure.savefig(out, format=suffix[1:], dpi=dpi), expected)
     return path
 
 
