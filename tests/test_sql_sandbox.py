@@ -395,6 +395,15 @@ def test_rows_past_the_limit_are_cut_and_said(home: Path) -> None:
     assert whole.out.splitlines() == ["n", *map(str, range(10))] and whole.err == ""
 
 
+def test_long_texts_are_cut_in_the_table_and_whole_in_csv(home: Path) -> None:
+    statement = "SELECT repeat('ab', 2500) AS text"
+    table = cli(home, "sql", statement)
+    assert table.code == 0, table.err
+    assert "(5,000 characters)" in table.out and "are cut in the table" in table.out
+    as_csv = cli(home, "sql", statement, "--format", "csv")
+    assert as_csv.out.splitlines() == ["text", "ab" * 2500]
+
+
 def test_a_query_past_its_timeout_ends_in_one_line(home: Path) -> None:
     started = time.monotonic()
     done = cli(home, "sql", "SELECT count(*) FROM range(1000000000000)", "--timeout", "1")

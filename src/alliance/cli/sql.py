@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any
 
 import typer
 
@@ -61,6 +61,7 @@ def sql_command(
             result = run_sql(statement, timeout=timeout, limit=limit)
     except KeyboardInterrupt:
         raise QueryStoppedError("Stopped the query at Ctrl-C: no rows printed.") from None
+    rows: list[Sequence[Any]] = list(result.rows)
     footer = []
     if result.more:
         footer.append(
@@ -69,7 +70,27 @@ def sql_command(
         )
         if fmt is not OutputFormat.table:
             typer.echo(f"Warning: {footer[0]}", err=True)
-    emit(Table(result.columns, result.rows, footer=footer), fmt, output)
+    if fmt is OutputFormat.table and any(_too_long(v) for row in rows for v in row):
+        rows = [[_cut(v) for v in row] for row in rows]
+        footer.append(
+            f"Texts longer than {CELL_CHARACTERS:,} characters are cut in the table; "
+            "--format csv or json gives them whole."
+        )
+    emit(Table(result.columns, rows, footer=footer), fmt, output)
+
+
+# A boxed table wraps a long text over many lines (a 100 MB text took 21 s and 3 GB to draw).
+CELL_CHARACTERS = 1_000
+
+
+def _too_long(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > CELL_CHARACTERS
+
+
+def _cut(value: Any) -> Any:
+    if not _too_long(value):
+        return value
+    return f"{value[:CELL_CHARACTERS]}… ({len(value):,} characters)"
 
 
 if sql_command.__doc__:  # the limits as they are, not as they were when this was written
