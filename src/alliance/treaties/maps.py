@@ -237,27 +237,29 @@ def _visible(shapes: list[Any], attacked: Any, view: map_view.MapView, key: str)
 
 def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
     """One patch per kind of land, holes kept (San Marino inside Italy stays its own colour)."""
+    import numpy as np
+    import shapely
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as PlotPath
     from shapely.geometry.polygon import orient
 
-    vertices: list[Any] = []
-    codes: list[Any] = []
+    rings: list[Any] = []
     for shape in shapes:
         for polygon in getattr(shape, "geoms", [shape]):
             if polygon.geom_type != "Polygon" or polygon.is_empty:
                 continue
             polygon = orient(polygon)
-            for ring in (polygon.exterior, *polygon.interiors):
-                points = list(ring.coords)
-                vertices.extend(points)
-                codes.extend(
-                    [PlotPath.MOVETO] + [PlotPath.LINETO] * (len(points) - 2) + [PlotPath.CLOSEPOLY]
-                )
-    if not vertices:
+            rings += [polygon.exterior, *polygon.interiors]
+    if not rings:
         return
+    # Each ring: MOVETO its first point, LINETO the rest, CLOSEPOLY on the last (its first again).
+    points = [shapely.get_coordinates(ring) for ring in rings]
+    ends = np.cumsum([len(ring) for ring in points])
+    codes = np.full(ends[-1], PlotPath.LINETO, dtype=PlotPath.code_type)
+    codes[ends - 1] = PlotPath.CLOSEPOLY
+    codes[np.concatenate([[0], ends[:-1]])] = PlotPath.MOVETO
     patch = PathPatch(
-        PlotPath(vertices, codes),
+        PlotPath(np.concatenate(points), codes),
         facecolor=kind.face,
         edgecolor=kind.edge,
         linewidth=0.9 if kind.key == "attacked" else 0.4,
