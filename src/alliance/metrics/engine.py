@@ -57,6 +57,46 @@ def default_fetch(indicator: str, **filters: Any) -> list[dict[str, Any]]:
     return observation_records(indicator, **filters)
 
 
+class Prefetched:
+    """A Fetch that reads each kind of figure once for a set of entities, every year, and answers
+    each ask from those rows: a comparison over years or a capacity asks the same kinds of figure
+    for dozens of member lists and years (a store query each otherwise). Returns what
+    `observation_records` would: the edition rule chooses per entity and year, so rows fetched
+    for more entities and years are the same rows. Asks outside the entities go to the store."""
+
+    def __init__(self, entities: Sequence[str]) -> None:
+        self.entities = frozenset(entities)
+        self.rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+    def __call__(
+        self,
+        indicator: str,
+        *,
+        entities: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
+        from alliance.observations import observation_records
+
+        if entities is None or not self.entities.issuperset(entities):
+            return observation_records(indicator, entities=entities, years=years, **filters)
+        key = (indicator, *sorted(filters.items()))
+        if key not in self.rows:
+            every = sorted(self.entities)
+            self.rows[key] = observation_records(indicator, entities=every, **filters)
+        wanted = set(entities)
+        rows = [row for row in self.rows[key] if row["entity"] in wanted]
+        if not years or not rows:
+            return rows
+        # As `observations.select`: a year outside the years the selection has is an error.
+        first, last = min(r["year"] for r in rows), max(r["year"] for r in rows)
+        for year in (min(years), max(years)):
+            if not first <= year <= last:
+                raise YearOutOfRangeError(year, first, last, f"the {indicator} data selected")
+        chosen = set(years)
+        return [row for row in rows if row["year"] in chosen]
+
+
 @dataclass(frozen=True)
 class _Figure:
     value: float  # in base units (USD, persons, percent)
@@ -189,7 +229,11 @@ def aggregate_members(
     year: int,
     edition: str | None,
     fetch: Fetch,
+    *,
+    cite: bool = True,
 ) -> AggregateResult:
+    """The coalition's total (or ratio of totals); `cite=False` leaves the sources without their
+    editions' citation and URL (a query each), for a caller that prints only the editions."""
     members = group.members
     found = {
         series: _figures_or_fallback(series, spec, members, year, edition, fetch)
@@ -225,7 +269,7 @@ def aggregate_members(
                 tuple(dict.fromkeys(f.locator for f in used if f.locator)),
             )
         )
-    return _result(spec, group, year, contributions, missing, zeros, used_sources)
+    return _result(spec, group, year, contributions, missing, zeros, used_sources, cite)
 
 
 def _result(
@@ -236,6 +280,7 @@ def _result(
     missing: list[str],
     zeros: list[str],
     used_sources: dict[SourceRef, None],
+    cite: bool = True,
 ) -> AggregateResult:
     numerator = sum(c.numerator for c in contributions) if contributions else None
     denominator = (
@@ -264,7 +309,7 @@ def _result(
         missing=tuple(missing),
         zeros=tuple(zeros),
         estimated=tuple(c.entity for c in contributions if c.estimate),
-        sources=cited_sources(used_sources),
+        sources=cited_sources(used_sources) if cite else tuple(sorted(used_sources, key=_order)),
         figures=tuple(contributions),
         numerator=None if spec.additive else numerator,
         denominator=denominator,
@@ -316,13 +361,17 @@ def _fallback_notes(spec: MetricSpec, year: int, used: dict[SourceRef, None]) ->
     return ()
 
 
+def _order(ref: SourceRef) -> tuple[str, str, str, str]:
+    return (ref.series, ref.source_id, ref.edition, ref.dataset)
+
+
 def cited_sources(sources: dict[SourceRef, None]) -> tuple[SourceRef, ...]:
     """The sources with their editions' citation and URL (as they are, for an edition the store
     does not hold: rows a caller's own `fetch` passed in)."""
     from alliance.observations import edition_record
 
     cited = []
-    for ref in sorted(sources, key=lambda s: (s.series, s.source_id, s.edition, s.dataset)):
+    for ref in sorted(sources, key=_order):
         try:
             record = edition_record(ref.source_id, ref.edition, ref.dataset)
         except UnknownEditionError:

@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alliance.errors import AllianceError, YearOutOfRangeError
+from alliance.errors import AllianceError
+
+if TYPE_CHECKING:
+    from alliance.metrics.engine import Fetch
+    from alliance.metrics.results import AggregateResult
 
 UNITED_STATES = "USA"
 YEARS_BACK = 8  # how far back from the year asked to look for the latest year with data
@@ -46,66 +50,56 @@ def capacity_of(
 ) -> tuple[Capacity, ...]:
     """One Capacity per metric for the states `bound` (empty when none are bound), from `year`
     (default: this year) or the latest year before it with data: a 1989 answer uses 1989."""
-    if not bound:
-        return ()
-    return _capacity(tuple(sorted(bound)), definition, year or date.today().year)
+    (found,) = capacities_of([bound], definition, year)
+    return found
+
+
+def capacities_of(
+    bounds: Sequence[Sequence[str]], definition: str = "sipri", year: int | None = None
+) -> list[tuple[Capacity, ...]]:
+    """`capacity_of` for several lists of states bound (one per clause), their figures read
+    together: each kind of figure once for all of them."""
+    keys = tuple(tuple(sorted(bound)) for bound in bounds)
+    return list(_capacities(keys, definition, year or date.today().year))
 
 
 @cache
-def _capacity(bound: tuple[str, ...], definition: str, year: int) -> tuple[Capacity, ...]:
-    fetch = _Prefetched(bound)
+def _capacities(
+    bounds: tuple[tuple[str, ...], ...], definition: str, year: int
+) -> tuple[tuple[Capacity, ...], ...]:
+    from alliance.metrics.engine import Prefetched
+
+    fetch = Prefetched([state for bound in bounds for state in bound])
     return tuple(
-        _one(bound, metric, options, year, fetch) for metric, options in _metrics(definition)
+        tuple(_one(bound, metric, options, year, fetch) for metric, options in _metrics(definition))
+        if bound
+        else ()
+        for bound in bounds
     )
 
 
-class _Prefetched:
-    """The metrics' figures for the states bound, fetched once per kind of query and filtered
-    here: a capacity asks up to YEARS_BACK years of three metrics, with and without the United
-    States (dozens of queries otherwise). Returns what `observation_records` would."""
+def _total(
+    members: Sequence[str], metric: str, year: int, options: dict[str, Any], fetch: Fetch
+) -> AggregateResult:
+    """`metrics.aggregate` without what a capacity never prints: the line naming the option that
+    has the figures members lack, and the editions' citations (queries each)."""
+    from alliance.coalitions import Coalition, membership_date
+    from alliance.metrics.catalogue import metric_spec
+    from alliance.metrics.engine import aggregate_members
 
-    def __init__(self, bound: Sequence[str]) -> None:
-        self.bound = frozenset(bound)
-        self.rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-
-    def __call__(
-        self,
-        indicator: str,
-        *,
-        entities: Sequence[str] | None = None,
-        years: Sequence[int] | None = None,
-        **filters: Any,
-    ) -> list[dict[str, Any]]:
-        from alliance.observations import observation_records
-
-        if entities is None or not self.bound.issuperset(entities):
-            return observation_records(indicator, entities=entities, years=years, **filters)
-        key = (indicator, *sorted(filters.items()))
-        if key not in self.rows:
-            self.rows[key] = observation_records(indicator, entities=sorted(self.bound), **filters)
-        wanted = set(entities)
-        rows = [row for row in self.rows[key] if row["entity"] in wanted]
-        if not years or not rows:
-            return rows
-        # As `observations.select`: a year outside the years the selection has is an error.
-        first, last = min(r["year"] for r in rows), max(r["year"] for r in rows)
-        for year in (min(years), max(years)):
-            if not first <= year <= last:
-                raise YearOutOfRangeError(year, first, last, f"the {indicator} data selected")
-        chosen = set(years)
-        return [row for row in rows if row["year"] in chosen]
+    spec = metric_spec(metric, **options)
+    group = Coalition(", ".join(members), membership_date(year), tuple(sorted(members)))
+    return aggregate_members(spec, group, year, None, fetch, cite=False)
 
 
 def _one(
-    bound: tuple[str, ...], metric: str, options: dict[str, Any], asked: int, fetch: _Prefetched
+    bound: tuple[str, ...], metric: str, options: dict[str, Any], asked: int, fetch: Fetch
 ) -> Capacity:
-    from alliance.metrics import aggregate
-
     label = options.get("definition") or options.get("source") or ""
     last_error = f"no year from {asked - YEARS_BACK + 1} to {asked} with data"
     for year in range(asked, asked - YEARS_BACK, -1):
         try:
-            result = aggregate(list(bound), metric, year, fetch=fetch, **options)
+            result = _total(bound, metric, year, options, fetch)
         except AllianceError as error:
             last_error = str(error)
             continue
@@ -114,9 +108,7 @@ def _one(
         without = [s for s in bound if s != UNITED_STATES]
         value_without: float | None = result.value
         if len(without) < len(bound):
-            value_without = (
-                aggregate(without, metric, year, fetch=fetch, **options).value if without else 0.0
-            )
+            value_without = _total(without, metric, year, options, fetch).value if without else 0.0
         return Capacity(
             metric=metric,
             unit=result.unit,

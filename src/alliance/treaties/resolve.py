@@ -15,7 +15,7 @@ from typing import Any, Literal
 from alliance.errors import AllianceError, UnknownPlaceError
 from alliance.numerals import plain
 from alliance.treaties import geo
-from alliance.treaties.capacity import Capacity, capacity_of
+from alliance.treaties.capacity import Capacity, capacities_of
 from alliance.treaties.tables import (
     Clause,
     Territory,
@@ -203,9 +203,10 @@ def obligations(
     place = resolve_place(target, day)
     results = [_article_5(place, day), _article_42_7(place, day)]
     if with_capacity:
+        bound = [r.bound if r.applies != "no" else () for r in results]
         results = [
-            _with(r, capacity_of(r.bound, definition, day.year)) if r.applies != "no" else r
-            for r in results
+            _with(r, found) if r.applies != "no" else r
+            for r, found in zip(results, capacities_of(bound, definition, day.year), strict=True)
         ]
     label = target if isinstance(target, str) else place.query
     return ObligationsResult(label, day, place, tuple(results))
