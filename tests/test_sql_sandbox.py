@@ -370,6 +370,17 @@ def test_reads_pass(statement: str, column: str) -> None:
     assert column in result.columns and result.rows
 
 
+def test_bounds_outside_their_range_are_refused() -> None:
+    from alliance import run_sql
+    from alliance.errors import InvalidArgumentError
+
+    for timeout in (0.0, -1.0, float("nan"), float("inf"), 1e300):
+        with pytest.raises(InvalidArgumentError, match="Timeout"):
+            run_sql("SELECT 1", timeout=timeout)
+    with pytest.raises(InvalidArgumentError, match="Row limit"):
+        run_sql("SELECT 1", limit=0)
+
+
 def test_sql_errors_and_empty_statements_are_one_line() -> None:
     from alliance import run_sql
     from alliance.errors import QueryError

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
 DEFAULT_TIMEOUT = 30.0  # seconds
+MAX_TIMEOUT = 86_400.0  # a day; past what the clock functions take
 DEFAULT_ROW_LIMIT = 10_000
 # Ours, chosen for a laptop shared with other work: the store and imports take tens of MB, so
 # 1 GB leaves room for joins and sorts over all of it, while a runaway aggregate ends in an
@@ -81,8 +82,10 @@ def run_sql(
     """
     from alliance.errors import InvalidArgumentError
 
-    if not timeout > 0:
-        raise InvalidArgumentError(f"Timeout {timeout!r}: expected a number of seconds above 0.")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise InvalidArgumentError(
+            f"Timeout {timeout!r}: expected a number of seconds above 0, at most {MAX_TIMEOUT:g}."
+        )
     if limit < 1:
         raise InvalidArgumentError(f"Row limit {limit!r}: expected a whole number of 1 or more.")
     check_read_only(statement)  # before any set-up: a refusal costs a parse, nothing more

@@ -12,7 +12,13 @@ import typer
 
 from alliance.cli.options import FormatOption, OutputOption
 from alliance.cli.output import OutputFormat, Table, emit
-from alliance.sandbox import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, MEMORY_LIMIT, THREADS
+from alliance.sandbox import (
+    DEFAULT_ROW_LIMIT,
+    DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
+    MEMORY_LIMIT,
+    THREADS,
+)
 
 
 def sql_command(
@@ -28,6 +34,7 @@ def sql_command(
         typer.Option(
             "--timeout",
             min=0.001,
+            max=MAX_TIMEOUT,
             help="Stop the query after this many seconds (one error line, exit 2; Ctrl-C too).",
         ),
     ] = DEFAULT_TIMEOUT,
