@@ -377,8 +377,9 @@ def test_bounds_outside_their_range_are_refused() -> None:
     for timeout in (0.0, -1.0, float("nan"), float("inf"), 1e300):
         with pytest.raises(InvalidArgumentError, match="Timeout"):
             run_sql("SELECT 1", timeout=timeout)
-    with pytest.raises(InvalidArgumentError, match="Row limit"):
-        run_sql("SELECT 1", limit=0)
+    for limit in (0, 10**18):
+        with pytest.raises(InvalidArgumentError, match="Row limit"):
+            run_sql("SELECT 1", limit=limit)
 
 
 def test_sql_errors_and_empty_statements_are_one_line() -> None:

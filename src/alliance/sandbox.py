@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 30.0  # seconds
 MAX_TIMEOUT = 86_400.0  # a day; past what the clock functions take
 DEFAULT_ROW_LIMIT = 10_000
+MAX_ROW_LIMIT = 1_000_000  # rows held in Python, outside DuckDB's memory limit; the store has 0.2 M
 # Ours, chosen for a laptop shared with other work: the store and imports take tens of MB, so
 # 1 GB leaves room for joins and sorts over all of it, while a runaway aggregate ends in an
 # out-of-memory error rather than swap (nothing spills to disk: the connection has no folder).
@@ -86,8 +87,10 @@ def run_sql(
         raise InvalidArgumentError(
             f"Timeout {timeout!r}: expected a number of seconds above 0, at most {MAX_TIMEOUT:g}."
         )
-    if limit < 1:
-        raise InvalidArgumentError(f"Row limit {limit!r}: expected a whole number of 1 or more.")
+    if not 1 <= limit <= MAX_ROW_LIMIT:
+        raise InvalidArgumentError(
+            f"Row limit {limit!r}: expected a whole number from 1 to {MAX_ROW_LIMIT:,}."
+        )
     check_read_only(statement)  # before any set-up: a refusal costs a parse, nothing more
     try:
         connection = sealed_connection()

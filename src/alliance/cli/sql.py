@@ -15,6 +15,7 @@ from alliance.cli.output import OutputFormat, Table, emit
 from alliance.sandbox import (
     DEFAULT_ROW_LIMIT,
     DEFAULT_TIMEOUT,
+    MAX_ROW_LIMIT,
     MAX_TIMEOUT,
     MEMORY_LIMIT,
     THREADS,
@@ -41,7 +42,10 @@ def sql_command(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", min=1, help="Fetch and print at most this many rows (said when cut)."
+            "--limit",
+            min=1,
+            max=MAX_ROW_LIMIT,
+            help="Fetch and print at most this many rows (said when cut).",
         ),
     ] = DEFAULT_ROW_LIMIT,
     fmt: FormatOption = OutputFormat.table,
