@@ -260,3 +260,52 @@ def test_an_archive_refused_on_its_sizes_is_an_invalid_file(tmp_path: Path) -> N
     with pytest.raises(InvalidFileError, match="unpacks to") as refused:
         parse_file(path)
     assert "268,435,456 bytes unpacked" in str(refused.value.report.records())
+
+
+# --- readers other than ours ------------------------------------------------------------------
+
+
+def far_cell_workbook(path: Path, filler_rows: int) -> Path:
+    """A one-sheet xlsx: a title, `filler_rows` rows of figures, then one cell at XFD1048576."""
+    filler = "".join(
+        f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, filler_rows)
+    )
+    parts = {
+        "xl/workbook.xml": '<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+        "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": '<Relationships><Relationship Id="rId1" Type="worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr">'
+        f"<is><t>x</t></is></c></row>{filler}"
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.mark.parametrize("kind", [None, "imf"])
+def test_a_far_cell_past_the_sniffers_first_cells_does_not_reach_calamine(
+    tmp_path: Path, kind: str | None
+) -> None:
+    """calamine (the IMF reader) holds a sheet as a dense grid to its farthest cell: for one
+    cell at XFD1048576 it asked for 17 billion cells and aborted the process (SIGABRT). The
+    cell comes after 1.5 MB of rows, past what the SIPRI and NATO sniffers look at."""
+    path = far_cell_workbook(tmp_path / "far.xlsx", 40_000)
+    done = refusal(path, *(["--kind", kind] if kind else []))
+    assert_refused(done, "has a cell in row 1,048,576 (at most 100,000 rows)")
+
+
+def test_the_calamine_grid_is_checked_too() -> None:
+    xlsx.check_grid("S", 232, 52)  # the real IMF exports: 232 rows of 52 columns
+    with pytest.raises(xlsx.WorkbookTooLarge, match="spans 65,536 rows and 256 columns"):
+        xlsx.check_grid("S", 65_536, 256)  # an .xls at its largest
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_line(tmp_path: Path) -> None:
+    """A World Bank file with a 300,000-character field ended in a csv.Error traceback."""
+    path = tmp_path / "wdi.csv"
+    text = reference_file("worldbank/API_NY.GDP.MKTP.CD_DS2_en_csv_v2_9865.csv").read_text()
+    path.write_text(text + '"Xland","XXX","GDP","NY.GDP.MKTP.CD","' + "x" * 300_000 + '"\n')
+    assert_refused(refusal(path), "not a readable CSV file: field larger than field limit")

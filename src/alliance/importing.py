@@ -79,11 +79,16 @@ def check_readable(path: Path) -> None:
 
 @contextmanager
 def _within_limits(path: Path) -> Iterator[None]:
-    """A workbook over the reader's limits (a zip bomb) refused in one line with its numbers."""
+    """A workbook over the reader's limits (a zip bomb), or a CSV field over the csv module's
+    (131,072 characters), refused in one line with its numbers."""
+    import csv
+
     from alliance.sources.xlsx import LIMITS, WorkbookTooLarge
 
     try:
         yield
+    except csv.Error as error:
+        _refuse(path, f"not a readable CSV file: {error}", "a publisher's CSV file")
     except WorkbookTooLarge as error:
         _refuse(
             path,

@@ -111,13 +111,19 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _read_workbook(path: Path, report: ValidationReport) -> Export:
+def _read_workbook(path: Path, report: ValidationReport, zipped: bool) -> Export:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
+    from alliance.sources import xlsx
+
+    if zipped:  # calamine builds a dense grid to the farthest cell, and aborts if it cannot
+        xlsx.check_sheets(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.sheet_names[0]
-        grid = workbook.get_sheet_by_name(sheet).to_python()
+        loaded = workbook.get_sheet_by_name(sheet)
+        xlsx.check_grid(sheet, loaded.height, loaded.width)
+        grid = loaded.to_python()
     except (CalamineError, PasswordError, XmlError, ZipError, IndexError) as error:
         report.add(
             f"unreadable workbook: {error}",
@@ -150,7 +156,7 @@ def _read(path: Path, report: ValidationReport) -> Export:
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic in (OLE2_MAGIC, ZIP_MAGIC):
-        return _read_workbook(path, report)
+        return _read_workbook(path, report, zipped=magic == ZIP_MAGIC)
     return _read_csv(path, report)
 
 

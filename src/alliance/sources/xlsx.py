@@ -171,6 +171,28 @@ def _rich_text(body: bytes) -> str:
     return "".join(_text(match.group(1) or b"") for match in _TEXT_RUN.finditer(body))
 
 
+def check_sheets(path: Path, limits: Limits = LIMITS) -> None:
+    """Stream every cell of every sheet of the xlsx at `path`, refusing it past `limits`: for
+    readers that build a dense grid up to the farthest cell (calamine). A damaged workbook
+    passes here; its reader says what is wrong."""
+    try:
+        with XlsxReader(path, limits) as reader:
+            for name in reader.sheet_parts:
+                for _ in reader.iter_cells(name):
+                    pass
+    except NotAWorkbook:
+        return
+
+
+def check_grid(sheet: str, height: int, width: int, limits: Limits = LIMITS) -> None:
+    """Refuse a sheet whose dense grid (rows x columns, as calamine holds it) is over `limits`."""
+    if height > limits.rows or width > limits.columns or height * width > limits.cells_per_sheet:
+        raise WorkbookTooLarge(
+            f"sheet {sheet!r} spans {height:,} rows and {width:,} columns (at most "
+            f"{limits.rows:,} rows, {limits.columns:,} columns, {limits.cells_per_sheet:,} cells)"
+        )
+
+
 class XlsxReader:
     """Cell values, font colours and hidden rows of an xlsx, read straight from its XML parts."""
 
