@@ -169,6 +169,17 @@ def _changed_in_place(path: Path) -> None:
         file.write(os.urandom(64 * 1024))
 
 
+def _written_by_another_program(path: Path) -> None:
+    """Opened for writing and killed before a checkpoint: the change waits in a .wal file,
+    which DuckDB replays when it next opens the store (the figures below become 99)."""
+    script = (
+        "import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); "
+        "c.execute(\"UPDATE observations SET value = 99 WHERE entity = 'DEU'\"); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=60)
+    assert path.with_name(path.name + ".wal").exists()
+
+
 def _random(path: Path) -> None:
     path.write_bytes(os.urandom(10_000))
 
@@ -191,6 +202,7 @@ DAMAGES = {
     "truncated": _truncate,
     "random bytes of its size": _random_same_size,
     "changed in place": _changed_in_place,
+    "written by another program": _written_by_another_program,
     "random bytes": _random,
     "zero bytes": _empty,
     "a folder": _folder,
@@ -210,6 +222,7 @@ def test_a_damaged_store_is_moved_aside_and_rebuilt(damage: str, home: Path) -> 
     assert run.err.startswith(f"Warning: the store '{path}'"), run.err
     assert "moved it aside to 'store-" in run.err and "rebuilt it from the shipped files" in run.err
     assert_import_served(run)  # the import is still there, and checked on the new store
+    assert ",99.0," not in run.out
     assert digest(import_file(home)) == imported
     [aside] = path.parent.glob(path.name + ".broken-*[0-9]")
     assert aside.is_dir() == (damage == "a folder")

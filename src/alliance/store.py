@@ -174,6 +174,8 @@ def _store_problem(path: Path) -> str | None:
         return "is not a regular file"
     if not os.access(path, os.R_OK):
         return "cannot be read (permission denied)"
+    if os.path.lexists(f"{path}.wal"):  # DuckDB would replay it: figures no build checked
+        return "has a write-ahead log beside it (another program wrote to it)"
     record = store_trust.read_json(build_record(path))
     if not record or not isinstance(record.get("size"), int):
         return "has no record of its build"
