@@ -54,6 +54,7 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         raise InvalidArgumentError(
             f"Cannot write a map to {path.name!r}: expected a .png, .svg or .html file."
         )
+    from alliance.chart_backend import save_options
     from alliance.paths import write_text, write_with
 
     expected = "a file path to write the map to"
@@ -62,7 +63,10 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         write_text(path, _html(result, figure), expected)
     else:
         dpi = 150 if suffix == ".png" else None
-        write_with(path, lambda out: figure.savefig(out, format=suffix[1:], dpi=dpi), expected)
+        options = save_options(suffix)
+        write_with(
+            path, lambda out: figure.savefig(out, format=suffix[1:], dpi=dpi, **options), expected
+        )
     return path
 
 
