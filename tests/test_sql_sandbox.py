@@ -162,6 +162,10 @@ def write_routes(home: Path) -> dict[str, str]:
         "with-insert-editions": (
             "WITH x AS (SELECT 1) INSERT INTO imported_editions SELECT * FROM imported_editions"
         ),
+        "explain-analyze-with-insert": (
+            "EXPLAIN ANALYZE WITH x AS (SELECT 1) INSERT INTO imported_editions "
+            "SELECT * FROM imported_editions"
+        ),
         "drop-view": "DROP VIEW observations",
         "detach": "DETACH store",
         "checkpoint": "CHECKPOINT",
@@ -361,6 +365,8 @@ def test_the_sealed_connection_cannot_reattach_the_store_read_write(in_home: Pat
         ("EXPLAIN ANALYZE SELECT count(*) FROM observations", "explain_key"),
         ("-- a comment first\nSELECT 1 AS n; ", "n"),
         ("/* a comment */ EXPLAIN SELECT 1", "explain_key"),
+        ("EXPLAIN ANALYZE (SELECT 1)", "explain_key"),
+        ("EXPLAIN (FORMAT json) SELECT 1", "explain_key"),
     ],
 )
 def test_reads_pass(statement: str, column: str) -> None:

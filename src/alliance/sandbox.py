@@ -53,9 +53,8 @@ ACCEPTED = (
 _PRAGMA_CALL = re.compile(r"\s*pragma\s+(\w+)\s*(\(.*\))?\s*;*\s*", re.IGNORECASE | re.DOTALL)
 # EXPLAIN's own words, before the statement it wraps: only whitespace between them, so that a
 # comment there leaves a remainder the parser refuses (never one that hides what follows).
-_EXPLAIN_PREFIX = re.compile(
-    r"explain\s+(?:analy[sz]e\s+)?(?:\([^()]*\)\s*)?", re.IGNORECASE | re.DOTALL
-)
+_EXPLAIN_WORDS = re.compile(r"explain\b\s*(?:analy[sz]e\b\s*)?", re.IGNORECASE)
+_EXPLAIN_OPTIONS = re.compile(r"\([^()]*\)\s*")  # (FORMAT json), (ANALYZE) ...
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*(?:[^*]|\*(?!/))*\*/)*", re.DOTALL)
 
 _WAIT_STEP = 0.05  # seconds between interrupts of a query being stopped
@@ -168,13 +167,30 @@ def _check_explained(connection: duckdb.DuckDBPyConnection, statement: str, text
     import duckdb
 
     body = text[_LEADING_COMMENTS.match(text).end() :]  # type: ignore[union-attr]
-    prefix = _EXPLAIN_PREFIX.match(body)
-    if prefix is None:
+    words = _EXPLAIN_WORDS.match(body)
+    if words is None:
         raise ReadOnlyQueryError(statement, "an EXPLAIN whose statement could not be told")
-    inner = _parse(connection, body[prefix.end() :])
-    if len(inner) != 1 or inner[0].type != duckdb.StatementType.SELECT:
-        found = inner[0].type.name if len(inner) == 1 else f"{len(inner)} statements"
-        raise ReadOnlyQueryError(statement, f"an EXPLAIN of {found}")
+    # What follows may start with options in parentheses or be a SELECT in parentheses; read
+    # both ways. Neither can turn a statement that is not a SELECT into one: only a SELECT
+    # starts with "(", and a parenthesised group before COPY, INSERT ... parses as no SELECT.
+    rest = body[words.end() :]
+    options = _EXPLAIN_OPTIONS.match(rest)
+    readings = [rest, rest[options.end() :]] if options else [rest]
+    kinds = [_statement_types(connection, reading) for reading in readings]
+    if [duckdb.StatementType.SELECT] in kinds:
+        return
+    found = next((k[0].name for k in kinds if len(k) == 1), "no single statement")
+    raise ReadOnlyQueryError(statement, f"an EXPLAIN of {found}")
+
+
+def _statement_types(connection: duckdb.DuckDBPyConnection, text: str) -> list[Any]:
+    """The types of the statements in `text`; none if it does not parse."""
+    import duckdb
+
+    try:
+        return [s.type for s in connection.extract_statements(text)]
+    except duckdb.Error:
+        return []
 
 
 def _run_bounded(
