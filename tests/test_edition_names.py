@@ -42,6 +42,8 @@ REFUSED = {
     "2025-04\n": "not a date",
     "2025-4": "not a date",
     "25-04": "not a date",
+    "202": "not a date",
+    "2025+": "not a date",
     "2025-13": "not a real date",
     "2025-00": "not a real date",
     "2025-02-30": "not a real date",
@@ -49,7 +51,14 @@ REFUSED = {
     "1850-01": "before 1900",
     "2025-04+" + "x" * 292: "300 characters long",
 }
-ACCEPTED = ["2025-04", "2024-08-31", "2024-02-29", "2026-02-24+3a179cd0", "2025-04+rev.2_b-1"]
+ACCEPTED = [
+    "2025",
+    "2025-04",
+    "2024-08-31",
+    "2024-02-29",
+    "2026-02-24+3a179cd0",
+    "2025-04+rev.2_b-1",
+]
 
 
 @pytest.mark.parametrize("edition", list(REFUSED))
@@ -78,13 +87,21 @@ def test_every_stored_edition_is_an_accepted_id() -> None:
         assert edition_problem(f"{edition}+3a179cd0", limit=60) is None, edition
 
 
+def test_an_imf_export_dated_by_its_footer_year_alone_still_parses() -> None:
+    """DataMapper exports carry only `©IMF, 2025`: their edition is the year."""
+    from alliance.importing import parse_file
+
+    parsed = parse_file(reference_file("imf/imf-dm-export-20251119_PPP.xls"))
+    assert parsed.edition.edition == "2025"
+
+
 def test_a_refused_edition_stores_nothing_and_is_one_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     for edition in ["banana", "2025-04'; DROP TABLE x; --", "x" * 300, ""]:
         done = cli(home, "data", "import", str(reference_file(SIPRI_SUBSET)), "--edition", edition)
         assert done.code == 2, (edition, done.out, done.err)
         assert done.err.startswith("Error: Edition ") and done.err.count("\n") == 1, done.err
-        assert "YYYY-MM or YYYY-MM-DD" in done.err and "Traceback" not in done.err
+        assert "YYYY-MM, YYYY-MM-DD or YYYY" in done.err and "Traceback" not in done.err
     assert not list((home / "data" / "imports").rglob("*.parquet"))
 
 

@@ -71,16 +71,17 @@ def sha256_of(path: Path) -> str:
 
 
 # An edition id names a file in the imports folder and sorts against other editions as text (the
-# newest answers by default), so it is a date a publisher could have released on, optionally
-# followed by `+suffix` (the `+<sha8>` of a modified copy): no path, quote or other character.
+# newest answers by default), so it is a date a publisher could have released on (a year alone
+# for an IMF export dated only by its footer), optionally followed by `+suffix` (the `+<sha8>` of
+# a modified copy): no path, quote or other character.
 MAX_EDITION_LENGTH: Final = 40
 EDITION_FORMAT: Final = (
-    "YYYY-MM or YYYY-MM-DD (a real date from 1900 on), optionally followed by +suffix of "
+    "YYYY-MM, YYYY-MM-DD or YYYY (a real date from 1900 on), optionally followed by +suffix of "
     f"letters, digits, '.', '_', '+' or '-', at most {MAX_EDITION_LENGTH} characters in all "
     "(e.g. 2025-04, 2024-08-31, 2026-02-24+3a179cd0)"
 )
 _EDITION_ID: Final = re.compile(
-    r"(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?(?:\+[A-Za-z0-9][A-Za-z0-9._+-]*)?"
+    r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?:\+[A-Za-z0-9][A-Za-z0-9._+-]*)?"
 )
 
 
@@ -94,7 +95,7 @@ def edition_problem(edition: str, limit: int = MAX_EDITION_LENGTH) -> str | None
         return "it is not a date with an optional +suffix"
     year, month, day = match.group("year", "month", "day")
     try:
-        datetime.date(int(year), int(month), int(day or 1))
+        datetime.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
         return "it is not a real date"
     if int(year) < 1900:
