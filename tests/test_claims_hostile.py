@@ -209,7 +209,7 @@ def test_a_claim_dated_to_the_month_asks_its_dated_check_for_a_day(
 
 # --- bombs and bounds ---------------------------------------------------------------------------
 
-# The probe's 593-byte alias bomb: nine levels of nine aliases, 387 million strings expanded
+# An alias bomb like the probe's (593 bytes): nine levels of nine aliases, 387 million strings
 ALIAS_BOMB = (
     HEADER.replace("claims:\n", "")
     + 'lol: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -255,7 +255,7 @@ def test_sixty_thousand_claims_are_over_the_size_cap(tmp_path: Path) -> None:
 @pytest.mark.hostile
 def test_the_largest_claim_file_admitted_is_checked_within_bounds(tmp_path: Path) -> None:
     """Just under 1 MB of varied claims (about 7,000): before the fix this took minutes."""
-    from alliance.claims.bounded_yaml import MAX_CLAIM_FILE_BYTES
+    from alliance.claims.loader import MAX_CLAIM_FILE_BYTES
 
     varied_claims = corpus().varied_claims
     count = 6_500
