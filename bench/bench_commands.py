@@ -95,6 +95,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reference", type=Path, help="unused; accepted for bench/run.py")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--charts-only", action="store_true", help="only the charts and maps (no cold start)"
+    )
     args = parser.parse_args()
     lines = [
         "| command | median s | yardstick s | ratio | target |",
@@ -103,14 +106,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "ALLIANCE_HOME": home}
         timed(["data", "editions"], env)  # builds the store once, as a first use would
-        for command in [*COMMANDS, *([a.format(out=out) for a in c] for c in CHARTS)]:
+        commands = [] if args.charts_only else COMMANDS
+        for command in [*commands, *([a.format(out=out) for a in c] for c in CHARTS)]:
             times, yardstick = [], []
             for _ in range(args.runs):
                 times.append(timed(command, env))
                 yardstick.append(timed(YARDSTICK, env))
             name = shown(command).replace(out, "out")
             lines.append(row(name, times, yardstick, target(command)))
-    lines.append(cold_start(args.runs))
+    if not args.charts_only:
+        lines.append(cold_start(args.runs))
     lines += ["", machine_speed()]
     print("\n".join(lines))
 

@@ -46,7 +46,7 @@ def load_matplotlib() -> None:
     if built is None or not _checked(matplotlib.__version__) or not _uses_kwdoc(artist):
         _import_drawing_modules()
         return
-    artist.kwdoc = _pointer  # type: ignore[assignment]
+    artist.kwdoc = _pointer
     try:
         _import_drawing_modules()
     finally:

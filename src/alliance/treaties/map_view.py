@@ -304,7 +304,8 @@ def frame_of(result: ObligationsResult, bound: set[str]) -> MapView:
     lon_min, lat_min, lon_max, lat_max = (float(v) for v in shapely.total_bounds(parts))
     projection = Projection((lat_min + lat_max) / 2, (lon_min + lon_max) / 2)
     projected = [projection.geometry(part) for part in parts]
-    limits = _limits(tuple(float(v) for v in shapely.total_bounds(projected)))
+    x_min, y_min, x_max, y_max = (float(v) for v in shapely.total_bounds(projected))
+    limits = _limits((x_min, y_min, x_max, y_max))
     return MapView(projection, limits, _clip(projection, limits))
 
 

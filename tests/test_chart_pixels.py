@@ -1,0 +1,158 @@
+"""What makes charts and maps faster changes no pixel: matplotlib loaded without its help() lists,
+PNGs written at a faster zlib level, the map's frame taken from its parts' bounds, and the
+repaired boundary shapes read back from their cache."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from alliance.treaties import geo, map_view, obligations
+from alliance.treaties.map_view import EURO_ATLANTIC, Projection, frame_of, territory_shape
+from alliance.treaties.resolve import NAT_ART5, TEU_42_7
+from alliance.treaties.tables import metropolitan
+
+ON = date(2025, 6, 1)
+# A chart drawn in a new process, as the CLI draws it; IMPORT_FIRST imports matplotlib's drawing
+# modules before alliance does, so that they are built as matplotlib builds them by itself.
+DRAW = """
+import os, sys
+if os.environ.get("IMPORT_FIRST"):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.figure, matplotlib.backends.backend_agg
+from pathlib import Path
+from alliance.chart_layout import ChartText
+from alliance.charts import count_bar_chart
+text = ChartText("Allies at 2% of GDP", "NATO definition", ["NATO, edition 2025-08"], ["a note"])
+count_bar_chart([2014, 2015, 2016], [3, 5, 6], [28, 28, 28], [False, False, True],
+                Path(sys.argv[1]), text)
+from matplotlib.artist import kwdoc
+from matplotlib.lines import Line2D
+from alliance.chart_backend import NOT_BUILT
+print("markerfacecolor" in Line2D.set.__doc__, NOT_BUILT in Line2D.set.__doc__)
+print("markerfacecolor" in kwdoc(Line2D))
+"""
+
+
+def _draw(path: Path, import_first: bool) -> list[str]:
+    env = {**os.environ, "IMPORT_FIRST": "1" if import_first else ""}
+    done = subprocess.run(
+        [sys.executable, "-c", DRAW, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def _pixels(path: Path) -> np.ndarray:
+    import matplotlib.image
+
+    return np.asarray(matplotlib.image.imread(path))
+
+
+def test_matplotlib_loaded_without_help_lists_draws_the_same_pixels(tmp_path: Path) -> None:
+    from alliance.chart_backend import CHECKED_VERSIONS
+
+    plain = _draw(tmp_path / "plain.png", import_first=True)
+    fast = _draw(tmp_path / "fast.png", import_first=False)
+    assert np.array_equal(_pixels(tmp_path / "plain.png"), _pixels(tmp_path / "fast.png"))
+    assert plain[0] == "True False"  # matplotlib's own set() docstring lists the properties
+    version = tuple(int(part) for part in matplotlib.__version__.split(".")[:2])
+    assert fast[0] == ("False True" if version in CHECKED_VERSIONS else plain[0])
+    assert fast[1] == "True"  # kwdoc itself is matplotlib's again once alliance has loaded
+
+
+def test_png_written_at_the_faster_level_has_the_same_pixels() -> None:
+    from alliance.chart_backend import PNG_COMPRESS_LEVEL, load_matplotlib, save_options
+
+    load_matplotlib()
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4, 3), dpi=110)
+    axes = figure.add_axes((0.1, 0.1, 0.8, 0.8))
+    axes.plot([1, 2, 3], [3, 1, 2], color="#3360a9")
+    axes.set_title("a title")
+    default, faster = io.BytesIO(), io.BytesIO()
+    figure.savefig(default, format="png")
+    figure.savefig(faster, format="png", **save_options(".png"))
+    assert PNG_COMPRESS_LEVEL != 6  # PIL's default: else there is nothing to compare
+    assert default.getvalue() != faster.getvalue()
+    default.seek(0)
+    faster.seek(0)
+    assert np.array_equal(_pixels(default), _pixels(faster))  # type: ignore[arg-type]
+
+
+def _frame_by_union(place: str | tuple[float, float]) -> tuple[Projection, tuple[float, ...]]:
+    """The frame as it was computed before: every state's home territory rebuilt, cut to the
+    window, and the union of all parts projected."""
+    result = obligations(place, ON, with_capacity=False)
+    bound = set(result.clause(NAT_ART5).bound) | set(result.clause(TEU_42_7).bound)
+    window = box(*EURO_ATLANTIC)
+    parts = []
+    attacked = map_view.attacked_shape(result)
+    if attacked is not None:
+        parts.append(attacked)
+    else:
+        assert result.place.lat is not None and result.place.lon is not None
+        parts.append(Point(result.place.lon, result.place.lat))
+    states = bound | ({result.place.sovereign} if result.place.sovereign else set())
+    for iso3 in sorted(states):
+        item = metropolitan(iso3)
+        if item is None:
+            continue
+        home = territory_shape(item, ON)
+        if not home.is_empty and home.intersects(window):
+            parts.append(home.intersection(window))
+    focus = shapely.union_all(parts)
+    lon_min, lat_min, lon_max, lat_max = focus.bounds
+    projection = Projection((lat_min + lat_max) / 2, (lon_min + lon_max) / 2)
+    return projection, map_view._limits(projection.geometry(focus).bounds)
+
+
+@pytest.mark.parametrize(
+    "place", ["Svalbard", "Greenland", "Hawaii", "Ceuta", "Cyprus", "Estonia", (70.5, 2.0)]
+)
+def test_frame_from_the_parts_bounds_is_the_frame_of_their_union(
+    place: str | tuple[float, float],
+) -> None:
+    result = obligations(place, ON, with_capacity=False)
+    bound = set(result.clause(NAT_ART5).bound) | set(result.clause(TEU_42_7).bound)
+    view = frame_of(result, bound)
+    projection, limits = _frame_by_union(place)
+    assert view.projection == projection
+    assert view.limits == limits  # exactly: the same pixels
+
+
+def test_repaired_shapes_are_read_back_as_made_and_a_damaged_cache_is_rebuilt() -> None:
+    shapes = [unit.geometry for unit in geo.boundaries().units]
+    made = {
+        index: shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        for index, shape in enumerate(shapes)
+        if not shape.is_valid
+    }
+    assert made  # Norway and the United Kingdom cross themselves in the shipped shapes
+    cached = map_view._repaired_cache_file()
+    assert cached is not None
+    first = map_view.repaired_shapes(shapes)
+    assert cached.exists()
+    again = map_view.repaired_shapes(shapes)
+    cached.write_bytes(b"not a numpy archive")
+    rebuilt = map_view.repaired_shapes(shapes)
+    for repaired in (first, again, rebuilt):
+        assert sorted(repaired) == sorted(made)
+        assert all(shapely.to_wkb(repaired[i]) == shapely.to_wkb(made[i]) for i in made)
+    assert map_view._read_repaired(cached) is not None  # rewritten whole
