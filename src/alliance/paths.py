@@ -98,7 +98,7 @@ def writable_folder(path: Path | str, expected: str) -> Path:
     folder = Path(path)
     with file_errors(folder, "write", expected):
         if folder.exists() and not folder.is_dir():
-            raise FileAccessError(str(folder), "write", "it is a file, not a folder", expected)
+            raise FileAccessError(str(folder), "write", "it is not a folder", expected)
         if folder.is_dir():
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise PermissionError(errno.EACCES, "folder not writable")

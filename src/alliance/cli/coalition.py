@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alliance.cli.options import EditionOption, FormatOption, OnOption, OutputOption
+from alliance.cli.options import (
+    EditionOption,
+    FormatOption,
+    OnOption,
+    OutputOption,
+    check_year_range,
+)
 from alliance.cli.output import OutputFormat, Table, emit, emit_document
 
 if TYPE_CHECKING:
@@ -205,7 +211,10 @@ def share_command(
 
 
 def compare_command(
-    expressions: Annotated[list[str], typer.Argument(help="Two or more coalition expressions.")],
+    expressions: Annotated[
+        list[str],
+        typer.Argument(help="One or more coalition expressions (one: its figures year by year)."),
+    ],
     metric: MetricOption,
     start: Annotated[int, typer.Option("--from", help="First year.")],
     end: Annotated[int, typer.Option("--to", help="Last year.")],
@@ -221,7 +230,7 @@ def compare_command(
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Coalitions side by side, year by year (membership on 1 July of each year).
+    """Coalitions side by side (or one alone), year by year (membership on 1 July of each year).
 
     Example: alliance compare NATO "NATO - USA" "NATO & EU" --metric defence --from 2014 --to 2024
     JSON keys: coalition, year, value, unit, members, with_data, missing, estimated,
@@ -231,6 +240,7 @@ def compare_command(
     from alliance.metrics import comparison
     from alliance.views.coalitions import comparison_view
 
+    check_year_range(start, end)
     in_eur = currency_wanted(currency)
     metric = per_capita_metric(metric) if per_capita else metric
     found = comparison(

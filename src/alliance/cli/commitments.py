@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,7 +31,10 @@ def targets_command(
     ] = None,
     edition: EditionOption = None,
     history: Annotated[
-        bool, typer.Option("--history", help="How many Allies met 2% each year instead.")
+        bool,
+        typer.Option(
+            "--history", help="How many Allies met 2% each year instead (with --year: that year)."
+        ),
     ] = False,
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
@@ -52,7 +55,12 @@ def targets_command(
         from alliance.commitments import targets_history_records
         from alliance.views.commitments import targets_history_chart, targets_history_view
 
-        records = targets_history_records(edition)
+        if target is not None:
+            raise InvalidArgumentError(
+                f"--target {target} does not apply to --history: it counts the Allies at 2% of "
+                "GDP each year; expected --history without --target."
+            )
+        records = _history_of(targets_history_records(edition), year)
         if chart is not None:
             targets_history_chart(records, chart)
             typer.echo(f"Chart written to {chart}", err=True)
@@ -70,6 +78,22 @@ def targets_command(
         targets_chart(table, year, chart)
         typer.echo(f"Chart written to {chart}", err=True)
     emit(_table(targets_view(table, year)), fmt, output)
+
+
+def _history_of(records: list[dict[str, Any]], year: int | None) -> list[dict[str, Any]]:
+    """The history's rows, or its row of `year`: a year it does not hold is refused, never
+    ignored."""
+    if year is None:
+        return records
+    chosen = [row for row in records if row["year"] == year]
+    if not chosen:
+        from alliance.errors import YearOutOfRangeError
+
+        years = [row["year"] for row in records]
+        raise YearOutOfRangeError(
+            year, min(years, default=year), max(years, default=year), "the history of Allies at 2%"
+        )
+    return chosen
 
 
 def pledge_command(

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
-from alliance.cli.options import EditionOption, FormatOption, OutputOption
+from alliance.cli.options import (
+    EditionOption,
+    FormatOption,
+    OutputOption,
+    check_non_negative,
+    check_year_range,
+)
 from alliance.cli.output import OutputFormat, Table, emit
 
 HELP = "Figures and their sources: show, sources, editions, import, diff, remove."
@@ -162,6 +168,7 @@ def show_command(
     """
     from alliance.observations import Query, citation_lines, resolve_entities, resolve_indicator
 
+    check_year_range(first, last)
     entities = resolve_entities(country) if country else None
     query = Query(
         indicator=indicator,
@@ -302,6 +309,7 @@ def diff_command(
     """
     from alliance.importing import edition_changes
 
+    check_non_negative(min_change, "--min-change")
     columns, rows = edition_changes(source, edition_a, edition_b, min_change)
     title = (
         f"{source}: {len(rows)} figures revised by at least {min_change} "

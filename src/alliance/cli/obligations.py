@@ -37,6 +37,7 @@ def _capacity_lines(result: ObligationsResult) -> list[str]:
     return lines
 
 
+DEFINITIONS = ("sipri", "nato")  # of the defence spending summed over the states bound
 METRIC_WORDS = {"gdp": "GDP", "defence": "defence spending", "personnel": "personnel"}
 PUBLISHERS = {"wb": "World Bank", "imf": "IMF", "sipri": "SIPRI", "nato": "NATO"}
 
@@ -125,8 +126,21 @@ def obligations_command(
 
     if (target is None) == (at is None):
         raise InvalidArgumentError("Give either a TARGET place or --at LAT,LON, not both.")
+    if at is not None and not at.strip():
+        raise InvalidArgumentError(
+            "--at is empty: expected LAT,LON in decimal degrees, e.g. --at 69.5,5.0."
+        )
+    if target is not None and not target.strip():
+        raise InvalidArgumentError(
+            "The place is empty: expected a country or territory (Norway, NO, svalbard)."
+        )
+    if definition.lower() not in DEFINITIONS:
+        raise InvalidArgumentError(
+            f"Unknown definition {definition!r}: expected {' or '.join(DEFINITIONS)}."
+        )
     day = parse_date(on) if on else None
-    result = obligations(parse_point(at) if at else str(target), day, definition=definition)
+    place = parse_point(at) if at is not None else str(target)
+    result = obligations(place, day, definition=definition.lower())
     if fmt is OutputFormat.json:
         text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if output is None:

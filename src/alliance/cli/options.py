@@ -69,3 +69,27 @@ OnOption = Annotated[
     str | None,
     typer.Option("--on", help="Date YYYY-MM-DD at which membership counts (default: today)."),
 ]
+
+
+def check_year_range(first: int | None, last: int | None) -> None:
+    """Refuse --from after --to, in every command that takes both: a reversed range is a typo,
+    not a question with an empty answer."""
+    if first is not None and last is not None and first > last:
+        from alliance.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"--from {first} is after --to {last}: expected --from to be at most --to "
+            f"(e.g. --from {last} --to {first})."
+        )
+
+
+def check_non_negative(value: float, option: str) -> float:
+    """Refuse NaN, infinities and negative numbers for a threshold such as --min-change: NaN
+    compares false with everything and would silently select nothing."""
+    import math
+
+    if not math.isfinite(value) or value < 0:
+        from alliance.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"{option} {value:g}: expected a finite number of 0 or more.")
+    return value
