@@ -1,7 +1,8 @@
 """Where a point lies: the shipped Natural Earth boundaries, the territories table, the sea areas.
 
-Shapely and the 2 MB boundaries file load on first use only, so that importing the package (and
-the CLI start-up) stays fast.
+The 2 MB boundaries file loads on first use only, so that importing the package (and the CLI
+start-up) stays fast. Point lookups read it as plain rings (`outlines`, no shapely or numpy);
+the maps read it as shapely shapes (`boundaries`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance.errors import InvalidArgumentError
+from alliance.treaties.outlines import EXTERIOR, Outlines, Ring
 from alliance.treaties.tables import SeaArea, Territory, sea_areas, territories
 
 if TYPE_CHECKING:
@@ -37,13 +39,19 @@ KM_PER_DEGREE_LON_EQUATOR = 111.32
 
 
 @dataclass(frozen=True)
-class Unit:
-    """One Natural Earth admin-0 unit."""
+class UnitName:
+    """One Natural Earth admin-0 unit's codes and name."""
 
     a3: str
     iso3: str
     name: str
     continent: str
+
+
+@dataclass(frozen=True)
+class Unit(UnitName):
+    """One Natural Earth admin-0 unit with its shape."""
+
     geometry: BaseGeometry
 
 
@@ -65,8 +73,7 @@ def boundaries() -> Boundaries:
     file's size and time, and read back in a few milliseconds."""
     from shapely import STRtree
 
-    path = Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
-    properties, geometries = _cached_shapes(path)
+    properties, geometries = _cached_shapes(_boundaries_file())
     units = tuple(
         Unit(a3=p["a3"], iso3=p["iso3"], name=p["name"], continent=p["continent"], geometry=g)
         for p, g in zip(properties["units"], geometries, strict=True)
@@ -75,17 +82,35 @@ def boundaries() -> Boundaries:
     return Boundaries(units, tree, properties["source"], properties["version"])
 
 
+def _boundaries_file() -> Path:
+    return Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
+
+
+def _cache_key(path: Path) -> str:
+    """The shipped file's size and time: a reinstalled package is parsed anew."""
+    stat = path.stat()
+    text = f"{BOUNDARIES_CACHE_FORMAT}|{stat.st_size}|{stat.st_mtime_ns}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@cache
+def outlines() -> Outlines:
+    """The shipped boundaries as rings, for point lookups: read from a cache beside the store
+    (written on first use) in a few milliseconds, without shapely."""
+    from alliance.store import home
+    from alliance.treaties import outlines as rings
+
+    path = _boundaries_file()
+    return rings.load(path, home()[0] / f"boundaries-outlines-{_cache_key(path)}.bin")
+
+
 def _cached_shapes(path: Path) -> tuple[dict[str, Any], list[BaseGeometry]]:
     import numpy as np
     import shapely
 
     from alliance.store import home
 
-    stat = path.stat()
-    key = hashlib.sha256(
-        f"{BOUNDARIES_CACHE_FORMAT}|{stat.st_size}|{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:16]
-    cached = home()[0] / f"boundaries-{key}.npz"
+    cached = home()[0] / f"boundaries-{_cache_key(path)}.npz"
     if cached.exists():
         unreadable = (
             OSError,
@@ -148,45 +173,28 @@ def parse_point(text: str) -> tuple[float, float]:
     return lat, lon
 
 
-def unit_at(lat: float, lon: float) -> Unit | None:
-    from shapely.geometry import Point
-
-    data = boundaries()
-    point = Point(lon, lat)
-    for index in data.tree.query(point, predicate="intersects"):
-        return data.units[int(index)]
-    return None
+def unit_at(lat: float, lon: float) -> UnitName | None:
+    """The unit the point lies in or on; where simplified neighbours overlap, the first in the
+    spatial index's order."""
+    found = outlines().at(lon, lat)
+    return None if found is None else _name_of(found)
 
 
-def _km_projector(lat0: float) -> Any:
-    scale_x = KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat0))
-
-    def project(coords: Any) -> Any:
-        out = coords.copy()
-        out[:, 0] = coords[:, 0] * scale_x
-        out[:, 1] = coords[:, 1] * KM_PER_DEGREE_LAT
-        return out
-
-    return project
+def _name_of(found: Any) -> UnitName:
+    return UnitName(found.a3, found.iso3, found.name, found.continent)
 
 
-def nearest_unit(lat: float, lon: float, within_km: float) -> tuple[Unit, float] | None:
+def nearest_unit(lat: float, lon: float, within_km: float) -> tuple[UnitName, float] | None:
     """The closest unit within `within_km` (local equirectangular distance), if any."""
-    import shapely
-    from shapely.geometry import Point, box
-
-    data = boundaries()
     margin = within_km / KM_PER_DEGREE_LAT * 1.5
     margin_lon = margin / max(math.cos(math.radians(lat)), 0.05)
-    window = box(lon - margin_lon, lat - margin, lon + margin_lon, lat + margin)
-    project = _km_projector(lat)
-    here = shapely.transform(Point(lon, lat), project)
-    best: tuple[Unit, float] | None = None
-    for index in data.tree.query(window):
-        unit = data.units[int(index)]
-        distance = float(shapely.transform(unit.geometry, project).distance(here))
+    window = (lon - margin_lon, lat - margin, lon + margin_lon, lat + margin)
+    scale_x = KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat))
+    best: tuple[UnitName, float] | None = None
+    for unit in outlines().meeting(window):
+        distance = unit.distance(lon, lat, scale_x, KM_PER_DEGREE_LAT, within_km)
         if distance <= within_km and (best is None or distance < best[1]):
-            best = (unit, distance)
+            best = (_name_of(unit), distance)
     return best
 
 
@@ -198,7 +206,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
-def territory_in_unit(unit: Unit, lat: float, lon: float, on: date) -> Territory | None:
+def territory_in_unit(unit: UnitName, lat: float, lon: float, on: date) -> Territory | None:
     """The territory row for a point inside `unit` on `on`: a row valid then whose box or area
     holds it (first in file order), else the unit's own row."""
     rows = [t for t in territories() if unit.a3 in t.units and t.valid_on(on)]
@@ -216,10 +224,13 @@ def territory_near_point(lat: float, lon: float, on: date) -> Territory | None:
 
 
 def sea_area_at(lat: float, lon: float) -> SeaArea | None:
-    from shapely.geometry import Point, Polygon
-
-    point = Point(lon, lat)
-    for area in sea_areas():
-        if Polygon(area.ring).covers(point):
+    """The first sea area (in file order) whose polygon holds the point, its edges included."""
+    for area, ring in _sea_rings():
+        if ring.locate(lon, lat) != EXTERIOR:
             return area
     return None
+
+
+@cache
+def _sea_rings() -> tuple[tuple[SeaArea, Ring], ...]:
+    return tuple((area, Ring.of(area.ring)) for area in sea_areas())
