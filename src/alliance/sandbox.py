@@ -1,6 +1,6 @@
 """Users' SQL (`alliance sql`, `alliance.run_sql`): read-only by construction, and bounded.
 
-Two walls, each enough alone against what the other might miss:
+Two walls, so that what one might miss the other holds:
 
 - DuckDB's own parser says what the statement is. Exactly one statement is accepted, and only
   one that reads: a SELECT (with WITH, FROM-first, VALUES, DESCRIBE, SHOW and SUMMARIZE, which
@@ -10,7 +10,9 @@ Two walls, each enough alone against what the other might miss:
   nowhere: the store attached read-only, the imports' rows copied into memory, no file access,
   no allowed or temporary folder, no extension loading, and the configuration locked so that no
   statement can lift any of it. Whatever a statement creates (a temporary table, a macro) ends
-  with its connection, so it can never shadow the figures later calls see.
+  with its connection, so it can never shadow the figures later calls see. (One gap in this wall
+  alone: DuckDB allows the attached store's file, so a DETACH then an ATTACH, two statements the
+  first wall refuses, would reopen it read-write; a strict xfail in tests/test_sql_sandbox.py.)
 
 Bounds: `MEMORY_LIMIT` and `THREADS` on that connection, a time limit (`timeout`) after which the
 query is interrupted, Ctrl-C that interrupts it too, and at most `limit` rows fetched.
@@ -51,8 +53,8 @@ ACCEPTED = (
 )
 
 _PRAGMA_CALL = re.compile(r"\s*pragma\s+(\w+)\s*(\(.*\))?\s*;*\s*", re.IGNORECASE | re.DOTALL)
-# EXPLAIN's own words, before the statement it wraps: only whitespace between them, so that a
-# comment there leaves a remainder the parser refuses (never one that hides what follows).
+# EXPLAIN's own words, before the statement it wraps; a comment between them leaves a remainder
+# that parses as no SELECT, so it is refused (it can never hide what follows).
 _EXPLAIN_WORDS = re.compile(r"explain\b\s*(?:analy[sz]e\b\s*)?", re.IGNORECASE)
 _EXPLAIN_OPTIONS = re.compile(r"\([^()]*\)\s*")  # (FORMAT json), (ANALYZE) ...
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*(?:[^*]|\*(?!/))*\*/)*", re.DOTALL)
