@@ -229,14 +229,16 @@ def _visible(shapes: list[Any], attacked: Any, view: map_view.MapView, key: str)
     from shapely.geometry import box
 
     frame = box(*view.limits)
+    least: float = frame.area * 1e-6
     area = 0.0
     for shape in shapes:
         inside = shape.intersection(frame)
         if key == "attacked_state" and attacked is not None:
             inside = inside.difference(attacked)
         area += inside.area
-    least: float = frame.area * 1e-6
-    return area > least
+        if area > least:  # the sum only grows: the rest cannot change the answer
+            return True
+    return False
 
 
 def _fill(axes: Axes, shapes: list[Any], kind: Category, zorder: int) -> None:
