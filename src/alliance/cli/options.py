@@ -78,7 +78,7 @@ def check_year_range(first: int | None, last: int | None) -> None:
         from alliance.errors import InvalidArgumentError
 
         raise InvalidArgumentError(
-            f"--from {first} is after --to {last}: expected --from to be at most --to "
+            f"--to {last} is before --from {first}: expected --from to be at most --to "
             f"(e.g. --from {last} --to {first})."
         )
 
