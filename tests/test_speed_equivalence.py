@@ -141,14 +141,14 @@ def test_outlines_cache_is_the_shipped_file_and_a_damaged_one_is_rewritten() -> 
         coordinates = [
             (x, y)
             for polygon in new.polygons
-            for r in polygon
+            for r in polygon.rings
             for x, y in zip(r.xs, r.ys, strict=True)
         ]
         assert coordinates == [tuple(c) for c in shapely.get_coordinates(shapes[new.a3].geometry)]
-    cached_file.write_bytes(b"alliance-outlines 1\n" + b"\xff" * 40)
+    cached_file.write_bytes(outlines.MAGIC + b"\xff" * 40)
     geo.outlines.cache_clear()
     assert [u.a3 for u in geo.outlines().units] == [u.a3 for u in read.units]
-    assert cached_file.read_bytes() != b"alliance-outlines 1\n" + b"\xff" * 40
+    assert cached_file.read_bytes() != outlines.MAGIC + b"\xff" * 40
     geo.outlines.cache_clear()
 
 

@@ -67,6 +67,7 @@ class Prefetched:
     def __init__(self, entities: Sequence[str]) -> None:
         self.entities = frozenset(entities)
         self.rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self.chosen: dict[tuple[Any, ...], _Chosen] = {}
 
     def __call__(
         self,
@@ -84,17 +85,34 @@ class Prefetched:
         if key not in self.rows:
             every = sorted(self.entities)
             self.rows[key] = observation_records(indicator, entities=every, **filters)
-        wanted = set(entities)
-        rows = [row for row in self.rows[key] if row["entity"] in wanted]
-        if not years or not rows:
-            return rows
+        wanted = frozenset(entities)
+        chosen = self.chosen.get((key, wanted))
+        if chosen is None:
+            rows = [row for row in self.rows[key] if row["entity"] in wanted]
+            chosen = self.chosen[(key, wanted)] = _Chosen(rows)
+        if not years or not chosen.rows:
+            return list(chosen.rows)
         # As `observations.select`: a year outside the years the selection has is an error.
-        first, last = min(r["year"] for r in rows), max(r["year"] for r in rows)
         for year in (min(years), max(years)):
-            if not first <= year <= last:
-                raise YearOutOfRangeError(year, first, last, f"the {indicator} data selected")
-        chosen = set(years)
-        return [row for row in rows if row["year"] in chosen]
+            if not chosen.first <= year <= chosen.last:
+                raise YearOutOfRangeError(
+                    year, chosen.first, chosen.last, f"the {indicator} data selected"
+                )
+        if len(years) == 1:
+            return list(chosen.by_year.get(years[0], ()))
+        asked = set(years)
+        return [row for row in chosen.rows if row["year"] in asked]
+
+
+class _Chosen:
+    """The rows of some entities: their span of years, and the rows of each year in order."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.by_year: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            self.by_year.setdefault(row["year"], []).append(row)
+        self.first, self.last = (min(self.by_year), max(self.by_year)) if rows else (0, 0)
 
 
 @dataclass(frozen=True)

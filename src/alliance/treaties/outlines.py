@@ -25,14 +25,16 @@ import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 EXTERIOR, BOUNDARY, INTERIOR = 0, 1, 2
 CHUNK = 32  # segments per box: a lookup visits only the boxes its ray or its distance reaches
-MAGIC = b"alliance-outlines 1\n"  # bump the number when the layout below changes
+MAGIC = b"alliance-outlines 3\n"  # bump the number when the layout below changes
 DP_SAFE_EPSILON = 1e-15  # GEOS's bound on a floating-point orientation's error (CGAlgorithmsDD)
 
 Bounds = tuple[float, float, float, float]  # min x, min y, max x, max y
@@ -59,6 +61,8 @@ def orientation(ax: float, ay: float, bx: float, by: float, cx: float, cy: float
         return _sign(det)
     if abs(det) >= DP_SAFE_EPSILON * total:
         return _sign(det)
+    from fractions import Fraction  # rarely needed; its import costs a lookup's start-up
+
     qx, qy = Fraction(cx), Fraction(cy)
     exact = (Fraction(ax) - qx) * (Fraction(by) - qy) - (Fraction(ay) - qy) * (Fraction(bx) - qx)
     return _sign(exact)
@@ -181,46 +185,78 @@ def locate_in_polygon(rings: Sequence[Ring], px: float, py: float, sx: float, sy
 
 
 @dataclass(frozen=True)
+class _Tables:
+    """The cache's binary sections: per polygon its box and first ring, per ring its first
+    vertex, and every vertex (x, y) as float64, in the file's bytes."""
+
+    boxes: array[float]  # 4 per polygon
+    first_ring: array[int]  # per polygon, and one past the last
+    first_vertex: array[int]  # per ring, and one past the last
+    vertices: memoryview
+    start: int  # byte offset of the first vertex in `vertices`
+
+
+class Polygon:
+    """One polygon of a unit: its box, and its rings (shell first) cut from the cache's bytes
+    when first needed, so that a lookup reads only the polygons whose box it meets."""
+
+    def __init__(self, tables: _Tables, index: int) -> None:
+        min_x, min_y, max_x, max_y = tables.boxes[4 * index : 4 * index + 4]
+        self.bounds: Bounds = (min_x, min_y, max_x, max_y)
+        self._tables = tables
+        self._index = index
+
+    @cached_property
+    def rings(self) -> tuple[Ring, ...]:
+        tables, rings = self._tables, []
+        for ring in range(tables.first_ring[self._index], tables.first_ring[self._index + 1]):
+            first, end = tables.first_vertex[ring], tables.first_vertex[ring + 1]
+            points = array("d")
+            points.frombytes(tables.vertices[tables.start + 16 * first : tables.start + 16 * end])
+            rings.append(Ring(points[0::2], points[1::2]))
+        return tuple(rings)
+
+    def locate(self, px: float, py: float, sx: float, sy: float) -> int:
+        """GEOS's PointLocator for one polygon: its shell, then its holes."""
+        min_x, min_y, max_x, max_y = self.bounds
+        if not (min_x * sx <= px <= max_x * sx and min_y * sy <= py <= max_y * sy):
+            return EXTERIOR
+        return locate_in_polygon(self.rings, px, py, sx, sy)
+
+
+@dataclass(frozen=True)
 class Outline:
-    """One Natural Earth unit: its codes and name, its box, its polygons (shell first). The rings
-    are cut from the file's coordinates when first needed: a lookup needs two or three units."""
+    """One Natural Earth unit: its codes and name, its box, its polygons."""
 
     a3: str
     iso3: str
     name: str
     continent: str
     bounds: Bounds
-    coordinates: array[float] = field(repr=False, compare=False)
-    ring_sizes: tuple[tuple[int, ...], ...]  # vertices per ring, per polygon
-    offset: int  # the first vertex in `coordinates`
+    _tables: _Tables = field(repr=False, compare=False)
+    _polygon_range: tuple[int, int] = field(repr=False, compare=False)
 
     @cached_property
-    def polygons(self) -> tuple[tuple[Ring, ...], ...]:
-        polygons, offset = [], self.offset
-        for sizes in self.ring_sizes:
-            rings = []
-            for count in sizes:
-                points = self.coordinates[2 * offset : 2 * (offset + count)]
-                rings.append(Ring(points[0::2], points[1::2]))
-                offset += count
-            polygons.append(tuple(rings))
-        return tuple(polygons)
+    def polygons(self) -> tuple[Polygon, ...]:
+        return tuple(Polygon(self._tables, i) for i in range(*self._polygon_range))
 
     def holds(self, x: float, y: float) -> bool:
         """Whether the point is in or on the unit (`intersects`)."""
         min_x, min_y, max_x, max_y = self.bounds
         if not (min_x <= x <= max_x and min_y <= y <= max_y):
             return False
-        return any(locate_in_polygon(p, x, y, 1.0, 1.0) != EXTERIOR for p in self.polygons)
+        return any(p.locate(x, y, 1.0, 1.0) != EXTERIOR for p in self.polygons)
 
     def distance(self, x: float, y: float, sx: float, sy: float, limit: float) -> float:
         """Distance from the point to the unit with every coordinate scaled by (sx, sy); 0 inside.
         Exact when at most `limit`, math.inf when farther."""
         px, py = x * sx, y * sy
-        if any(locate_in_polygon(p, px, py, sx, sy) != EXTERIOR for p in self.polygons):
+        reach = limit * (1 + 1e-9)  # a box's distance is never more than its segments'
+        near = [p for p in self.polygons if _box_distance(p.bounds, px, py, sx, sy) <= reach]
+        if any(p.locate(px, py, sx, sy) != EXTERIOR for p in near):
             return 0.0
         return min(
-            (ring.distance(px, py, sx, sy, limit) for p in self.polygons for ring in p),
+            (ring.distance(px, py, sx, sy, limit) for p in near for ring in p.rings),
             default=math.inf,
         )
 
@@ -248,8 +284,7 @@ def load(geojson: Path, cached: Path) -> Outlines:
     """The outlines from the cache `cached`, written from `geojson` when absent or unreadable."""
     with contextlib.suppress(OSError, ValueError, KeyError, IndexError):
         return _read(cached.read_bytes())
-    header, coordinates = _parsed(geojson)
-    blob = _serialised(header, coordinates)
+    blob = _parsed(geojson)
     with contextlib.suppress(OSError):  # no cache where the folder cannot be written
         cached.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".outlines-", dir=cached.parent)
@@ -259,44 +294,51 @@ def load(geojson: Path, cached: Path) -> Outlines:
     return _read(blob)
 
 
-def _parsed(path: Path) -> tuple[dict[str, Any], array[float]]:
-    """The GeoJSON as a header (properties, boxes, ring sizes, the STRtree's order) and every
-    ring's coordinates in one flat array (x0, y0, x1, y1, ...)."""
+def _parsed(path: Path) -> bytes:
+    """The GeoJSON as a cache: a header (names, boxes, the STRtree's order), then the tables of
+    `_Tables` (int64 offsets, float64 boxes and coordinates)."""
     collection = json.loads(path.read_text(encoding="utf-8"))
     fields = ("a3", "iso3", "name", "continent")
+    boxes, first_ring, first_vertex = array("d"), array("q", [0]), array("q", [0])
     coordinates = array("d")
     units: list[dict[str, Any]] = []
-    boxes: list[list[float]] = []
+    unit_boxes: list[list[float]] = []
     for feature in collection["features"]:
         geometry = feature["geometry"]
         polygons = geometry["coordinates"]
         if geometry["type"] == "Polygon":
             polygons = [polygons]
-        sizes = []
+        first_polygon = len(first_ring) - 1
+        part_boxes = []
         for polygon in polygons:
             rings = [Ring.of(ring) for ring in polygon]
             for ring in rings:
                 for x, y in zip(ring.xs, ring.ys, strict=True):
                     coordinates.extend((x, y))
-            sizes.append([len(ring.xs) for ring in rings])
-        flat = [r for p in polygons for ring in p for r in ring]
-        bounds = [
-            min(v[0] for v in flat),
-            min(v[1] for v in flat),
-            max(v[0] for v in flat),
-            max(v[1] for v in flat),
-        ]
-        properties = {k: feature["properties"][k] for k in fields}
-        units.append({"properties": properties, "bounds": bounds, "rings": sizes})
-        boxes.append(bounds)
+                first_vertex.append(first_vertex[-1] + len(ring.xs))
+            part_boxes.append(_union([ring.bounds for ring in rings]))
+            boxes.extend(part_boxes[-1])
+            first_ring.append(first_ring[-1] + len(rings))
+        unit_boxes.append(_union(part_boxes))
+        units.append(
+            {
+                "properties": {k: feature["properties"][k] for k in fields},
+                "bounds": unit_boxes[-1],
+                "polygons": [first_polygon, len(first_ring) - 1],
+            }
+        )
     meta = collection["properties"]
     header = {
         "units": units,
-        "order": _tree_order(boxes),
+        "order": _tree_order(unit_boxes),
         "source": meta["source"],
         "version": meta["version"],
+        "byteorder": sys.byteorder,
+        "sizes": [len(boxes), len(first_ring), len(first_vertex), len(coordinates)],
     }
-    return header, coordinates
+    text = json.dumps(header).encode("utf-8")
+    body = boxes.tobytes() + first_ring.tobytes() + first_vertex.tobytes() + coordinates.tobytes()
+    return MAGIC + len(text).to_bytes(8, "little") + text + body
 
 
 def _tree_order(bounds: list[list[float]]) -> list[int]:
@@ -309,9 +351,13 @@ def _tree_order(bounds: list[list[float]]) -> list[int]:
     return [int(i) for i in tree.query(shapely.box(-180.0, -90.0, 180.0, 90.0))]
 
 
-def _serialised(header: dict[str, Any], coordinates: array[float]) -> bytes:
-    text = json.dumps({**header, "byteorder": sys.byteorder}).encode("utf-8")
-    return MAGIC + len(text).to_bytes(8, "little") + text + coordinates.tobytes()
+def _union(boxes: Sequence[Sequence[float]]) -> list[float]:
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
 
 
 def _read(blob: bytes) -> Outlines:
@@ -322,27 +368,31 @@ def _read(blob: bytes) -> Outlines:
     header = json.loads(blob[start : start + size].decode("utf-8"))
     if header["byteorder"] != sys.byteorder:
         raise ValueError("written on a machine of the other byte order")
-    coordinates = array("d")
-    coordinates.frombytes(blob[start + size :])
-    units: list[Outline] = []
-    offset = 0
-    for unit in header["units"]:
-        names = unit["properties"]
-        sizes = tuple(tuple(ring_sizes) for ring_sizes in unit["rings"])
-        units.append(
-            Outline(
-                names["a3"],
-                names["iso3"],
-                names["name"],
-                names["continent"],
-                tuple(unit["bounds"]),
-                coordinates,
-                sizes,
-                offset,
-            )
-        )
-        offset += sum(map(sum, sizes))
-    if 2 * offset != len(coordinates) or sorted(header["order"]) != list(range(len(units))):
+    view, offset = memoryview(blob), start + size
+    boxes, first_ring, first_vertex = array("d"), array("q"), array("q")
+    sections: tuple[array[Any], ...] = (boxes, first_ring, first_vertex)
+    for section, count in zip(sections, header["sizes"], strict=False):
+        section.frombytes(view[offset : offset + 8 * count])
+        offset += 8 * count
+    if (
+        len(view) - offset != 8 * header["sizes"][3]
+        or len(view) - offset != 16 * first_vertex[-1]
+        or first_ring[-1] != len(first_vertex) - 1
+        or sorted(header["order"]) != list(range(len(header["units"])))
+    ):
         raise ValueError("a damaged outlines cache")
+    tables = _Tables(boxes, first_ring, first_vertex, view, offset)
+    units = [
+        Outline(
+            unit["properties"]["a3"],
+            unit["properties"]["iso3"],
+            unit["properties"]["name"],
+            unit["properties"]["continent"],
+            tuple(unit["bounds"]),
+            tables,
+            tuple(unit["polygons"]),
+        )
+        for unit in header["units"]
+    ]
     ordered = tuple(units[i] for i in header["order"])
     return Outlines(ordered, header["source"], header["version"])

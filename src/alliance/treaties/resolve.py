@@ -213,7 +213,7 @@ def obligations(
 
 
 def _with(result: ClauseResult, capacity: tuple[Capacity, ...]) -> ClauseResult:
-    return ClauseResult(**{**asdict(result), "bound": result.bound, "capacity": capacity})
+    return replace(result, capacity=capacity)
 
 
 def _result(
