@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from alliance.claims.model import ClaimReport, ClaimResult, Reading, SourceRow
@@ -121,6 +121,15 @@ def reading_label(reading: Reading) -> str:
     return f"{reading.label} ({MIX_UP})" if reading.kind == "mix-up" else reading.label
 
 
+_SOURCE_FIELDS = tuple(f.name for f in fields(SourceRow))
+
+
+def _source_record(row: SourceRow) -> dict[str, Any]:
+    """`asdict(row)` without its deep copies (every field is a plain value): a report of
+    thousands of claims cites hundreds of thousands of rows."""
+    return {name: getattr(row, name) for name in _SOURCE_FIELDS}
+
+
 def _reading_record(reading: Reading) -> dict[str, Any]:
     return {
         "label": reading.label,
@@ -162,7 +171,7 @@ def to_records(report: ClaimReport) -> dict[str, Any]:
             "primary": _reading_record(result.primary) if result.primary else None,
             "alternatives": [_reading_record(r) for r in result.alternatives],
             "missing": list(result.missing),
-            "sources": [asdict(s) for s in result.sources],
+            "sources": [_source_record(s) for s in result.sources],
         }
         claims.append(record)
     return {

@@ -14,7 +14,8 @@ verdicts against each claim checked alone).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -30,14 +31,20 @@ from alliance.claims.model import Figure, SourceRow
 from alliance.errors import NO_DATA_ERRORS, AllianceError
 
 _MEMBERSHIP_FILE = "memberships.csv"
+# Asks of one kind of figure after which it is read for every country at once (see _FigureReader)
+PREFETCH_AFTER = 8
 Answer = TypeVar("Answer")
+Fetch = Callable[..., list[dict[str, Any]]]
 
 
 class StoreBackend:
     """Answers the checks from the shipped data and the user's store, each question once."""
 
-    def __init__(self) -> None:
+    def __init__(self, fetch: Fetch | None = None) -> None:
+        """`fetch`: how figures are read, as `observation_records` reads them (the default:
+        `_FigureReader`, which batches the kinds of figure a file asks for again and again)."""
         self._answers: dict[tuple[str, Hashable], Any] = {}
+        self._fetch = fetch or _FigureReader()
 
     def _once(self, question: str, key: Hashable, compute: Callable[[], Answer]) -> Answer:
         """The remembered answer to (question, key), computed the first time it is asked."""
@@ -93,11 +100,9 @@ class StoreBackend:
         )
 
     def _observations(self, indicator: str, **filters: Any) -> list[dict[str, Any]]:
-        """`observation_records`, each selection read from the store once (the metrics' fetch)."""
-        from alliance.observations import observation_records
-
+        """`observation_records`, each selection answered once (the metrics' fetch)."""
         key = (indicator, *((k, _hashable(v)) for k, v in sorted(filters.items())))
-        rows = self._once("observations", key, lambda: observation_records(indicator, **filters))
+        rows = self._once("observations", key, lambda: self._fetch(indicator, **filters))
         return list(rows)
 
     def per_country(self, expression: str, options: MetricOptions) -> list[CountryFigure]:
@@ -125,6 +130,40 @@ class StoreBackend:
 
     def clause(self, target: str, clause: str, on: date) -> ClauseFact | None:
         return self._once("clause", (target, clause, on), lambda: _clause(target, clause, on))
+
+
+class _FigureReader:
+    """`observation_records` for the first asks of a kind of figure (source, indicator, unit,
+    prices...); from the PREFETCH_AFTER-th ask with other members or years on, the kind is read
+    once for every country and year (`metrics.engine.Prefetched`, which returns the same rows)
+    and each ask answered from those rows. A short file (the example: at most three asks of a
+    kind) pays no more than its own narrow queries; a long one one query per kind of figure."""
+
+    def __init__(self) -> None:
+        self._asks: Counter[tuple[Any, ...]] = Counter()
+        self._every_country: Fetch | None = None
+
+    def __call__(
+        self,
+        indicator: str,
+        *,
+        entities: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
+        from alliance.observations import observation_records
+
+        kind = (indicator, *sorted(filters.items()))
+        self._asks[kind] += 1
+        if entities is None or self._asks[kind] < PREFETCH_AFTER:
+            return observation_records(indicator, entities=entities, years=years, **filters)
+        if self._every_country is None:
+            from alliance.metrics.engine import Prefetched
+            from alliance.store import shared_connection
+
+            countries = shared_connection().execute("SELECT iso3 FROM countries").fetchall()
+            self._every_country = Prefetched([row[0] for row in countries])
+        return self._every_country(indicator, entities=entities, years=years, **filters)
 
 
 def _hashable(value: Any) -> Hashable:
@@ -246,7 +285,7 @@ def _zero_rows(result: Any) -> list[SourceRow]:
 def _published_shares(
     members: tuple[str, ...],
     options: MetricOptions,
-    observation_records: Callable[..., list[dict[str, Any]]],
+    observation_records: Fetch,
     edition_rows: Callable[[SourceRow], tuple[SourceRow, ...]],
 ) -> list[CountryFigure]:
     """Each member's published defence share of GDP: the figure the one edition rule chooses
