@@ -9,17 +9,24 @@ so the ratio median(command) / median(yardstick) holds whatever the machine's lo
 Targets (issue 13): every command within 3x the yardstick, every chart and map within 4x,
 `obligations --at` within 2x. The first command after install (store built from the shipped
 files) is timed too, in a new empty ALLIANCE_HOME each run. Prints Markdown tables for RESULTS.md.
+
+Beside the wall time, the CPU time (user + system) of each process: on a machine shared with other
+work, a long command loses more wall time to waiting than the short yardstick does, so the wall
+ratio grows with the load; the CPU ratio holds better.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
-from bench_cli import YARDSTICK, compile_package, machine_speed, timed
+from bench_cli import ALLIANCE, YARDSTICK, compile_package, machine_speed, timed
 
 COMMANDS = [
     ["countries"],
@@ -68,11 +75,31 @@ def target(command: list[str]) -> float:
     return TARGETS["chart" if chart else "command"]
 
 
-def row(name: str, times: list[float], yardstick: list[float], goal: float | None) -> str:
-    ratio = statistics.median(times) / statistics.median(yardstick)
+def timed_with_cpu(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of `alliance args` (or of a whole
+    command line starting with python)."""
+    command = args if args[0] == YARDSTICK[0] else [ALLIANCE, *args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def row(
+    name: str,
+    times: list[tuple[float, float]],
+    yardstick: list[tuple[float, float]],
+    goal: float | None,
+) -> str:
+    wall, cpu = (statistics.median(t[i] for t in times) for i in (0, 1))
+    wall_ys, cpu_ys = (statistics.median(t[i] for t in yardstick) for i in (0, 1))
+    ratio = wall / wall_ys
     verdict = "—" if goal is None else f"{goal:g}x: {'met' if ratio <= goal else 'NOT met'}"
-    cells = [name, f"{statistics.median(times):.3f}", f"{statistics.median(yardstick):.3f}"]
-    return "| " + " | ".join([*cells, f"{ratio:.2f}", verdict]) + " |"
+    cells = [name, f"{wall:.3f}", f"{wall_ys:.3f}", f"{ratio:.2f}"]
+    cells += [f"{cpu:.3f}", f"{cpu_ys:.3f}", f"{cpu / cpu_ys:.2f}", verdict]
+    return "| " + " | ".join(cells) + " |"
 
 
 def shown(command: list[str]) -> str:
@@ -85,8 +112,8 @@ def cold_start(runs: int) -> str:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as home:
             env = {**os.environ, "ALLIANCE_HOME": home}
-            times.append(timed(["data", "sources"], env))
-            yardstick.append(timed(YARDSTICK, env))
+            times.append(timed_with_cpu(["data", "sources"], env))
+            yardstick.append(timed_with_cpu(YARDSTICK, env))
     return row("first call: `alliance data sources`, store built (cold)", times, yardstick, None)
 
 
@@ -100,8 +127,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     lines = [
-        "| command | median s | yardstick s | ratio | target |",
-        "|---|---:|---:|---:|---|",
+        "| command | median s | yardstick s | ratio | CPU s | yardstick CPU s | CPU ratio "
+        "| target |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "ALLIANCE_HOME": home}
@@ -110,8 +138,8 @@ def main() -> None:
         for command in [*commands, *([a.format(out=out) for a in c] for c in CHARTS)]:
             times, yardstick = [], []
             for _ in range(args.runs):
-                times.append(timed(command, env))
-                yardstick.append(timed(YARDSTICK, env))
+                times.append(timed_with_cpu(command, env))
+                yardstick.append(timed_with_cpu(YARDSTICK, env))
             name = shown(command).replace(out, "out")
             lines.append(row(name, times, yardstick, target(command)))
     if not args.charts_only:
