@@ -12,7 +12,8 @@ the CLI and timed, the others are imported through the library beforehand.
 Each command is a new process, start-up included, in a private ALLIANCE_HOME; peak memory is the
 process's maximum resident set (`wait4`). Every command is run next to the yardstick (a new
 Python importing DuckDB, Typer and Rich and running one query). Target: time and memory flat
-within 20 % from 1 to 50 editions. Prints Markdown tables for RESULTS.md.
+within 20 % from 1 to 50 editions, time as a ratio to the yardstick run beside it. Prints Markdown
+tables for RESULTS.md.
 """
 
 from __future__ import annotations
@@ -178,23 +179,30 @@ def run(reference: Path, counts: list[int], runs: int) -> list[str]:
 
 
 def table(times: dict[str, dict[int, tuple[float, float, float]]], counts: list[int]) -> list[str]:
+    """Per count: seconds, seconds over the yardstick run beside them, peak MiB. Flat if both the
+    time over the yardstick and the memory at the last count are within 20 % of the first (on a
+    shared machine the seconds follow the load; the ratio to the yardstick much less)."""
     head = ["what"]
     for count in counts:
-        head += [f"{count} ed. s", f"{count} ed. MiB"]
-    head += [f"time {counts[-1]}/{counts[0]}", f"memory {counts[-1]}/{counts[0]}", "flat (20 %)"]
+        head += [f"{count} ed. s", f"{count} ed. x yardstick", f"{count} ed. MiB"]
+    head += [f"time {counts[-1]}/{counts[0]} (x yardstick)", f"memory {counts[-1]}/{counts[0]}"]
+    head += ["flat (20 %)"]
     lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 2) + "|---|"]
     for name, by_count in times.items():
         cells = [name]
         for count in counts:
-            seconds, peak, _ = by_count[count]
-            cells += [f"{seconds:.3f}", f"{peak:.0f}"]
+            seconds, peak, yardstick = by_count[count]
+            cells += [f"{seconds:.3f}", f"{seconds / yardstick:.2f}", f"{peak:.0f}"]
         first, last = by_count[counts[0]], by_count[counts[-1]]
-        time_ratio, memory_ratio = last[0] / first[0], last[1] / first[1]
+        time_ratio = (last[0] / last[2]) / (first[0] / first[2])
+        memory_ratio = last[1] / first[1]
         flat = "yes" if time_ratio <= 1.2 and memory_ratio <= 1.2 else "NO"
         cells += [f"{time_ratio:.2f}", f"{memory_ratio:.2f}", flat]
         lines.append("| " + " | ".join(cells) + " |")
-    yardsticks = [by_count[c][2] for by_count in times.values() for c in counts]
-    lines += ["", f"Yardstick (median over the runs): {statistics.median(yardsticks):.3f} s."]
+    for count in counts:
+        yardsticks = [by_count[count][2] for by_count in times.values()]
+        median = statistics.median(yardsticks)
+        lines += ["", f"Yardstick at {count} editions (median): {median:.3f} s."]
     return lines
 
 
