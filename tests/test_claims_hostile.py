@@ -293,3 +293,13 @@ def test_verdicts_of_a_file_are_those_of_each_claim_checked_alone() -> None:
             replace(claim_file, claims=(claim,)), StoreBackend(fetch=observation_records)
         )
         assert alone.results == (result,), claim.id
+
+
+def test_the_shipped_example_follows_the_schema() -> None:
+    """`check --example` reads the example without the schema (load_example): this is its check
+    (load_claims validates against the schema and raises at the first file that does not)."""
+    from alliance.claims import example_path, load_claims, load_example
+
+    checked = load_claims(example_path())
+    assert len(checked.claims) == 9
+    assert load_example() == checked

@@ -20,7 +20,13 @@ from alliance.claims.backend import (
     TargetFact,
 )
 from alliance.claims.evaluate import check_claim, check_claims
-from alliance.claims.loader import claim_schema, example_path, load_claims, parse_claims
+from alliance.claims.loader import (
+    claim_schema,
+    example_path,
+    load_claims,
+    load_example,
+    parse_claims,
+)
 from alliance.claims.model import (
     CHECK_TYPES,
     Claim,
@@ -58,6 +64,7 @@ __all__ = [
     "claim_schema",
     "example_path",
     "load_claims",
+    "load_example",
     "parse_claims",
     "to_html",
     "to_markdown",

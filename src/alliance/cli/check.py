@@ -51,11 +51,11 @@ def check(
     JSON: the report (title, counts, claims: id, quote, speaker, date, url, verdict,
     explanation, check, readings and the source rows used).
     """
-    from alliance.claims import check_claims, example_path, load_claims
+    from alliance.claims import check_claims, load_claims, load_example
 
     if example == (file is not None):
         raise InvalidArgumentError("Give either a claim FILE or --example (one of the two).")
-    claim_file = load_claims(example_path() if example else file)  # type: ignore[arg-type]
+    claim_file = load_example() if file is None else load_claims(file)
     report = check_claims(claim_file)
     if fmt is ReportFormat.table:
         _print_table(report, output)
