@@ -31,7 +31,8 @@ from alliance.claims.model import Figure, SourceRow
 from alliance.errors import NO_DATA_ERRORS, AllianceError
 
 _MEMBERSHIP_FILE = "memberships.csv"
-# Asks of one kind of figure after which it is read for every country at once (see _FigureReader)
+# Asks of a kind of figure about countries outside the shipped groups after which the kind is
+# read for every country at once (see _FigureReader)
 PREFETCH_AFTER = 8
 Answer = TypeVar("Answer")
 Fetch = Callable[..., list[dict[str, Any]]]
@@ -133,13 +134,22 @@ class StoreBackend:
 
 
 class _FigureReader:
-    """`observation_records` for the first asks of a kind of figure (source, indicator, unit,
-    prices...); from the PREFETCH_AFTER-th ask with other members or years on, the kind is read
-    once for every country and year (`metrics.engine.Prefetched`, which returns the same rows)
-    and each ask answered from those rows. A short file (the example: at most three asks of a
-    kind) pays no more than its own narrow queries; a long one one query per kind of figure."""
+    """Figures as `observation_records` returns them, read a kind of figure (source, indicator,
+    unit, prices...) at a time through `metrics.engine.Prefetched`, which returns the same rows:
+
+    - for members of the shipped groups (NATO, EU, JEF, ...: the subjects of nearly every claim),
+      each kind of figure is read once for all of them and every year, and each ask (a share's
+      part and whole, its readings, a threshold's years) answered from those rows;
+    - for other countries, the first PREFETCH_AFTER - 1 asks of a kind are narrow queries, and
+      from then on the kind is read once for every country (a long file about many countries).
+    """
 
     def __init__(self) -> None:
+        from alliance.memberships import membership_rows
+        from alliance.metrics.engine import Prefetched
+
+        self._grouped = frozenset(row.iso3 for row in membership_rows())
+        self._group_members: Fetch = Prefetched(sorted(self._grouped))
         self._asks: Counter[tuple[Any, ...]] = Counter()
         self._every_country: Fetch | None = None
 
@@ -153,6 +163,8 @@ class _FigureReader:
     ) -> list[dict[str, Any]]:
         from alliance.observations import observation_records
 
+        if entities is not None and self._grouped.issuperset(entities):
+            return self._group_members(indicator, entities=entities, years=years, **filters)
         kind = (indicator, *sorted(filters.items()))
         self._asks[kind] += 1
         if entities is None or self._asks[kind] < PREFETCH_AFTER:
