@@ -276,3 +276,28 @@ def test_a_new_output_gets_the_usual_permissions(
         os.umask(mask)
     assert code == 0, err
     assert stat.S_IMODE((tmp_path / "new" / "g.csv").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["project", "NATO", "--path", "{missing}", "--draws", "1000000"],
+        ["scenario", "vs-russia", "NATO-Europe", "--path", "{missing}"],
+        ["share", "EU", "--of", "NATO", "--metric", "gdp", "--year", "1700"],
+        ["targets", "--year", "1700"],
+        ["obligations", "Atlantis"],
+    ],
+)
+def test_an_unusable_chart_path_is_refused_before_any_work(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The work would fail (or take a while) on its own: the chart's path is refused first."""
+    folder = tmp_path / "chart.png"
+    folder.mkdir()
+    args = [part.replace("{missing}", str(tmp_path / "missing.csv")) for part in command]
+    code, out, err = run_in_process([*args, "--chart", str(folder)], monkeypatch)
+    assert code == 2 and out == "", err
+    assert err == (
+        f"Error: Cannot write '{folder}': it is a folder; expected a file path to write the "
+        "chart to.\n"
+    )

@@ -12,6 +12,7 @@ from alliance.cli.options import (
     FormatOption,
     OnOption,
     OutputOption,
+    chart_callback,
     check_year_range,
 )
 from alliance.cli.output import OutputFormat, Table, emit, emit_document
@@ -73,7 +74,10 @@ CurrencyOption = Annotated[
     ),
 ]
 ChartOption = Annotated[
-    Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
+    Path | None,
+    typer.Option(
+        "--chart", help="Also draw a chart: .png, .svg or .html.", callback=chart_callback
+    ),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from alliance.cli.options import EditionOption, FormatOption, OutputOption
+from alliance.cli.options import EditionOption, FormatOption, OutputOption, chart_callback
 from alliance.cli.output import OutputFormat, Table, emit
 
 if TYPE_CHECKING:
@@ -37,7 +37,10 @@ def targets_command(
         ),
     ] = False,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
+        Path | None,
+        typer.Option(
+            "--chart", help="Also draw a chart: .png, .svg or .html.", callback=chart_callback
+        ),
     ] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,

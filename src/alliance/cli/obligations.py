@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alliance.cli.options import FormatOption, OnOption, OutputOption
+from alliance.cli.options import FormatOption, OnOption, OutputOption, chart_callback
 from alliance.cli.output import OutputFormat, Table, emit
 
 if TYPE_CHECKING:
@@ -108,7 +108,10 @@ def obligations_command(
         typer.Option("--definition", help="Defence spending definition for capacity: sipri|nato."),
     ] = "sipri",
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="Also draw a map: .png, .svg or .html.")
+        Path | None,
+        typer.Option(
+            "--chart", help="Also draw a map: .png, .svg or .html.", callback=chart_callback
+        ),
     ] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,

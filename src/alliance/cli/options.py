@@ -93,3 +93,12 @@ def check_non_negative(value: float, option: str) -> float:
 
         raise InvalidArgumentError(f"{option} {value:g}: expected a finite number of 0 or more.")
     return value
+
+
+def chart_callback(value: Path | None) -> Path | None:
+    """--chart refused before any work (a folder, a name too long, no permission), as --output."""
+    if value is not None:
+        from alliance.paths import writable_file
+
+        writable_file(value, "a file path to write the chart to")
+    return value

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Final
 
 import typer
 
-from alliance.cli.options import FormatOption, OutputOption
+from alliance.cli.options import FormatOption, OutputOption, chart_callback
 from alliance.cli.output import OutputFormat, emit_document
 from alliance.cli.run_options import (
     AssumptionsOption,
@@ -89,7 +89,11 @@ def project_command(
     detail: Annotated[str, typer.Option("--detail", help=DETAIL_HELP)] = "coalition",
     chart: Annotated[
         Path | None,
-        typer.Option("--chart", help="Also draw the fan chart: .png, .svg or .html."),
+        typer.Option(
+            "--chart",
+            help="Also draw the fan chart: .png, .svg or .html.",
+            callback=chart_callback,
+        ),
     ] = None,
     fmt: FormatOption = OutputFormat.table,
     output: OutputOption = None,

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from alliance.cli.options import chart_callback
 from alliance.cli.output import OutputFormat, Table, emit
 
 ToOption = Annotated[int, typer.Option("--to", help="Last year projected (default 2035).")]
@@ -36,7 +37,10 @@ AssumptionsOption = Annotated[
     ),
 ]
 ChartOption = Annotated[
-    Path | None, typer.Option("--chart", help="Also draw a chart: .png, .svg or .html.")
+    Path | None,
+    typer.Option(
+        "--chart", help="Also draw a chart: .png, .svg or .html.", callback=chart_callback
+    ),
 ]
 
 Result = TypeVar("Result")
