@@ -287,7 +287,7 @@ def load(geojson: Path, cached: Path) -> Outlines:
     blob = _parsed(geojson)
     with contextlib.suppress(OSError):  # no cache where the folder cannot be written
         cached.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".outlines-", dir=cached.parent)
+        handle, temporary = tempfile.mkstemp(prefix=".boundaries-outlines-", dir=cached.parent)
         with os.fdopen(handle, "wb") as out:
             out.write(blob)
         os.replace(temporary, cached)
