@@ -207,6 +207,19 @@ def test_a_claim_dated_to_the_month_asks_its_dated_check_for_a_day(
     assert "expected `on: YYYY-MM-DD` in the check" in err
 
 
+@pytest.mark.parametrize("number", [".nan", ".inf", "-.inf"])
+def test_a_number_that_is_not_finite_is_refused_at_its_place(
+    number: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = f"{{type: pledge, country: DEU, level: {number}}}"
+    path, err = check_file(
+        tmp_path, monkeypatch, HEADER + f"  - id: pledge\n    quote: q\n    check: {check}\n"
+    )
+    shown = {".nan": "nan", ".inf": "inf", "-.inf": "-inf"}[number]
+    assert f"{path}:10:" in err
+    assert f"claim 'pledge': claims.0.check.level {shown} is not a finite number" in err
+
+
 # --- bombs and bounds ---------------------------------------------------------------------------
 
 # An alias bomb like the probe's (593 bytes): nine levels of nine aliases, 387 million strings

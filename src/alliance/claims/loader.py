@@ -9,8 +9,10 @@ on what is read (size, text, anchors, nesting) are in `alliance.claims.bounded_y
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -104,7 +106,7 @@ def parse_claims(text: str, name: str = "<claims>", *, schema: bool = True) -> C
         )
     if schema:
         _validate(data, root, name)
-    _check_dates(data, root, name)
+    _check_values(data, root, name)
     return _build(data, root, name)
 
 
@@ -205,12 +207,22 @@ def _short_message(error: Any) -> str:
 DATE_FIELDS = ("date", "on", "published")
 
 
-def _check_dates(data: dict[str, Any], root: yaml.Node, name: str) -> None:
-    """Refuse a date the schema's pattern lets through but the calendar has not (2025-02-30),
-    at its line and column, naming the claim it belongs to."""
-    for path, text in _dates(data, []):
-        problem = _calendar_problem(text)
-        if problem is None:
+def _check_values(data: dict[str, Any], root: yaml.Node, name: str) -> None:
+    """Refuse what the schema lets through but no check can use: a date the calendar has not
+    (2025-02-30) and a number that is not finite (.nan, .inf), at its line and column, naming
+    the claim it belongs to."""
+    for path, value in _leaves(data, []):
+        if isinstance(value, float) and not math.isfinite(value):
+            problem = f"{value!r} is not a finite number; expected a number such as 0.25"
+        elif path[-1] in DATE_FIELDS and isinstance(value, str):
+            reason = _calendar_problem(value)
+            if reason is None:
+                continue
+            problem = (
+                f"{value!r} is not a day of the calendar ({reason}); expected a real date as "
+                "YYYY-MM-DD"
+            )
+        else:
             continue
         node = _node_at(root, path)
         owner = ""
@@ -220,23 +232,21 @@ def _check_dates(data: dict[str, Any], root: yaml.Node, name: str) -> None:
             name,
             node.start_mark.line + 1,
             node.start_mark.column + 1,
-            f"{owner}{'.'.join(map(str, path))} {text!r} is not a day of the calendar "
-            f"({problem}); expected a real date as YYYY-MM-DD",
+            f"{owner}{'.'.join(map(str, path))} {problem}",
         )
 
 
-def _dates(value: Any, path: list[str | int]) -> list[tuple[list[str | int], str]]:
-    found: list[tuple[list[str | int], str]] = []
+def _leaves(value: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], Any]]:
+    """Every value that is not a mapping or a list, with its path (the file is at most
+    MAX_NESTING deep, so the recursion is too)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in DATE_FIELDS and isinstance(item, str):
-                found.append(([*path, key], item))
-            else:
-                found.extend(_dates(item, [*path, key]))
+            yield from _leaves(item, [*path, key])
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found.extend(_dates(item, [*path, index]))
-    return found
+            yield from _leaves(item, [*path, index])
+    else:
+        yield path, value
 
 
 def _calendar_problem(text: str) -> str | None:
