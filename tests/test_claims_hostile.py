@@ -220,6 +220,26 @@ def test_a_number_that_is_not_finite_is_refused_at_its_place(
     assert f"claim 'pledge': claims.0.check.level {shown} is not a finite number" in err
 
 
+@pytest.mark.parametrize(
+    ("check", "problem"),
+    [
+        ("{type: pledge, country: Atlantis, level: 2}", "Unknown country 'Atlantis'"),
+        ("{type: count, expression: NATO &, expected: 1}", "Cannot parse coalition expression"),
+        ("{type: treaty, target: Atlantis, clause: nat-5, expected: true}", "Unknown place"),
+    ],
+)
+def test_a_mistake_in_a_check_names_the_claim_and_its_line(
+    check: str, problem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = "".join(
+        f"  - id: c{i}\n    quote: q\n    not_checkable: {{kind: opinion, reason: r}}\n"
+        for i in range(3)
+    )
+    content = HEADER + claims + f"  - id: wrong\n    quote: q\n    check: {check}\n"
+    path, err = check_file(tmp_path, monkeypatch, content)
+    assert err.startswith(f"Error: {path}: claim 'wrong' (line 17): {problem}"), err
+
+
 # --- bombs and bounds ---------------------------------------------------------------------------
 
 # An alias bomb like the probe's (593 bytes): nine levels of nine aliases, 387 million strings

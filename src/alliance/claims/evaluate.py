@@ -14,6 +14,7 @@ from typing import Any
 from alliance.claims.backend import Backend, MetricOptions, PledgeFact
 from alliance.claims.format import COUNTED_AS_ZERO, format_value, unit_scale
 from alliance.claims.model import (
+    Check,
     Claim,
     ClaimFile,
     ClaimReport,
@@ -24,7 +25,16 @@ from alliance.claims.model import (
     Verdict,
 )
 from alliance.claims.verdicts import bounded_verdict, default_approximate, numeric_verdict, overall
-from alliance.errors import ClaimFileError
+from alliance.errors import (
+    ClaimFileError,
+    ExpressionError,
+    InvalidArgumentError,
+    InvalidDateError,
+    UnknownCountryError,
+    UnknownGroupError,
+    UnknownIndicatorError,
+    UnknownPlaceError,
+)
 from alliance.numerals import plain
 
 PRIMARY_LABEL = "as worded"
@@ -43,17 +53,45 @@ def check_claims(claim_file: ClaimFile, backend: Backend | None = None) -> Claim
         from alliance.claims.store_backend import StoreBackend
 
         backend = StoreBackend()
-    return ClaimReport(claim_file, tuple(check_claim(c, backend) for c in claim_file.claims))
+    results = []
+    for claim in claim_file.claims:
+        try:
+            results.append(check_claim(claim, backend))
+        except ClaimFileError as error:
+            if not claim_file.path:
+                raise
+            raise ClaimFileError(f"{claim_file.path}: {error}") from None
+    return ClaimReport(claim_file, tuple(results))
 
 
 def check_claim(claim: Claim, backend: Backend) -> ClaimResult:
+    """The claim's verdict; a mistake in its check (an unknown country, group or place, an
+    expression that does not parse) is a ClaimFileError naming the claim and its line."""
     if claim.check is None:
         assert claim.not_checkable is not None
         reason = claim.not_checkable
         return ClaimResult(claim, None, f"Not checkable ({reason.kind}): {reason.reason}")
-    check = claim.check
-    evaluator = _EVALUATORS[check.type]
     context = _Context(claim, backend)
+    try:
+        return _checked(claim.check, claim, context)
+    except _INPUT_ERRORS as error:
+        raise context.file_error(error.one_line()) from None
+
+
+# What a claim's own words can get wrong; a broken store or a missing figure is not one of them.
+_INPUT_ERRORS = (
+    UnknownCountryError,
+    UnknownGroupError,
+    UnknownPlaceError,
+    ExpressionError,
+    InvalidArgumentError,
+    InvalidDateError,
+    UnknownIndicatorError,
+)
+
+
+def _checked(check: Check, claim: Claim, context: _Context) -> ClaimResult:
+    evaluator = _EVALUATORS[check.type]
     primary = evaluator(check.params, context)
     primary = replace(primary, label=check.reading or PRIMARY_LABEL)
     alternatives = tuple(
