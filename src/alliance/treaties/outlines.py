@@ -282,7 +282,7 @@ class Outlines:
 
 def load(geojson: Path, cached: Path) -> Outlines:
     """The outlines from the cache `cached`, written from `geojson` when absent or unreadable."""
-    with contextlib.suppress(OSError, ValueError, KeyError, IndexError):
+    with contextlib.suppress(OSError, ValueError, KeyError, IndexError, TypeError):
         return _read(cached.read_bytes())
     blob = _parsed(geojson)
     with contextlib.suppress(OSError):  # no cache where the folder cannot be written
