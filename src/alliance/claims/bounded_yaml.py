@@ -21,7 +21,7 @@ import yaml
 from alliance.errors import ClaimFileError
 
 # The shipped example is 9 kB and 6 levels deep; these bounds leave room for any real claim file
-# (1 MB holds a thousand claims as richly annotated as the example's, or ten thousand short ones).
+# (1 MB holds a thousand claims as richly annotated as the example's, or about 7,000 short ones).
 MAX_CLAIM_FILE_BYTES = 1_000_000
 MAX_NESTING = 32
 EXCERPT_CHARACTERS = 60

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from alliance import errors
 from alliance.claims.backend import Backend, MetricOptions, PledgeFact
 from alliance.claims.format import COUNTED_AS_ZERO, format_value, unit_scale
 from alliance.claims.model import (
@@ -25,16 +26,7 @@ from alliance.claims.model import (
     Verdict,
 )
 from alliance.claims.verdicts import bounded_verdict, default_approximate, numeric_verdict, overall
-from alliance.errors import (
-    ClaimFileError,
-    ExpressionError,
-    InvalidArgumentError,
-    InvalidDateError,
-    UnknownCountryError,
-    UnknownGroupError,
-    UnknownIndicatorError,
-    UnknownPlaceError,
-)
+from alliance.errors import ClaimFileError
 from alliance.numerals import plain
 
 PRIMARY_LABEL = "as worded"
@@ -80,13 +72,13 @@ def check_claim(claim: Claim, backend: Backend) -> ClaimResult:
 
 # What a claim's own words can get wrong; a broken store or a missing figure is not one of them.
 _INPUT_ERRORS = (
-    UnknownCountryError,
-    UnknownGroupError,
-    UnknownPlaceError,
-    ExpressionError,
-    InvalidArgumentError,
-    InvalidDateError,
-    UnknownIndicatorError,
+    errors.UnknownCountryError,
+    errors.UnknownGroupError,
+    errors.UnknownPlaceError,
+    errors.ExpressionError,
+    errors.InvalidArgumentError,
+    errors.InvalidDateError,
+    errors.UnknownIndicatorError,
 )
 
 

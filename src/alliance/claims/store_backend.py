@@ -7,9 +7,10 @@ unknown country or metric) propagate: they are mistakes in the claim file.
 
 One backend checks one claim file: it remembers every answer it gave (a file asks the same
 coalitions, figures and editions again and again), so the store is asked each question once and
-checking costs the same per claim however many claims the file has. Every answer is an immutable
-record computed from the store alone, so a remembered answer is the answer (tests check the
-verdicts against each claim checked alone).
+checking costs the same per claim however many claims the file has. Every answer is computed
+from the store alone, which does not change during a check, so a remembered answer is the answer
+(tests check the verdicts against each claim checked alone on a backend that remembers nothing
+across claims and reads only the figures asked).
 """
 
 from __future__ import annotations
