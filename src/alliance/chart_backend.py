@@ -15,6 +15,7 @@ matplotlib internal: it is done only for the versions it was checked with and on
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any, Final
 
 # matplotlib versions whose artist.py (Artist.__init_subclass__ -> kwdoc) and _docstring.py
@@ -33,24 +34,28 @@ NOT_BUILT: Final = (
 )
 
 
+_LOADING = threading.Lock()  # the web server may draw two charts at once: one loads, one waits
+
+
 def load_matplotlib() -> None:
     """Import matplotlib's drawing modules for the Agg backend, once per process."""
     import matplotlib
 
     matplotlib.use("Agg")
-    if all(name in sys.modules for name in DRAWING_MODULES):
-        return
-    import matplotlib.artist as artist
+    with _LOADING:
+        if all(name in sys.modules for name in DRAWING_MODULES):
+            return
+        import matplotlib.artist as artist
 
-    built = getattr(artist, "kwdoc", None)
-    if built is None or not _checked(matplotlib.__version__) or not _uses_kwdoc(artist):
-        _import_drawing_modules()
-        return
-    artist.kwdoc = _pointer
-    try:
-        _import_drawing_modules()
-    finally:
-        artist.kwdoc = built
+        built = getattr(artist, "kwdoc", None)
+        if built is None or not _checked(matplotlib.__version__) or not _uses_kwdoc(artist):
+            _import_drawing_modules()
+            return
+        artist.kwdoc = _pointer
+        try:
+            _import_drawing_modules()
+        finally:
+            artist.kwdoc = built
 
 
 def _pointer(artist: object) -> str:
