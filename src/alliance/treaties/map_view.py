@@ -116,7 +116,7 @@ def _valid_units() -> tuple[tuple[geo.Unit, BaseGeometry], ...]:
 def repaired_shapes(shapes: list[BaseGeometry]) -> dict[int, BaseGeometry]:
     """The shapes GEOS finds invalid, made valid, by their place in `shapes`. Checking and
     repairing them takes about a quarter of a second; the result is kept as WKB beside the store
-    (as `geo` keeps the shapes), keyed by the shipped boundaries file's size and time."""
+    (as `geo` keeps the shapes)."""
     import shapely
 
     cached = _repaired_cache_file()
@@ -137,8 +137,11 @@ REPAIRED_CACHE_FORMAT = "1"  # bump when the cached layout or the repair changes
 
 
 def _repaired_cache_file() -> Path | None:
+    """Keyed by the shipped file and by the GEOS version, which does the repair."""
     import hashlib
     from importlib import resources
+
+    import shapely
 
     from alliance.store import home
 
@@ -147,9 +150,8 @@ def _repaired_cache_file() -> Path | None:
         stat = shipped.stat()
     except OSError:
         return None
-    key = hashlib.sha256(
-        f"{REPAIRED_CACHE_FORMAT}|{stat.st_size}|{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:16]
+    fields = (REPAIRED_CACHE_FORMAT, shapely.geos_version_string, stat.st_size, stat.st_mtime_ns)
+    key = hashlib.sha256("|".join(map(str, fields)).encode()).hexdigest()[:16]
     return home()[0] / f"boundaries-repaired-{key}.npz"
 
 
