@@ -330,20 +330,13 @@ def test_the_sealed_connection_reads_the_imports_and_holds_its_limits(in_home: P
     assert all(Path(p).name.startswith(store_file.name) for p in paths)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known hole in the second wall alone (the parser wall refuses both statements): "
-    "store.open_sealed keeps the store attached, so DuckDB allows its file and a DETACH then "
-    "ATTACH reopens it read-write; fixed by copying the store's tables into memory and "
-    "detaching it before external access is disabled",
-)
 def test_the_sealed_connection_cannot_reattach_the_store_read_write(in_home: Path) -> None:
     from alliance.sandbox import sealed_connection
 
     connection = sealed_connection()
     try:
+        assert "store" not in {row[0] for row in connection.execute("SHOW DATABASES").fetchall()}
         with pytest.raises(duckdb.Error):
-            connection.execute("DETACH store")
             connection.execute(f"ATTACH '{store.store_path()}' AS reopened")
             connection.execute("CREATE TABLE reopened.forged AS SELECT 1 AS x")
     finally:

@@ -467,8 +467,13 @@ def open_sealed(
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
     if imports:
         _lay_imports_over(connection, imports)
-        connection.execute("CREATE TEMP TABLE sealed_observations AS FROM main.observations")
-        connection.execute("CREATE OR REPLACE VIEW observations AS FROM sealed_observations")
+    # Copied in and the store detached: while it is attached DuckDB allows its file, and a
+    # DETACH then ATTACH would reopen it for writing.
+    for table in TABLES:
+        connection.execute(f'CREATE TEMP TABLE "sealed_{table}" AS FROM main."{table}"')
+        connection.execute(f'CREATE OR REPLACE VIEW "{table}" AS FROM "sealed_{table}"')
+    connection.execute("DETACH store")
+    connection.execute("SET enable_progress_bar = false")
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
     return connection

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -68,8 +65,7 @@ def sql_command(
     from alliance.sandbox import run_sql
 
     try:
-        with _progress_bar_hidden():
-            result = run_sql(statement, timeout=timeout, limit=limit)
+        result = run_sql(statement, timeout=timeout, limit=limit)
     except KeyboardInterrupt:
         raise QueryStoppedError("Stopped the query at Ctrl-C: no rows printed.") from None
     rows: list[Sequence[Any]] = list(result.rows)
@@ -108,23 +104,6 @@ if sql_command.__doc__:  # the limits as they are, not as they were when this wa
     sql_command.__doc__ = sql_command.__doc__.format(
         memory=MEMORY_LIMIT, threads=THREADS, timeout=DEFAULT_TIMEOUT, limit=DEFAULT_ROW_LIMIT
     )
-
-
-@contextlib.contextmanager
-def _progress_bar_hidden() -> Iterator[None]:
-    """DuckDB draws a progress bar on file descriptor 1 for a query past 2 s, into a pipe too,
-    where it would corrupt CSV or JSON; the sealed connection's settings are locked before it
-    could be turned off there, so that descriptor leads nowhere while the query runs."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    nowhere = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(nowhere, 1)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(nowhere)
 
 
 def register(app: typer.Typer) -> None:
