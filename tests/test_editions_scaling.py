@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
+import json
 import math
 import shutil
 import tempfile
@@ -33,12 +34,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import alliance
-from alliance import store_imports, store_newest
+from alliance import store_imports, store_newest, store_trust
 from alliance.errors import InvalidFileError, UnknownEditionError
 from alliance.importing import import_file, parse_file, remove_edition
 from alliance.observations import NEWEST_PER_FIGURE_SQL, Query, newest_per_figure, select
+from alliance.provenance import Edition
 from alliance.schema import INDICATORS, OBSERVATION_COLUMNS, observation_arrow_schema
-from alliance.store import connect, home, imported_files, shared_connection
+from alliance.store import (
+    connect,
+    home,
+    imported_files,
+    imports_dir,
+    open_store,
+    shared_connection,
+)
 
 if TYPE_CHECKING:
     from alliance.sources import ParsedFile
@@ -390,6 +399,17 @@ def test_the_layer_holds_one_row_per_figure_from_the_served_files_only() -> None
 
 
 @pytest.mark.usefixtures("several_editions")
+def test_the_layer_gives_the_editions_the_files_record() -> None:
+    every = "SELECT * FROM editions ORDER BY ALL"
+    with connect() as with_layer, open_store(imported_files(), imports_dir()) as from_files:
+        assert with_layer.execute("SELECT count(*) FROM newest.editions").fetchone() == (5,)
+        assert with_layer.execute(every).fetchall() == from_files.execute(every).fetchall()
+    imported = alliance.editions().query("origin == 'imported'")
+    expected = ["2027-04", "2028-04", "2029-04", "2030-01-01", "2030-06-01"]
+    assert sorted(imported["edition"]) == expected
+
+
+@pytest.mark.usefixtures("several_editions")
 def test_a_file_not_served_never_enters_the_layer(capsys: pytest.CaptureFixture[str]) -> None:
     served = imported_files()
     forged = served[0].with_name("2031-01__milex.parquet")
@@ -476,8 +496,13 @@ _FILTER = st.sampled_from(
 
 
 def _parquet(rows: list[tuple[object, ...]], path: Path) -> Path:
+    """`rows` as an import file: its own edition record in its metadata, as the importer writes."""
     columns = {name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}
-    pq.write_table(pa.Table.from_pydict(columns, schema=observation_arrow_schema()), path)
+    record = Edition("nato", path.stem, "drawn", "NATO", "", None, "", "", "", path.name, "")
+    schema = observation_arrow_schema().with_metadata(
+        {store_trust.EDITION_KEY: json.dumps(record.record())}
+    )
+    pq.write_table(pa.Table.from_pydict(columns, schema=schema), path)
     return path
 
 

@@ -349,16 +349,18 @@ def open_store(
     )
     for table in TABLES:
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
-    _lay_imports_over(connection, imports)
-    if newest:
-        store_newest.lay_over(connection, home()[0], imports)
+    # The layer also holds the imports' edition records: each file's footer is then not read.
+    laid = newest and store_newest.lay_over(connection, home()[0], imports)
+    _lay_imports_over(connection, imports, editions=not laid)
     if allowed is not None:
         connection.execute(f"SET allowed_directories = [{sql_string(f'{allowed}/')}]")
     connection.execute("SET enable_external_access = false")
     return connection
 
 
-def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[Path]) -> None:
+def _lay_imports_over(
+    connection: duckdb.DuckDBPyConnection, imports: Sequence[Path], *, editions: bool = True
+) -> None:
     import json
 
     from alliance.provenance import EDITION_COLUMNS, Edition
@@ -371,6 +373,8 @@ def _lay_imports_over(connection: duckdb.DuckDBPyConnection, imports: Sequence[P
         f"file_row_number + 1 AS line FROM read_parquet({files}, filename = true, "
         "file_row_number = true)"
     )
+    if not editions:
+        return
     records = connection.execute(
         f"SELECT file_name, decode(value) FROM parquet_kv_metadata({files}) "
         f"WHERE decode(key) = {sql_string(EDITION_METADATA_KEY.decode())}"

@@ -18,7 +18,10 @@ after a removal or a replaced file it is rebuilt from every file, a few at a tim
 cache, never the truth: when it cannot be made or read, queries read the imported files as
 before, and the queries that name an edition (`--edition`, `data diff`) always do.
 
-This module imports nothing of `store`: the store hands in its folder, its key and its files.
+The layer also keeps the imported editions' records (and row counts), read from the same files'
+metadata, so that a query does not read every file's footer for them.
+
+This module imports nothing of `store`: the store hands in its folder and its files.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ from pathlib import Path
 import duckdb
 
 from alliance import store_trust
+from alliance.provenance import EDITION_COLUMNS
 from alliance.schema import OBSERVATION_COLUMNS
 
 # Bump when what the layer holds, or how it is chosen, changes.
-LAYER_FORMAT = "1"
+LAYER_FORMAT = "2"
 # The store's rows and the layer's: what queries that name no edition read.
 VIEW = "newest_observations"
 LOCK_NAME = "newest.lock"
@@ -60,10 +64,11 @@ GROUP_COLUMNS = (
 )
 # The rule's order within a group, as a key the largest of which wins: a value first (NaN is
 # none), then the newest edition, then the first dataset by name (`dataset_rank` numbers the
-# datasets from the last name to the first). A hash aggregate over this key reads 50 imported
+# datasets from the last name to the first). A hash aggregate over this key read 50 imported
 # SIPRI and World Bank editions in 1.7 s and 230 MiB; the same rule as a window took 15 s and
-# 1.8 GiB, as the window sorts every row. Two rows with the same group, edition and dataset
-# (which the importer refuses) would be chosen between arbitrarily, as observations' window does.
+# 1.8 GiB in the same loaded minutes, as the window sorts every row. Two rows with the same
+# group, edition and dataset (which the importer refuses) would be chosen between arbitrarily, as
+# observations' window does.
 _RULE_KEY = (
     "struct_pack(has_value := (r.value IS NOT NULL AND NOT isnan(r.value)), "
     "edition := r.edition, dataset_rank := d.dataset_rank)"
@@ -73,8 +78,9 @@ Entry = tuple[str, tuple[int, ...]]  # (path of an imported file, its stat signa
 
 
 def lay_over(connection: duckdb.DuckDBPyConnection, cache: Path, imports: Sequence[Path]) -> bool:
-    """Attach the layer of `imports` (made first if need be) to `connection` and create the view
-    VIEW over the attached store's rows and the layer's; False (and no view) if it cannot.
+    """Attach the layer of `imports` (made first if need be) to `connection`, create the view
+    VIEW over the attached store's rows and the layer's, and the view `editions` over the store's
+    and the imports' records; False (and no view) if it cannot.
 
     A layer that does not open or is not what its name says (damaged, written by another DuckDB)
     is deleted and made again, once."""
@@ -89,6 +95,10 @@ def lay_over(connection: duckdb.DuckDBPyConnection, cache: Path, imports: Sequen
                 connection.execute(
                     f"CREATE VIEW {VIEW} AS SELECT * FROM store.observations "
                     "UNION ALL SELECT * FROM newest.observations"
+                )
+                connection.execute(
+                    "CREATE OR REPLACE VIEW editions AS SELECT * FROM store.editions "
+                    "UNION ALL SELECT * EXCLUDE (path) FROM newest.editions"
                 )
                 return True
         except (duckdb.Error, OSError):
@@ -117,7 +127,7 @@ def ensure(cache: Path, imports: Sequence[Path]) -> Path | None:
                 _sweep(cache, keep=None, building_only=True)
                 _make(path, wanted)
                 _sweep(cache, keep=path)
-    except (OSError, duckdb.Error):
+    except (OSError, duckdb.Error, ValueError):  # ValueError: a file without its record
         return None
     return path
 
@@ -157,6 +167,7 @@ def _make(path: Path, wanted: list[Entry]) -> None:
                 "CREATE TABLE layer AS SELECT ? AS key, ? AS format",
                 [layer_key(wanted), LAYER_FORMAT],
             )
+            _keep_editions(connection, base is not None, adding)
             connection.execute("CREATE TABLE files (path VARCHAR, signature BIGINT[])")
             connection.executemany(
                 "INSERT INTO files VALUES (?, ?)", [[n, list(s)] for n, s in wanted]
@@ -196,6 +207,40 @@ def _newest_sql(with_base: bool, with_files: bool) -> str:
         f"(SELECT r, {groups} FROM ({rows}) r) JOIN datasets d "
         f"ON d.dataset IS NOT DISTINCT FROM r.dataset GROUP BY {groups}"
     )
+
+
+def _keep_editions(
+    connection: duckdb.DuckDBPyConnection, with_base: bool, adding: list[str]
+) -> None:
+    """The table `editions`: per file, its `Edition` record and row count (as the store's view of
+    the imports gives them: store._lay_imports_over), the base layer's and those of `adding`."""
+    from alliance.provenance import Edition
+
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in EDITION_COLUMNS.items())
+    connection.execute(f"CREATE TABLE editions (path VARCHAR, {columns}, rows BIGINT)")
+    if with_base:
+        connection.execute("INSERT INTO editions SELECT * FROM base.editions")
+    if not adding:
+        return
+    records = connection.execute(
+        "SELECT file_name, decode(value) FROM parquet_kv_metadata(?::VARCHAR[]) "
+        "WHERE decode(key) = ?",
+        [adding, store_trust.EDITION_KEY],
+    ).fetchall()
+    if len(records) != len(adding):
+        raise ValueError("an imported file without its edition record")
+    counts = dict(
+        connection.execute(
+            "SELECT file_name, sum(num_rows) FROM parquet_file_metadata(?::VARCHAR[]) GROUP BY ALL",
+            [adding],
+        ).fetchall()
+    )
+    values: list[object] = []
+    for name, text in records:
+        record = Edition.from_record(json.loads(text)).record()
+        values += [name, *(record[c] for c in EDITION_COLUMNS), counts[name]]
+    row = "(" + ", ".join("?" for _ in range(len(EDITION_COLUMNS) + 2)) + ")"
+    connection.execute(f"INSERT INTO editions VALUES {', '.join(row for _ in records)}", values)
 
 
 def _best_base(cache: Path, wanted: list[Entry]) -> tuple[Path | None, set[Entry]]:
