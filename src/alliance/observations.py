@@ -415,25 +415,23 @@ def editions() -> pd.DataFrame:
     return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description or []])
 
 
-def edition_record(source_id: str, edition: str, dataset: str) -> Edition:
+@cache
+def _edition_records(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], Edition]:
+    """Every edition's record, read once per connection (a connection holds one state of the
+    imports): `compare` asks for the same few records some twenty times."""
     names = ", ".join(EDITION_COLUMNS)
-    row = (
-        shared_connection()
-        .execute(
-            f"SELECT {names} FROM editions WHERE source_id = ? AND edition = ? AND dataset = ?",
-            [source_id, edition, dataset],
-        )
-        .fetchone()
-    )
-    if row is None:
-        known = [
-            r[0]
-            for r in shared_connection()
-            .execute("SELECT DISTINCT edition FROM editions WHERE source_id = ?", [source_id])
-            .fetchall()
-        ]
+    rows = connection.execute(f"SELECT {names} FROM editions").fetchall()
+    records = [Edition.from_record(dict(zip(EDITION_COLUMNS, row, strict=True))) for row in rows]
+    return {(r.source_id, r.edition, r.dataset): r for r in records}
+
+
+def edition_record(source_id: str, edition: str, dataset: str) -> Edition:
+    records = _edition_records(shared_connection())
+    record = records.get((source_id, edition, dataset))
+    if record is None:
+        known = sorted({e for s, e, _ in records if s == source_id})
         raise UnknownEditionError(source_id, edition, known)
-    return Edition.from_record(dict(zip(EDITION_COLUMNS, row, strict=True)))
+    return record
 
 
 def citation_lines(used: Sequence[tuple[str, str, str]]) -> list[str]:
