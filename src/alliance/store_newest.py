@@ -127,7 +127,7 @@ def ensure(cache: Path, imports: Sequence[Path]) -> Path | None:
                 _sweep(cache, keep=None, building_only=True)
                 _make(path, wanted)
                 _sweep(cache, keep=path)
-    except (OSError, duckdb.Error, ValueError):  # ValueError: a file without its record
+    except (OSError, duckdb.Error, ValueError, TypeError):  # a file without a readable record
         return None
     return path
 
