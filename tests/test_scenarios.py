@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,28 @@ def test_today_uses_the_stores_gdp_and_spending(result) -> None:  # type: ignore
 def test_default_today_year_is_one_with_full_nato_coverage() -> None:
     economy = store_economy("EU")
     assert "DEU" not in economy.note.split("No NATO figures")[-1].split(".")[0]
+
+
+def test_default_today_year_matches_the_store_asked_year_by_year() -> None:
+    """The year is found on figures read once for all years; asked one year at a time, the store
+    must give the same year (the most members covered among the five newest with figures), the
+    same share and the same GDP."""
+    from alliance.metrics import aggregate
+
+    covered = {}
+    for year in range(date.today().year, 2013, -1):
+        found = aggregate("EU", "defence_share_gdp", year)
+        if found.value is not None:
+            covered[year] = len(found.with_data)
+        if len(covered) == 5:
+            break
+    most = max(covered.values())
+    year = max(y for y, count in covered.items() if count == most)
+    economy = store_economy("EU")
+    assert economy.year == year
+    assert economy.baseline_share == aggregate("EU", "defence_share_gdp", year).value
+    gdp = aggregate("EU", "gdp", year, source="imf")
+    assert f"GDP USD {gdp.value:,.0f} bn (IMF WEO, {len(gdp.with_data)} of" in economy.note
 
 
 def test_sensitivity_follows_the_hand_computed_derivative(result) -> None:  # type: ignore[no-untyped-def]

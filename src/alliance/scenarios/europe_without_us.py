@@ -14,7 +14,7 @@ swung up and down (sensitivity table, tornado chart).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -34,7 +34,9 @@ from alliance.scenarios.params import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from alliance.coalitions import Coalition
     from alliance.metrics import SourceRef
+    from alliance.metrics.engine import Fetch
 
 NAME: Final = "europe-without-us"
 DEFAULT_COALITION: Final = "EU"  # the brief states both of its ratios to GDP against EU GDP
@@ -267,7 +269,18 @@ def report_economy(parameters: ParameterSet) -> Economy:
     )
 
 
-def _newest_spending_year(coalition: str, lookback: int = 5) -> int:
+def _yearly_coalitions(coalition: str, years: Sequence[int]) -> tuple[dict[int, Coalition], Fetch]:
+    """The coalition of each year, and a fetch that reads each kind of figure once for all their
+    members: finding the newest covered year asks up to six years, each a store query per series
+    and a hint's probe (bench/RESULTS.md, scenario europe-without-us)."""
+    from alliance.coalitions import coalition_in_year
+    from alliance.metrics.engine import Prefetched
+
+    groups = {year: coalition_in_year(coalition, year) for year in years}
+    return groups, Prefetched([member for group in groups.values() for member in group.members])
+
+
+def _newest_spending_year(groups: Mapping[int, Coalition], fetch: Fetch, lookback: int = 5) -> int:
     """The newest year whose NATO spending covers as many members as any recent year does.
 
     A newest edition that lacks a large member (NATO's 2025 transcription has no Germany) would
@@ -276,13 +289,14 @@ def _newest_spending_year(coalition: str, lookback: int = 5) -> int:
     from alliance.metrics import aggregate
 
     covered: dict[int, int] = {}
-    for year in range(datetime.date.today().year, 2013, -1):
-        result = aggregate(coalition, "defence_share_gdp", year)
+    for year in sorted(groups, reverse=True):
+        result = aggregate(groups[year], "defence_share_gdp", year, fetch=fetch)
         if result.value is not None:
             covered[year] = len(result.with_data)
         if len(covered) == lookback:
             break
     if not covered:
+        coalition = groups[max(groups)].expression
         raise InvalidArgumentError(
             f"No NATO defence spending in the store for any member of {coalition!r}: expected a "
             "coalition with NATO members, e.g. EU or NATO-Europe."
@@ -316,9 +330,11 @@ def store_economy(coalition: str = DEFAULT_COALITION, year: int | None = None) -
     """
     from alliance.metrics import aggregate
 
-    year = year or _newest_spending_year(coalition)
-    spending = aggregate(coalition, "defence_share_gdp", year)
-    gdp = aggregate(coalition, "gdp", year, source="imf")
+    years = [year] if year else list(range(datetime.date.today().year, 2013, -1))
+    groups, fetch = _yearly_coalitions(coalition, years)
+    year = year or _newest_spending_year(groups, fetch)
+    spending = aggregate(groups[year], "defence_share_gdp", year, fetch=fetch)
+    gdp = aggregate(groups[year], "gdp", year, source="imf", fetch=fetch)
     if spending.value is None or gdp.value is None:
         raise InvalidArgumentError(
             f"No GDP or NATO defence spending for {coalition!r} in {year}: expected a year "
