@@ -20,12 +20,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from alliance.errors import InvalidArgumentError
+from alliance.errors import AllianceError, InvalidArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from alliance.metrics import SourceRef
+    from alliance.metrics.engine import Fetch
 
 PERIOD: Final = "24 Jan 2022 – 31 Aug 2024"
 PERIOD_START: Final = date(2022, 1, 24)
@@ -51,6 +52,7 @@ KINDS: Final = {
     "total_allocated": "ukraine_aid_allocated",
 }
 MEASURES: Final = ("committed", "allocated")
+CURRENCIES: Final = ("EUR", "USD")
 
 
 def _columns(eur: Callable[[str], float], share: Callable[[str], float | None]) -> dict[str, Any]:
@@ -233,15 +235,15 @@ def _kiel_figures() -> tuple[dict[tuple[str, str, str], float], dict[str, set[st
     locators: dict[str, set[str]] = {}
     used = set()
     for kind, indicator in KINDS.items():
-        for currency in ("EUR", "USD"):
-            rows = observation_records(indicator, source="kiel", currency=currency)
-            # The newest cumulative total per donor: the one whose span ends last.
-            for row in sorted(rows, key=lambda row: (row["year"], row["edition"])):
-                if row["value"] is None:
-                    continue
-                values[(row["entity"], kind, currency)] = float(row["value"])
-                locators.setdefault(row["entity"], set()).add(f"{row['dataset']}:{row['locator']}")
-                used.add((row["source_id"], row["edition"], row["dataset"]))
+        # Both currencies in one read: the edition rule chooses per currency all the same.
+        rows = observation_records(indicator, source="kiel")
+        # The newest cumulative total per donor: the one whose span ends last.
+        for row in sorted(rows, key=lambda row: (row["year"], row["edition"])):
+            if row["value"] is None or row["currency"] not in CURRENCIES:
+                continue
+            values[(row["entity"], kind, row["currency"])] = float(row["value"])
+            locators.setdefault(row["entity"], set()).add(f"{row['dataset']}:{row['locator']}")
+            used.add((row["source_id"], row["edition"], row["dataset"]))
     return values, locators, used
 
 
@@ -253,13 +255,30 @@ def _members(expression: str) -> tuple[str, ...]:
     return coalition_in_year(expression, MEMBERSHIP_YEAR).members
 
 
-def _gdp(entities: Sequence[str], year: int) -> tuple[dict[str, float], set[SourceRef]]:
+def _gdp_fetch(expressions: Sequence[str]) -> Fetch:
+    """A fetch that reads GDP once for every member of every coalition asked (and the EU's, for
+    EU-institutions): each coalition asks for two years, and its hints probe other sources. A
+    coalition that does not resolve is left out here and refused in its turn."""
+    from alliance.metrics.engine import Prefetched
+
+    entities: set[str] = set(_members("EU"))
+    for expression in expressions:
+        try:
+            entities.update(_members(expression))
+        except AllianceError:
+            continue
+    return Prefetched(sorted(entities - {EU_INSTITUTIONS}))
+
+
+def _gdp(
+    entities: Sequence[str], year: int, fetch: Fetch
+) -> tuple[dict[str, float], set[SourceRef]]:
     """World Bank GDP, current USD bn, per entity with a figure."""
     from alliance.metrics import aggregate
 
     if not entities:
         return {}, set()
-    result = aggregate(list(entities), "gdp", year, source="wb")
+    result = aggregate(list(entities), "gdp", year, source="wb", fetch=fetch)
     return {f.entity: f.numerator for f in result.figures}, set(result.sources)
 
 
@@ -269,6 +288,7 @@ def _coalition_aid(
     locators: dict[str, set[str]],
     year: int,
     sources: set[SourceRef],
+    fetch: Fetch,
 ) -> CoalitionAid:
     from alliance.countries import country_name
 
@@ -282,7 +302,7 @@ def _coalition_aid(
         )
     institutions = tracked == [EU_INSTITUTIONS]
     gdp_members = _members("EU") if institutions else tuple(tracked)
-    gdp, refs = _gdp(gdp_members, year)
+    gdp, refs = _gdp(gdp_members, year, fetch)
     sources.update(refs)
     donors = tuple(
         Donor(
@@ -317,12 +337,13 @@ def _replacements(
     locators: dict[str, set[str]],
     year: int,
     sources: set[SourceRef],
+    fetch: Fetch,
 ) -> tuple[Replacement, ...]:
     rows = []
     for group in groups:
         if "USA" in {d.entity for d in group.donors}:
             continue
-        at_year = _coalition_aid(group.expression, figures, locators, year, sources)
+        at_year = _coalition_aid(group.expression, figures, locators, year, sources, fetch)
         for kind in ("military_allocated", "total_allocated"):
             us_eur = figures[("USA", kind, "EUR")] / PERIOD_YEARS
             us_usd = figures[("USA", kind, "USD")] / PERIOD_YEARS
@@ -355,11 +376,13 @@ def ukraine(
     if not figures:
         raise InvalidArgumentError("No Kiel Ukraine Support Tracker figures in the store.")
     sources: set[SourceRef] = {SourceRef(s, e, d, "aid to Ukraine") for s, e, d in used}
+    expressions = coalitions or DEFAULT_COALITIONS
+    fetch = _gdp_fetch(expressions)
     groups = tuple(
-        _coalition_aid(expression, figures, locators, gdp_year, sources)
-        for expression in (coalitions or DEFAULT_COALITIONS)
+        _coalition_aid(expression, figures, locators, gdp_year, sources, fetch)
+        for expression in expressions
     )
-    replacements = _replacements(groups, figures, locators, replace_year, sources)
+    replacements = _replacements(groups, figures, locators, replace_year, sources, fetch)
     return UkraineSupport(
         coalitions=groups,
         replacements=replacements,

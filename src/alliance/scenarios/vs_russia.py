@@ -308,8 +308,9 @@ def _side(name: str, members_by_year: Mapping[int, Sequence[str]], figures: _Fig
     return Side(name, usd_bn, ppp_bn, estimated, missing)
 
 
-def history(coalition: str, years: Sequence[int]) -> tuple[Side, Side, set[Any]]:
-    """Both sides' SIPRI figures in `years` (members on 1 July of each year)."""
+def history(coalition: str, years: Sequence[int]) -> tuple[Side, Side, _Figures]:
+    """Both sides' SIPRI figures in `years` (members on 1 July of each year), and the figures
+    read: every year of every member's and Russia's, which the projection's PPP ratios reuse."""
     from alliance.coalitions import coalition_in_year
 
     members = {year: coalition_in_year(coalition, year).members for year in years}
@@ -322,7 +323,7 @@ def history(coalition: str, years: Sequence[int]) -> tuple[Side, Side, set[Any]]
             "a coalition of countries SIPRI covers, e.g. NATO, EU or NATO-Europe."
         )
     russia = _side("Russia", {year: (RUSSIA,) for year in years}, figures)
-    return ours, russia, figures.editions
+    return ours, russia, figures
 
 
 def sipri_years() -> list[int]:
@@ -388,13 +389,12 @@ def vs_russia(
     from alliance.projections import project as run_projection
 
     years = sipri_years()
-    ours, russia, editions = history(coalition, years)
+    ours, russia, figures = history(coalition, years)
     projected = None
     if project:
-        from alliance.coalitions import coalition_in_year
-
-        members = set(coalition_in_year(coalition, years[-1]).members) | {RUSSIA}
-        scale = _ppp_scale_function(_figures(sorted(members)))
+        # The projected members (the coalition of the last year, and Russia) are among those
+        # whose figures the history read, and a country's rows do not depend on who else is asked.
+        scale = _ppp_scale_function(figures)
         run = partial(
             run_projection,
             to=to,
@@ -412,7 +412,7 @@ def vs_russia(
         projected=projected,
         to=to,
         notes_extra=tuple(_path_notes(str(path), project)),
-        editions=tuple(sorted(editions)),
+        editions=tuple(sorted(figures.editions)),
     )
 
 
