@@ -150,7 +150,30 @@ def _suggestions(key: str, tables: _Tables) -> list[str]:
 
 def is_known_iso3(code: str) -> bool:
     """True for an upper-case ISO3 code of a current country (or XKX)."""
-    return code in _tables().by_iso3
+    return code in _iso3_codes()
+
+
+ISO_3166_1_FILE = "iso3166-1.json"  # pycountry's own copy of the ISO 3166-1 table
+
+
+@cache
+def _iso3_codes() -> frozenset[str]:
+    """The ISO3 codes of `_tables()`, read straight from pycountry's ISO 3166-1 file: importing
+    pycountry and matching every name cost each coalition lookup some 12 ms of start-up, to
+    check the ISO3 codes of the membership table (bench/RESULTS.md). The same codes as
+    pycountry gives (tests/test_startup_caches.py); pycountry's own API where the file is not
+    where pycountry keeps it."""
+    import json
+    from importlib.util import find_spec
+
+    spec = find_spec("pycountry")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    try:
+        text = (Path(folders[0]) / "databases" / ISO_3166_1_FILE).read_bytes()
+        codes = {record["alpha_3"] for record in json.loads(text)["3166-1"]}
+    except (IndexError, OSError, ValueError, KeyError, TypeError):
+        return frozenset(_tables().by_iso3)
+    return frozenset(codes | {extra.iso3 for extra in _EXTRA_COUNTRIES})
 
 
 def country(iso3: str) -> Country:

@@ -249,8 +249,57 @@ def sweep_leftovers(homes: Homes, leftovers: Sequence[Path]) -> None:
                     leftover.unlink()
 
 
+# Per imports folder: the state `_folder_state` saw and the files `trusted` then served.
+_SERVED: dict[Path, tuple[tuple[Any, ...], list[Path]]] = {}
+
+
 def trusted(homes: Homes, store_key: str, check_rows: RowCheck) -> list[Path]:
-    """The imported files queries may read; each other one reported in one line."""
+    """The imported files queries may read; each other one reported in one line.
+
+    A process asks on every connection it takes (`compare` some thirty times): while the store,
+    the manifest and every file in the imports folder keep the (size, mtime, ctime, inode) they
+    had at the last check, the answer is that check's, found with a `stat` per file and no read.
+    """
+    state = _folder_state(homes, store_key)
+    remembered = _SERVED.get(homes.imports)
+    if state is not None and remembered is not None and remembered[0] == state:
+        return list(remembered[1])
+    served = _checked(homes, store_key, check_rows)
+    if state is not None:
+        _SERVED[homes.imports] = (state, served)
+    return list(served)
+
+
+def _folder_state(homes: Homes, store_key: str) -> tuple[Any, ...] | None:
+    """The store, the manifest's stat and every entry of the imports folder's source folders
+    with its stat; None if the folder cannot be listed (then `trusted` checks in full). Taken
+    before the check, so that a change during it shows at the next call."""
+    entries: list[tuple[str, str, list[int] | None]] = []
+    try:
+        with os.scandir(homes.imports) as folders:
+            sources = sorted(entry.name for entry in folders if entry.is_dir())
+        for source in sources:
+            with os.scandir(homes.imports / source) as files:
+                entries += [(source, entry.name, _signature_of(entry)) for entry in files]
+    except OSError:
+        return None
+    try:
+        recorded: list[int] | None = signature(os.stat(homes.data / MANIFEST_NAME))
+    except FileNotFoundError:
+        recorded = None
+    except OSError:
+        return None
+    return (store_key, recorded, *sorted(entries))
+
+
+def _signature_of(entry: os.DirEntry[str]) -> list[int] | None:
+    try:
+        return signature(entry.stat())
+    except OSError:
+        return None
+
+
+def _checked(homes: Homes, store_key: str, check_rows: RowCheck) -> list[Path]:
     files, leftovers = candidates(homes)
     if leftovers:
         sweep_leftovers(homes, leftovers)
