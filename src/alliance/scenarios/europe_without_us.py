@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from alliance.coalitions import Coalition
-    from alliance.metrics import SourceRef
+    from alliance.metrics import AggregateResult, SourceRef
     from alliance.metrics.engine import Fetch
 
 NAME: Final = "europe-without-us"
@@ -280,17 +280,26 @@ def _yearly_coalitions(coalition: str, years: Sequence[int]) -> tuple[dict[int, 
     return groups, Prefetched([member for group in groups.values() for member in group.members])
 
 
+def _total(
+    group: Coalition, metric: str, year: int, fetch: Fetch, source: str | None = None
+) -> AggregateResult:
+    """`aggregate` without its notes: their probe of another source for the members without a
+    figure is a store query for a line this model never shows."""
+    from alliance.metrics import metric_spec
+    from alliance.metrics.engine import aggregate_members
+
+    return aggregate_members(metric_spec(metric, source=source), group, year, None, fetch)
+
+
 def _newest_spending_year(groups: Mapping[int, Coalition], fetch: Fetch, lookback: int = 5) -> int:
     """The newest year whose NATO spending covers as many members as any recent year does.
 
     A newest edition that lacks a large member (NATO's 2025 transcription has no Germany) would
     otherwise turn "today" into a different coalition.
     """
-    from alliance.metrics import aggregate
-
     covered: dict[int, int] = {}
     for year in sorted(groups, reverse=True):
-        result = aggregate(groups[year], "defence_share_gdp", year, fetch=fetch)
+        result = _total(groups[year], "defence_share_gdp", year, fetch)
         if result.value is not None:
             covered[year] = len(result.with_data)
         if len(covered) == lookback:
@@ -328,13 +337,11 @@ def store_economy(coalition: str = DEFAULT_COALITION, year: int | None = None) -
     Default year: the newest with NATO spending figures for the coalition. GDP in euros at the
     Fed's average EUR/USD rate of that year.
     """
-    from alliance.metrics import aggregate
-
     years = [year] if year else list(range(datetime.date.today().year, 2013, -1))
     groups, fetch = _yearly_coalitions(coalition, years)
     year = year or _newest_spending_year(groups, fetch)
-    spending = aggregate(groups[year], "defence_share_gdp", year, fetch=fetch)
-    gdp = aggregate(groups[year], "gdp", year, source="imf", fetch=fetch)
+    spending = _total(groups[year], "defence_share_gdp", year, fetch)
+    gdp = _total(groups[year], "gdp", year, fetch, source="imf")
     if spending.value is None or gdp.value is None:
         raise InvalidArgumentError(
             f"No GDP or NATO defence spending for {coalition!r} in {year}: expected a year "
