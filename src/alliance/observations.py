@@ -24,7 +24,7 @@ from alliance.errors import (
 )
 from alliance.provenance import EDITION_COLUMNS, Edition
 from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
-from alliance.store import shared_connection
+from alliance.store import has_newest_layer, shared_connection
 from alliance.store_newest import VIEW as NEWEST_VIEW
 
 if TYPE_CHECKING:
@@ -283,23 +283,11 @@ NEWEST_PER_FIGURE_SQL = (
 RULE_IN_PYTHON_UP_TO = 5_000
 
 
-@cache
-def _has_newest_layer(connection: duckdb.DuckDBPyConnection) -> bool:
-    import duckdb
-
-    # Binding the one name: listing duckdb_views() costs a new connection some 8 ms.
-    try:
-        connection.execute(f"SELECT NULL FROM {NEWEST_VIEW} LIMIT 0")
-    except duckdb.CatalogException:
-        return False
-    return True
-
-
 def _figures(connection: duckdb.DuckDBPyConnection, edition: str | None) -> str:
     """The table a query reads: with no edition named and imports present, the store's rows and
     the newest rows of the imports (`store_newest`), which give what the edition rule keeps from
     every stored edition; otherwise every edition's rows."""
-    return NEWEST_VIEW if edition is None and _has_newest_layer(connection) else "observations"
+    return NEWEST_VIEW if edition is None and has_newest_layer(connection) else "observations"
 
 
 def _newest_rows(

@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import threading
+import weakref
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -351,11 +352,24 @@ def open_store(
         connection.execute(f"CREATE VIEW {table} AS SELECT * FROM store.{table}")
     # The layer also holds the imports' edition records: each file's footer is then not read.
     laid = newest and store_newest.lay_over(connection, home()[0], imports)
+    if laid:
+        _WITH_NEWEST_LAYER.add(connection)
     _lay_imports_over(connection, imports, editions=not laid)
     if allowed is not None:
         connection.execute(f"SET allowed_directories = [{sql_string(f'{allowed}/')}]")
     connection.execute("SET enable_external_access = false")
     return connection
+
+
+# The connections (and their threads' cursors) on which `store_newest` laid the imports' newest
+# rows, as its VIEW: asking DuckDB (a view listing, or binding the name and failing) cost each
+# query command some 5 ms.
+_WITH_NEWEST_LAYER: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+
+
+def has_newest_layer(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `connection` (from `open_store(newest=True)`) has the view `store_newest.VIEW`."""
+    return connection in _WITH_NEWEST_LAYER
 
 
 def _lay_imports_over(
@@ -438,6 +452,8 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
     with _CURSORS_LOCK:
         if key not in _CURSORS:
             _CURSORS[key] = connection.cursor()
+            if has_newest_layer(connection):
+                _WITH_NEWEST_LAYER.add(_CURSORS[key])
         return _CURSORS[key]
 
 
@@ -486,6 +502,7 @@ def open_sealed(
 __all__ = [
     "connect",
     "data_dir",
+    "has_newest_layer",
     "home",
     "imported_files",
     "imports_dir",
