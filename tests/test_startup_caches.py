@@ -43,7 +43,7 @@ def test_the_filter_values_are_those_the_store_holds() -> None:
             assert known_filter_value(column, value.swapcase()) == value
     assert known_filter_value("currency", "eur") == "EUR"
     assert known_filter_value("price_basis", "Constant") == "constant"
-    with pytest.raises(InvalidArgumentError, match="Unknown currency 'EUX'.*Did you mean 'EUR'"):
+    with pytest.raises(InvalidArgumentError, match=r"Unknown currency 'EUX'.*Did you mean 'EUR'"):
         known_filter_value("currency", "EUX")
 
 
