@@ -120,3 +120,24 @@ def test_a_chart_in_eur_says_so_and_draws_the_converted_values(tmp_path: Path) -
                   currency="USD", price_basis="current", indicator="defence_expenditure",
                   exchange_basis="market")  # fmt: skip
     assert f"{usd / 1000 * 0.9242:,.0f}" in text  # the end label: the converted 2024 value
+
+
+def test_years_past_the_fed_series_are_left_empty_and_said() -> None:
+    """IMF GDP runs to 2030, the Fed's annual rates to 2025: 2025 is converted at its own rate,
+    later years are empty with the reason, never converted at another year's rate."""
+    imf = next((DATA / "imf").glob("*NGDPD*.csv")).relative_to(DATA).as_posix()
+    usd_2025 = shipped(imf, entity="DEU", year="2025")
+    rate_2025 = shipped(
+        "fed/2026-03__exchange-rates-annual.csv", entity="fed:EURO_AREA", year="2025"
+    )
+    show = ("data", "show", "gdp", "--country", "DEU", "--from", "2024", "--currency", "EUR")
+    records = as_json(*show, "--source", "imf")
+    by_year = {r["year"]: r for r in records}
+    assert by_year[2025]["value"] == pytest.approx(usd_2025 * rate_2025)
+    assert set(range(2026, 2031)) <= set(by_year)
+    for year in range(2026, 2031):
+        assert by_year[year]["value"] is None
+        assert by_year[year]["conversion"] == f"not converted: no Fed annual rate for {year}"
+    done = alliance(*show, "--source", "imf")
+    assert done.returncode == 0, done.stderr
+    assert "Not converted: no Fed annual rate for 2026, 2027, 2028, 2029, 2030" in done.stdout

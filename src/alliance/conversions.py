@@ -58,33 +58,32 @@ def _cite(rows: Sequence[tuple[Any, ...]], columns: Sequence[str]) -> str:
 
 
 def eur_per_usd(years: Iterable[int]) -> tuple[dict[int, float], str]:
-    """The Fed's annual EUR-per-USD rate for each year shipped, and the citation of the series."""
+    """The Fed's annual EUR-per-USD rate for each of `years` the shipped series covers (years it
+    does not cover are absent from the result), and the citation of the rates used."""
     from alliance.observations import Query, select
 
-    wanted = sorted(set(years))
+    wanted = set(years)
     if not wanted:
         return {}, ""
-    query = Query(
-        "exchange_rate",
-        entities=(EURO_AREA,),
-        source="fed",
-        currency="EUR",
-        first_year=min(wanted),
-        last_year=max(wanted),
-    )
-    try:
-        selection = select(query)
-    except InvalidArgumentError as error:  # a year outside the shipped series
-        raise MissingDataError(f"No Fed EUR/USD rate for {_span(wanted)}: {error}") from error
+    query = Query("exchange_rate", entities=(EURO_AREA,), source="fed", currency="EUR")
+    selection = select(query)
     year, value = selection.columns.index("year"), selection.columns.index("value")
-    rates = {r[year]: float(r[value]) for r in selection.rows if r[value] is not None}
+    used = [r for r in selection.rows if r[year] in wanted and r[value] is not None]
+    return {r[year]: float(r[value]) for r in used}, _cite(used, selection.columns)
+
+
+def eur_per_usd_every_year(years: Iterable[int]) -> tuple[dict[int, float], str]:
+    """As `eur_per_usd`, refusing years the Fed series does not cover (a total or a comparison
+    cannot be left partly unconverted)."""
+    wanted = sorted(set(years))
+    rates, citation = eur_per_usd(wanted)
     absent = [y for y in wanted if y not in rates]
     if absent:
         raise MissingDataError(
             f"No Fed EUR/USD annual rate for {', '.join(map(str, absent))}: EUR figures need "
             "the rate of their year; drop --currency EUR or choose years the Fed series covers."
         )
-    return rates, _cite(selection.rows, selection.columns)
+    return rates, citation
 
 
 def populations(
@@ -137,28 +136,46 @@ def records_in_eur(records: Sequence[dict[str, Any]]) -> Converted:
         )
     in_usd = [r for r in records if r["currency"] == "USD"]
     rates, citation = eur_per_usd(_rate_year(r) for r in in_usd)
-    converted = []
-    for record in records:
-        record = dict(record)
-        if record["currency"] == "USD":
-            rate_year = _rate_year(record)
-            rate = rates[rate_year]
-            if record["value"] is not None:
-                record["value"] = float(record["value"]) * rate
-            record["currency"] = "EUR"
-            record["conversion"] = f"USD x {rate} EUR per USD (Fed annual average {rate_year})"
-        else:
-            record.setdefault("conversion", "as published in EUR")
-        converted.append(record)
+    if in_usd and not rates:
+        years = sorted({_rate_year(r) for r in in_usd})
+        raise MissingDataError(
+            f"No Fed EUR/USD annual rate for {_span(years)}: EUR figures need the rate of their "
+            "year; drop --currency EUR or choose years the Fed series covers."
+        )
+    converted = [_in_eur(dict(record), rates) for record in records]
     lines = []
-    if in_usd:
+    if rates:
         years = sorted(rates)
         listed = ", ".join(f"{y}: {rates[y]}" for y in years)
         lines.append(
             f"Converted: figures in USD to EUR at the Fed's annual average rate of their year "
             f"(constant prices: of the base year; EUR per USD, {listed}). Rate: {citation}."
         )
+    uncovered = sorted({_rate_year(r) for r in in_usd} - set(rates))
+    if uncovered:
+        lines.append(
+            f"Not converted: no Fed annual rate for {', '.join(map(str, uncovered))} (the series "
+            "ends earlier); those figures are left empty rather than converted at another "
+            "year's rate."
+        )
     return Converted(converted, lines)
+
+
+def _in_eur(record: dict[str, Any], rates: dict[int, float]) -> dict[str, Any]:
+    if record["currency"] != "USD":
+        record.setdefault("conversion", "as published in EUR")
+        return record
+    rate_year = _rate_year(record)
+    rate = rates.get(rate_year)
+    record["currency"] = "EUR"
+    if rate is None:
+        record["value"] = None
+        record["conversion"] = f"not converted: no Fed annual rate for {rate_year}"
+        return record
+    if record["value"] is not None:
+        record["value"] = float(record["value"]) * rate
+    record["conversion"] = f"USD x {rate} EUR per USD (Fed annual average {rate_year})"
+    return record
 
 
 def records_per_capita(records: Sequence[dict[str, Any]]) -> Converted:
@@ -232,7 +249,7 @@ def comparison_in_eur(found: Comparison) -> tuple[Comparison, list[str]]:
     """Each coalition-year's value in USD times the Fed rate of its year, unit in EUR."""
     units = {str(row["unit"]) for row in found.rows}
     new_units = {unit: _usd_unit(unit, "this comparison") for unit in units}
-    rates, citation = eur_per_usd(int(row["year"]) for row in found.rows)
+    rates, citation = eur_per_usd_every_year(int(row["year"]) for row in found.rows)
     rows = []
     for row in found.rows:
         row = dict(row)
@@ -252,7 +269,7 @@ def share_in_eur(result: ShareResult) -> tuple[ShareResult, list[str]]:
     """The part's and the whole's totals in EUR at the Fed rate of the year; the share is the same
     (both totals are multiplied by one rate)."""
     unit = _usd_unit(result.unit, f"{result.metric}")
-    rates, citation = eur_per_usd([result.year])
+    rates, citation = eur_per_usd_every_year([result.year])
     rate = rates[result.year]
     converted = replace(
         result,
