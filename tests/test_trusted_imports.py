@@ -207,6 +207,23 @@ def test_imports_from_before_records_are_adopted_once_if_the_importer_wrote_them
     assert_import_served(again)
 
 
+def test_an_import_from_before_named_other_than_an_edition_id_is_not_adopted(home: Path) -> None:
+    """Before edition ids were checked, `--edition banana` was stored, sorted after every date
+    and answered by default; such a file is reported and left out, and `data remove` removes it."""
+    (home / "data" / "imports.json").unlink(missing_ok=True)
+    (home / "cache" / "imports-verified.json").unlink(missing_ok=True)
+    table = pq.read_table(import_file(home))
+    metadata = dict(table.schema.metadata)
+    record = json.loads(metadata[b"alliance.edition"])
+    metadata[b"alliance.edition"] = json.dumps({**record, "edition": "banana"}).encode()
+    banana = forged_name(home, "banana")
+    pq.write_table(table.replace_schema_metadata(metadata), banana)
+    run = cli(home, *QUERY)
+    assert_ignored(run, banana, "its edition 'banana' is not an edition id")
+    assert_import_served(run)
+    assert_removable(home, banana)
+
+
 def test_an_imported_file_failing_the_stores_checks_is_ignored(home: Path) -> None:
     """Re-checked against the store it is laid over: here a file adopted from before records,
     written by pyarrow, with an entity no country table knows."""

@@ -428,7 +428,7 @@ def file_problem(path: Path, adopting: bool = False) -> str | None:
 
 
 def _edition_problem(path: Path, text: str) -> str | None:
-    from alliance.provenance import Edition
+    from alliance.provenance import Edition, edition_problem
 
     try:
         edition = Edition.from_record(json.loads(text))
@@ -436,6 +436,11 @@ def _edition_problem(path: Path, text: str) -> str | None:
         return "its edition record is unreadable"
     if edition.origin != "imported":
         return "its edition record does not say it was imported"
+    # Imports from before edition ids were checked could be named anything, and a name such as
+    # "banana" sorts after every date: it would answer by default.
+    problem = edition_problem(edition.edition)
+    if problem is not None:
+        return f"its edition {edition.edition[:40]!r} is not an edition id ({problem})"
     expected = f"{edition.edition}__{edition.dataset}".replace("/", "_") + ".parquet"
     if (path.parent.name, path.name) != (edition.source_id, expected):
         return f"its name does not match its edition record ({edition.source_id}/{expected})"
