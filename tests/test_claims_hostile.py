@@ -17,9 +17,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from typer.testing import CliRunner
 
-from alliance.cli.app import main
+from conftest import run_cli as run
 
 REPO = Path(__file__).resolve().parents[1]
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
@@ -35,19 +34,6 @@ claims:
 COUNT_CHECK = "    check: {type: count, expression: EU & NATO, expected: 23}\n"
 # Text with no ': ' in it, so YAML reads the whole file as one string
 SECRET = "".join(f"line{i}=private-value-{i}-of-another-file\n" for i in range(40))
-
-
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["alliance", *args])
-    with CliRunner().isolation() as (stdout, stderr, *_):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return code, stdout.getvalue().decode(), stderr.getvalue().decode(errors="replace")
 
 
 def run_bounded(args: list[str], seconds: int = 60) -> subprocess.CompletedProcess[str]:

@@ -4,25 +4,10 @@ command did another (issue 15, "Smaller mismatches"). Each runs the real entry p
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from alliance.cli.app import main
-
-
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["alliance", *args])
-    with CliRunner().isolation() as (stdout, stderr, *_):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return code, stdout.getvalue().decode(), stderr.getvalue().decode()
+from conftest import run_cli as run
 
 
 def refused(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:

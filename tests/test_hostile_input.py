@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from alliance.cli.app import main
 from alliance.coalitions import MAX_NESTING, parse
 from alliance.errors import ExpressionError
 
-
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["alliance", *args])
-    with CliRunner().isolation() as (stdout, stderr, *_):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return (
-            code,
-            stdout.getvalue().decode(errors="replace"),
-            stderr.getvalue().decode(errors="replace"),
-        )
+from conftest import run_cli as run
 
 
 def state() -> str:

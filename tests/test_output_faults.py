@@ -21,12 +21,11 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
-from typer.testing import CliRunner
 
-from alliance.cli.app import main
+from conftest import run_cli as run_in_process
+from conftest import skip_unless_ci
 
 ENTRY = "import sys; from alliance.cli.app import main; sys.argv[0] = 'alliance'; main()"
 DROP_OVERRIDES = "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable"
@@ -105,27 +104,6 @@ CASES = [
 ]
 
 
-def unavailable(reason: str) -> NoReturn:
-    """Skip a case this machine cannot make; under CI (`CI=true`) fail instead, as
-    `conftest.reference_file` does: a CI run must not pass without having made every fault."""
-    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
-        pytest.fail(f"{reason} (CI=true: every fault must be made)", pytrace=False)
-    pytest.skip(reason)
-
-
-def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["alliance", *args])
-    with CliRunner().isolation() as (stdout, stderr, *_):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return code, stdout.getvalue().decode(), stderr.getvalue().decode()
-
-
 def run_in_subprocess(
     args: list[str], limit: int | None = None, timeout: float = 180
 ) -> tuple[int, str, str]:
@@ -133,7 +111,7 @@ def run_in_subprocess(
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
-            unavailable("running as root without setpriv: permissions would not apply")
+            skip_unless_ci("running as root without setpriv: permissions would not apply")
         prefix = [setpriv, DROP_OVERRIDES]
 
     def limit_size() -> None:
@@ -166,7 +144,7 @@ def warm_caches(tmp_path_factory: pytest.TempPathFactory) -> None:
 def full_device() -> Path:
     device = Path("/dev/full")
     if not device.is_char_device():
-        unavailable("/dev/full is not a character device here")
+        skip_unless_ci("/dev/full is not a character device here")
     return device
 
 
