@@ -23,7 +23,7 @@ from alliance.errors import (
     YearOutOfRangeError,
 )
 from alliance.provenance import EDITION_COLUMNS, Edition
-from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
+from alliance.schema import FILTER_COLUMNS, INDICATORS, OBSERVATION_COLUMNS, VARIANT_COLUMNS
 from alliance.store import has_newest_layer, shared_connection
 from alliance.store_newest import VIEW as NEWEST_VIEW
 
@@ -40,18 +40,6 @@ INDICATOR_ALIASES = {
     "personnel": "military_personnel",
     "equipment": "equipment_share",
 }
-
-# A newer edition supersedes an older one for the same kind of figure; a new constant-price base
-# year (NATO moved from 2015 to 2021 prices in 2025) is the same kind of figure.
-VARIANT_COLUMNS = (
-    "source_id",
-    "indicator",
-    "unit",
-    "currency",
-    "price_basis",
-    "exchange_basis",
-    "period",
-)
 
 
 _PRICE_BASIS = VARIANT_COLUMNS.index("price_basis")
@@ -116,7 +104,6 @@ class Selection:
     editions: list[tuple[str, str, str]]  # (source_id, edition, dataset) used
 
 
-FILTER_COLUMNS = ("definition", "unit", "currency", "price_basis", "exchange_basis", "period")
 _FILTER_OPTION = {"price_basis": "prices", "exchange_basis": "exchange basis"}
 
 

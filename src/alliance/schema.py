@@ -56,6 +56,27 @@ KEY_COLUMNS: Final = (
     "period",
 )
 
+# A newer edition supersedes an older one for the same kind of figure; a new constant-price base
+# year (NATO moved from 2015 to 2021 prices in 2025) is the same kind of figure.
+VARIANT_COLUMNS: Final = (
+    "source_id",
+    "indicator",
+    "unit",
+    "currency",
+    "price_basis",
+    "exchange_basis",
+    "period",
+)
+# The columns a query may filter on before the newest-edition rule chooses.
+FILTER_COLUMNS: Final = (
+    "definition",
+    "unit",
+    "currency",
+    "price_basis",
+    "exchange_basis",
+    "period",
+)
+
 INDICATORS: Final[dict[str, str]] = {
     "defence_expenditure": "Defence / military expenditure (amount; see unit, currency, prices)",
     "defence_expenditure_share_gdp": "Defence expenditure as a share of GDP (percent)",

@@ -38,7 +38,7 @@ import duckdb
 
 from alliance import store_trust
 from alliance.provenance import EDITION_COLUMNS
-from alliance.schema import OBSERVATION_COLUMNS
+from alliance.schema import FILTER_COLUMNS, OBSERVATION_COLUMNS, VARIANT_COLUMNS
 
 # Bump when what the layer holds, or how it is chosen, changes.
 LAYER_FORMAT = "2"
@@ -47,20 +47,14 @@ VIEW = "newest_observations"
 LOCK_NAME = "newest.lock"
 _PREFIX = "newest-"
 
-# A figure (observations.VARIANT_COLUMNS with the full price basis, entity, year) refined by the
-# columns a query may filter on before the rule (observations.FILTER_COLUMNS): each group then
-# lies wholly inside or outside any query's selection.
+# A figure (VARIANT_COLUMNS with the full price basis, entity, year) refined by the columns a
+# query may filter on before the rule (FILTER_COLUMNS): each group then lies wholly inside or
+# outside any query's selection.
 GROUP_COLUMNS = (
-    "source_id",
-    "indicator",
-    "unit",
-    "currency",
-    "price_basis",
-    "exchange_basis",
-    "period",
+    *VARIANT_COLUMNS,
     "entity",
     "year",
-    "definition",
+    *(column for column in FILTER_COLUMNS if column not in VARIANT_COLUMNS),
 )
 # The rule's order within a group, as a key the largest of which wins: a value first (NaN is
 # none), then the newest edition, then the first dataset by name (`dataset_rank` numbers the
