@@ -16,16 +16,18 @@ from alliance.web.pages_svg import esc
 
 
 def _sources_section() -> str:
-    from alliance.observations import editions
+    from alliance.observations import edition_record
+    from alliance.views.reference import editions_view
 
+    records = [edition_record(*key) for key in editions_view().editions]
     rows = [
         [
-            f"{r['source_id']} {r['edition']} ({r['dataset']})",
-            r["citation"],
-            r["licence"],
-            f"{r['file_name']} sha256 {r['sha256']}",
+            f"{r.source_id} {r.edition} ({r.dataset})",
+            r.citation,
+            r.licence,
+            f"{r.file_name} sha256 {r.sha256}",
         ]
-        for r in editions().to_dict("records")
+        for r in records
     ]
     return '<h2 id="sources">Sources</h2>' + table(
         ["edition", "citation", "licence", "file and checksum"], rows, "Every edition in the store"
@@ -35,8 +37,8 @@ def _sources_section() -> str:
 def build_report(definition: str = "nato", year: int | None = None) -> str:
     """The report as one HTML string."""
     from alliance.claims import check_claims, example_path, load_claims
-    from alliance.web.pages import overview_section
     from alliance.web.pages_analysis import commitments_section, factcheck_section, seed_section
+    from alliance.web.pages_overview import overview_section
 
     overview, shown = overview_section(definition, None, year, interactive=False)
     report = check_claims(load_claims(example_path()))
