@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from alliance.claims import ClaimReport
     from alliance.metrics import ShareResult
+    from alliance.metrics.engine import Fetch
 
 SERIES_YEARS: Final = range(2014, 2025)
 SEED_YEAR: Final = 2024
@@ -74,12 +75,23 @@ def _share_or_none(part: str, whole: str, metric: str, year: int, **kw: Any) -> 
         return None
 
 
+def _nato_fetch() -> Fetch:
+    """One store query per kind of figure for every ally of the seed's years, instead of one per
+    share and year (`Prefetched` answers with the rows `observation_records` would)."""
+    from alliance.coalitions import coalition_in_year
+    from alliance.metrics.engine import Prefetched
+
+    allies = {m for year in SERIES_YEARS for m in coalition_in_year("NATO", year).members}
+    return Prefetched(sorted(allies))
+
+
 def seed_section(interactive: bool = True) -> str:
     """The seed question: EU members of NATO as a share of NATO's GDP and defence spending."""
     from alliance.metrics import share, source_lines
 
-    gdp = share("NATO & EU", "NATO", "gdp", SEED_YEAR, **SEED_GDP)
-    defence = share("NATO & EU", "NATO", "defence", SEED_YEAR, **SEED_DEFENCE)
+    fetch = _nato_fetch()
+    gdp = share("NATO & EU", "NATO", "gdp", SEED_YEAR, **SEED_GDP, fetch=fetch)
+    defence = share("NATO & EU", "NATO", "defence", SEED_YEAR, **SEED_DEFENCE, fetch=fetch)
     cards = "".join(
         f'<div class="answer"><span class="big">{percent(r.share)}</span>'
         f"<span>of NATO's {label}, {SEED_YEAR}</span>"
@@ -87,9 +99,12 @@ def seed_section(interactive: bool = True) -> str:
         f"{esc(r.edition)}</small></div>"
         for r, label in ((gdp, "GDP"), (defence, "defence spending"))
     )
-    series_g = [_share_or_none("NATO & EU", "NATO", "gdp", y, **SEED_GDP) for y in SERIES_YEARS]
+    series_g = [
+        _share_or_none("NATO & EU", "NATO", "gdp", y, **SEED_GDP, fetch=fetch) for y in SERIES_YEARS
+    ]
     series_d = [
-        _share_or_none("NATO & EU", "NATO", "defence", y, **SEED_DEFENCE) for y in SERIES_YEARS
+        _share_or_none("NATO & EU", "NATO", "defence", y, **SEED_DEFENCE, fetch=fetch)
+        for y in SERIES_YEARS
     ]
     lines = [
         _share_line("share of NATO's GDP (IMF)", series_g),
