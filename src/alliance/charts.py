@@ -34,6 +34,7 @@ from alliance.chart_layout import (
     renderer_of,
     value_labels,
 )
+from alliance.chart_worker import drawn_by_worker
 from alliance.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def _format_value(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
+@drawn_by_worker
 def count_bar_chart(
     years: Sequence[int],
     counts: Sequence[int],
@@ -190,6 +192,7 @@ def count_bar_chart(
     return save(figure, path, text)
 
 
+@drawn_by_worker
 def line_chart(
     frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     path: Path,
@@ -269,6 +272,7 @@ def line_figure(
     return figure
 
 
+@drawn_by_worker
 def ranked_bar_chart(
     frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     path: Path,
@@ -393,6 +397,7 @@ def share_segments(
     return segments
 
 
+@drawn_by_worker
 def stacked_share_chart(
     result: ShareResult,
     path: Path,

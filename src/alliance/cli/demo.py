@@ -17,11 +17,13 @@ def demo_command(
 
     Example: alliance demo --out out
     """
+    from alliance.chart_worker import start as start_chart_worker
     from alliance.commitments import target_table
     from alliance.paths import writable_folder
     from alliance.views.commitments import ally_shares, targets_chart
 
     writable_folder(out, "a folder for the demo's outputs")  # before the work, not after
+    start_chart_worker("demo")
     shares = ally_shares()
     view, edition, year = shares.view, shares.edition, shares.year
     table = Table(list(view.columns), view.rows, view.title, list(view.footer))

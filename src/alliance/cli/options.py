@@ -95,10 +95,13 @@ def check_non_negative(value: float, option: str) -> float:
     return value
 
 
-def chart_callback(value: Path | None) -> Path | None:
-    """--chart refused before any work (a folder, a name too long, no permission), as --output."""
+def chart_callback(ctx: typer.Context, value: Path | None) -> Path | None:
+    """--chart refused before any work (a folder, a name too long, no permission), as --output;
+    accepted, it starts the chart worker, which loads matplotlib while the command works."""
     if value is not None:
+        from alliance.chart_worker import start
         from alliance.paths import writable_file
 
         writable_file(value, "a file path to write the chart to")
+        start(ctx.info_name)
     return value

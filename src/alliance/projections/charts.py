@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from alliance.chart_layout import GREY, PALETTE, TEXT, ChartText
+from alliance.chart_worker import drawn_by_worker
 from alliance.charts import _check_suffix, _figure, save
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ TARGET_COLOURS: Final = (PALETTE[2], PALETTE[0], PALETTE[1])
 BAND_COLOUR: Final = PALETTE[0]
 
 
+@drawn_by_worker
 def fan_chart(projection: Projection, path: Path, entity: str | None = None) -> Path:
     """The coalition (or `entity`, a member's ISO3) over the projected years."""
     from alliance.projections.montecarlo import TARGETS

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alliance.chart_layout import GREY, PALETTE, TEXT, ChartText
+from alliance.chart_worker import drawn_by_worker
 from alliance.charts import _check_suffix, _figure, save
 
 LOW_COLOUR = PALETTE[0]
@@ -28,6 +29,7 @@ class Bar:
     high_text: str
 
 
+@drawn_by_worker
 def tornado_chart(bars: Sequence[Bar], base: float, unit: str, path: Path, text: ChartText) -> Path:
     """Horizontal bars from `base` to each outcome (in `unit`); the first bar drawn on top."""
     _check_suffix(path)

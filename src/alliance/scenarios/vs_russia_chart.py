@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alliance.chart_layout import GREY, PALETTE, TEXT, ChartText
+from alliance.chart_worker import drawn_by_worker
 from alliance.charts import _check_suffix, _figure, save
 from alliance.scenarios.vs_russia import BASES, BASIS_WORDS, MARKED_YEAR, PPP_CAVEAT, VsRussia
 
@@ -26,6 +27,7 @@ PANEL_TITLES = {
 }
 
 
+@drawn_by_worker
 def draw_vs_russia(result: VsRussia, path: Path) -> Path:
     """Write the chart of `result` to `path` (.png, .svg or .html)."""
     _check_suffix(path)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alliance.chart_worker import drawn_by_worker
 from alliance.errors import InvalidArgumentError
 from alliance.numerals import plain
 from alliance.treaties import geo, map_view
@@ -47,6 +48,7 @@ SMALL_PLACE = 0.04  # of the view's width: a place smaller than this gets a ring
 SUFFIXES = (".png", ".svg", ".html")
 
 
+@drawn_by_worker
 def render_map(result: ObligationsResult, path: Path) -> Path:
     """Write the map to `path` (.png, .svg or .html with the SVG inline) and return the path."""
     suffix = path.suffix.lower()

@@ -1,0 +1,278 @@
+"""A chart drawn on a second core: while a CLI command reads its data, another process imports
+matplotlib (a quarter of a second) and then draws the chart the command hands it.
+
+Only the CLI starts a worker (`start`, when `--chart` is accepted or `demo` begins), only on a
+POSIX machine with two or more usable CPUs, and only when the CLI is the program this process runs
+(not when a test or another program calls its `main`). The public chart writers carry
+`@drawn_by_worker`: with a worker running, the call travels to it pickled (module, name,
+arguments) and its return value or `AllianceError` comes back; without one, the function runs here
+as it always did. Anything else going wrong (the worker cannot start, cannot load matplotlib, dies,
+answers what cannot be read, or the arguments or the answer do not pickle) is silent: the chart
+is drawn here, with the same result. The worker ignores Ctrl-C (the CLI says "Aborted."), leaves as
+soon as its input closes, and is killed when the command ends.
+
+Messages both ways: 8 bytes of length (big-endian), then a pickle. A job is (module, qualified
+name, args, kwargs); an answer is ("ok", value), ("error", (module, name, args, state)) for an
+`AllianceError`, rebuilt here without calling its `__init__`, or ("failed", None).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    import subprocess
+
+HEADER_BYTES: Final = 8
+WORKER_MODULE: Final = "alliance.chart_worker"
+
+# What the worker loads before the chart's data arrives, by the command that asked for it
+# (Click's name for it): the modules whose objects the job carries and the chart's own module,
+# so that the drawing starts as soon as the job is read. Every worker loads ALWAYS first.
+ALWAYS: Final = ("alliance.charts", "alliance.chart_backend:load_matplotlib")
+WARM_UP: Final[dict[str, tuple[str, ...]]] = {
+    "share": ("alliance.views.coalitions", "alliance.metrics"),
+    "compare": ("alliance.views.coalitions", "alliance.metrics"),
+    "targets": ("alliance.views.commitments",),
+    "demo": ("alliance.views.commitments",),
+    "obligations": ("alliance.treaties.maps",),
+    "project": ("alliance.projections.charts", "alliance.projections.projection"),
+    "europe-without-us": ("alliance.scenarios.tornado",),
+    "vs-russia": ("alliance.scenarios.vs_russia_chart",),
+}
+
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
+
+
+class _Worker:
+    """The parent's end: the process, its input (jobs) and its output (answers)."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.jobs: IO[bytes] = process.stdin  # type: ignore[assignment]
+        self.answers: IO[bytes] = process.stdout  # type: ignore[assignment]
+
+    def ask(self, job: bytes) -> tuple[str, Any] | None:
+        """The worker's answer to `job`, or None when it gave none that can be read."""
+        import pickle
+
+        try:
+            _send(self.jobs, job)
+            answer = pickle.loads(_receive(self.answers))
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError, ImportError, AttributeError):
+            return None
+        if isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[0], str):
+            return answer
+        return None
+
+    def stop(self) -> None:
+        """Kill the worker and collect it: it has nothing left to do once its command ends."""
+        for pipe in (self.jobs, self.answers):
+            with contextlib.suppress(OSError):
+                pipe.close()
+        self.process.kill()
+        self.process.wait()
+
+
+_worker: _Worker | None = None
+
+
+def start(command: str | None) -> None:
+    """Start the worker for `command` (Click's name for it), once per process, when worthwhile."""
+    global _worker
+    if _worker is not None or not _worthwhile():
+        return
+    import atexit
+    import subprocess
+
+    stderr = os.dup(2)  # handed over once the worker is ready: its start is silent
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", WORKER_MODULE, str(stderr), command or ""],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(stderr,),
+        )
+    except OSError:
+        return
+    finally:
+        os.close(stderr)
+    _worker = _Worker(process)
+    atexit.register(stop)
+
+
+def stop() -> None:
+    """End the worker of this process, if any; later charts are drawn here."""
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None:
+        worker.stop()
+
+
+def _worthwhile() -> bool:
+    if os.name != "posix" or not _cli_is_the_program():
+        return False
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return (len(usable) if usable is not None else os.cpu_count() or 1) >= 2
+
+
+def _cli_is_the_program() -> bool:
+    """Whether this process runs `alliance.cli.app.main` as its program (the `alliance` script,
+    `python -c "from alliance.cli.app import main; main()"`), not as a call from a test runner or
+    another program, which keep every chart in their own process."""
+    main = getattr(sys.modules.get("__main__"), "main", None)
+    return getattr(main, "__module__", None) == "alliance.cli.app"
+
+
+def drawn_by_worker(function: Callable[Params, Returned]) -> Callable[Params, Returned]:
+    """Run `function` in the chart worker when this process has one, else here."""
+
+    @functools.wraps(function)
+    def call(*args: Params.args, **kwargs: Params.kwargs) -> Returned:
+        worker = _worker
+        if worker is None:
+            return function(*args, **kwargs)
+        import pickle
+
+        try:
+            job = pickle.dumps(
+                (function.__module__, function.__qualname__, args, kwargs), pickle.HIGHEST_PROTOCOL
+            )
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return function(*args, **kwargs)
+        try:
+            answer = worker.ask(job)
+        except BaseException:  # Ctrl-C while waiting: the worker must not finish the chart
+            stop()
+            raise
+        if answer is not None and answer[0] == "ok":
+            return answer[1]  # type: ignore[no-any-return]
+        error = _rebuilt(answer[1]) if answer is not None and answer[0] == "error" else None
+        if error is not None:
+            raise error
+        stop()
+        return function(*args, **kwargs)
+
+    return call
+
+
+def _rebuilt(described: Any) -> BaseException | None:
+    """The `AllianceError` the worker raised, as it was there (its class, args and attributes)."""
+    from alliance.errors import AllianceError
+
+    try:
+        module, name, args, state = described
+        kind = _resolve(module, name)
+        if not (isinstance(kind, type) and issubclass(kind, AllianceError)):
+            return None
+        error: BaseException = kind.__new__(kind)
+        error.args = tuple(args)
+        error.__dict__.update(state)
+    except (TypeError, ValueError, ImportError, AttributeError):
+        return None
+    return error
+
+
+def _resolve(module: str, qualified_name: str) -> Any:
+    import importlib
+
+    found: Any = importlib.import_module(module)
+    for part in qualified_name.split("."):
+        found = getattr(found, part)
+    return found
+
+
+def _send(pipe: IO[bytes], message: bytes) -> None:
+    pipe.write(len(message).to_bytes(HEADER_BYTES, "big") + message)
+    pipe.flush()
+
+
+def _receive(pipe: IO[bytes]) -> bytes:
+    size = int.from_bytes(_exactly(pipe, HEADER_BYTES), "big")
+    return _exactly(pipe, size)
+
+
+def _exactly(pipe: IO[bytes], size: int) -> bytes:
+    data = pipe.read(size)
+    if data is None or len(data) != size:
+        raise EOFError("the other end closed")
+    return data
+
+
+# The worker's side.
+
+
+def serve(stderr: int, command: str) -> None:
+    """Load what `command` draws with, then answer jobs until the parent closes the input.
+
+    A thread reads the jobs, so that the worker leaves at once (even in the middle of loading
+    matplotlib) when the parent ends early; the answers go out on a copy of the output, so that
+    anything printed while drawing goes to stderr, not into an answer."""
+    import queue
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    jobs: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs), daemon=True).start()
+    try:
+        for name in (*ALWAYS, *WARM_UP.get(command, ())):
+            _load(name)
+    except Exception:  # noqa: BLE001 - nothing drawn here: the parent draws, as it would alone
+        os._exit(0)
+    os.dup2(stderr, 2)
+    os.dup2(stderr, 1)
+    os.close(stderr)
+    while True:
+        _send(answers, _answer(jobs.get()))
+
+
+def _load(name: str) -> None:
+    import importlib
+
+    module, _, function = name.partition(":")
+    loaded = importlib.import_module(module)
+    if function:
+        getattr(loaded, function)()
+
+
+def _read_jobs(pipe: IO[bytes], jobs: Any) -> None:
+    try:
+        while True:
+            jobs.put(_receive(pipe))
+    except (OSError, EOFError, ValueError):
+        pass
+    os._exit(0)  # the parent has ended (or closed the input): so does the worker, now
+
+
+def _answer(job: bytes) -> bytes:
+    import pickle
+
+    from alliance.errors import AllianceError
+
+    try:
+        module, name, args, kwargs = pickle.loads(job)
+        function = _resolve(module, name)
+        value = getattr(function, "__wrapped__", function)(*args, **kwargs)
+        return pickle.dumps(("ok", value), pickle.HIGHEST_PROTOCOL)
+    except AllianceError as error:
+        described = (type(error).__module__, type(error).__qualname__, error.args, vars(error))
+        try:
+            return pickle.dumps(("error", described), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an attribute that does not pickle: the parent redraws
+            return pickle.dumps(("failed", None))
+    except Exception:  # noqa: BLE001 - not a user's error: the parent redraws, showing it as ever
+        return pickle.dumps(("failed", None))
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), sys.argv[2])
