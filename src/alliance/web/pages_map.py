@@ -10,6 +10,10 @@ choropleth must not make Canada look bigger than it is). Two frames:
   attributes.
 - `europe_frame`: Europe large (the subject of the overview), with North America at a smaller
   scale in a column on its left, above the legend: no panel or legend hides a country.
+
+Repairing, clipping and simplifying the shapes takes most of a second (GEOS's repair of Canada's
+and the United States' self-crossing rings above all), so each frame's shapes are kept as JSON
+beside the store and read back in milliseconds, without shapely: see `_stored_frame`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Final
 
 EARTH_RADIUS_KM: Final = 6371.0088
@@ -170,9 +175,8 @@ def _panel_shapes(panel: Panel, index: int, units: Any) -> list[Shape]:
     return shapes
 
 
-def _frame(
-    panels: tuple[Panel, ...], width: float, height: float, legend_at: tuple[float, float]
-) -> MapFrame:
+def _drawn_shapes(panels: tuple[Panel, ...]) -> tuple[list[Shape], str, str]:
+    """Every panel's shapes from the shipped boundaries, with the boundaries' source and version."""
     from alliance.treaties import geo
 
     boundaries = geo.boundaries()
@@ -181,15 +185,79 @@ def _frame(
         for index, panel in enumerate(panels)
         for shape in _panel_shapes(panel, index, boundaries.units)
     ]
-    return MapFrame(
-        int(width),
-        int(height),
-        tuple(shapes),
-        boundaries.source,
-        boundaries.version,
-        panels,
-        legend_at,
-    )
+    return shapes, boundaries.source, boundaries.version
+
+
+def _frame(
+    panels: tuple[Panel, ...], width: float, height: float, legend_at: tuple[float, float]
+) -> MapFrame:
+    cached = _frame_cache_file(panels)
+    stored = _stored_frame(cached) if cached is not None else None
+    if stored is None:
+        stored = _drawn_shapes(panels)
+        if cached is not None:
+            _store_frame(cached, *stored)
+    shapes, source, version = stored
+    return MapFrame(int(width), int(height), tuple(shapes), source, version, panels, legend_at)
+
+
+def _frame_cache_file(panels: tuple[Panel, ...]) -> Path | None:
+    """Keyed by everything the drawn shapes follow from: the panels, this module's source (the
+    clipping, the simplification, the path format, the cached layout), the shipped boundaries
+    file (size and time, as `geo` keys its cache) and shapely's compiled GEOS binding (size and
+    time: a reinstalled or upgraded shapely may repair and simplify differently), found without
+    importing shapely, which alone takes longer than reading the cache."""
+    import hashlib
+    from importlib import resources
+    from importlib.util import find_spec
+
+    from alliance.store import home
+
+    boundaries = Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
+    spec = find_spec("shapely")
+    if spec is None or spec.origin is None:
+        return None
+    files = [boundaries, *sorted(Path(spec.origin).parent.glob("lib.*"))]
+    try:
+        stamps = [f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in files]
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:
+        return None
+    fields = [repr(panels), code, *stamps]
+    key = hashlib.sha256("|".join(fields).encode()).hexdigest()[:16]
+    return home()[0] / f"map-frame-{key}.json"
+
+
+def _stored_frame(cached: Path) -> tuple[list[Shape], str, str] | None:
+    """The cached shapes, or None where the file is missing or damaged (then drawn anew)."""
+    import json
+
+    try:
+        stored = json.loads(cached.read_bytes())
+        shapes = [Shape(*fields) for fields in stored["shapes"]]
+        return shapes, str(stored["source"]), str(stored["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_frame(cached: Path, shapes: list[Shape], source: str, version: str) -> None:
+    import contextlib
+    import json
+    import os
+    import tempfile
+
+    fields = [[s.iso3, s.a3, s.name, s.path, s.panel] for s in shapes]
+    text = json.dumps({"source": source, "version": version, "shapes": fields})
+    with contextlib.suppress(OSError):  # no cache where the folder cannot be written
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".map-frame-", dir=cached.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, cached)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 @cache
