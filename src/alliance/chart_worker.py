@@ -34,16 +34,33 @@ WORKER_MODULE: Final = "alliance.chart_worker"
 # What the worker loads before the chart's data arrives, by the command that asked for it
 # (Click's name for it): the modules whose objects the job carries and the chart's own module,
 # so that the drawing starts as soon as the job is read. Every worker loads ALWAYS first.
-ALWAYS: Final = ("alliance.charts", "alliance.chart_backend:load_matplotlib")
+ALWAYS: Final = (
+    "alliance.charts",
+    "alliance.chart_backend:load_matplotlib",
+    "PIL.Image:preinit",  # the image formats Pillow loads when the first PNG is written
+    "alliance.paths",
+)
+STORE: Final = ("duckdb", "alliance.observations")  # charts whose source lines are read there
 WARM_UP: Final[dict[str, tuple[str, ...]]] = {
-    "share": ("alliance.views.coalitions", "alliance.metrics"),
+    "share": ("alliance.views.coalitions", "alliance.metrics", "alliance.countries", "pycountry"),
     "compare": ("alliance.views.coalitions", "alliance.metrics"),
     "targets": ("alliance.views.commitments",),
     "demo": ("alliance.views.commitments",),
-    "obligations": ("alliance.treaties.maps",),
-    "project": ("alliance.projections.charts", "alliance.projections.projection"),
-    "europe-without-us": ("alliance.scenarios.tornado",),
-    "vs-russia": ("alliance.scenarios.vs_russia_chart",),
+    # the shapes (read from their cache beside the store, written atomically where missing)
+    "obligations": (
+        "alliance.treaties.maps",
+        "alliance.treaties.map_view:_valid_units",
+        "alliance.countries",
+        "pycountry",
+        *STORE,
+    ),
+    "project": ("alliance.projections.charts", "alliance.projections.projection", *STORE),
+    "europe-without-us": ("alliance.scenarios.tornado", "alliance.scenarios.europe_without_us"),
+    "vs-russia": (
+        "alliance.scenarios.vs_russia_chart",
+        "alliance.projections.projection",
+        *STORE,
+    ),
 }
 
 Params = ParamSpec("Params")
@@ -53,10 +70,10 @@ Returned = TypeVar("Returned")
 class _Worker:
     """The parent's end: the process, its input (jobs) and its output (answers)."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], answers: IO[bytes]) -> None:
         self.process = process
         self.jobs: IO[bytes] = process.stdin  # type: ignore[assignment]
-        self.answers: IO[bytes] = process.stdout  # type: ignore[assignment]
+        self.answers = answers
 
     def ask(self, job: bytes) -> tuple[str, Any] | None:
         """The worker's answer to `job`, or None when it gave none that can be read."""
@@ -91,21 +108,43 @@ def start(command: str | None) -> None:
     import atexit
     import subprocess
 
-    stderr = os.dup(2)  # handed over once the worker is ready: its start is silent
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-P", "-m", WORKER_MODULE, str(stderr), command or ""],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(stderr,),
-        )
+        answers, handed = _handed_descriptors()
     except OSError:
         return
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", WORKER_MODULE, *map(str, handed), command or ""],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=handed,
+        )
+    except OSError:
+        os.close(answers)
+        return
     finally:
-        os.close(stderr)
-    _worker = _Worker(process)
+        for descriptor in handed:
+            os.close(descriptor)
+    _worker = _Worker(process, os.fdopen(answers, "rb"))
     atexit.register(stop)
+
+
+def _handed_descriptors() -> tuple[int, tuple[int, int, int]]:
+    """The read end of the answers' pipe, and what the worker gets: this process's stdout and
+    stderr (its own once it is ready, so that its start is silent and /dev/stdout means there
+    what it means here) and the write end of the answers' pipe."""
+    opened: list[int] = []
+    try:
+        opened.extend(os.pipe())
+        opened.append(os.dup(1))
+        opened.append(os.dup(2))
+    except OSError:
+        for descriptor in opened:
+            os.close(descriptor)
+        raise
+    answers, answers_out, stdout, stderr = opened
+    return answers, (stdout, stderr, answers_out)
 
 
 def stop() -> None:
@@ -209,19 +248,18 @@ def _exactly(pipe: IO[bytes], size: int) -> bytes:
 # The worker's side.
 
 
-def serve(stderr: int, command: str) -> None:
+def serve(stdout: int, stderr: int, answers_out: int, command: str) -> None:
     """Load what `command` draws with, then answer jobs until the parent closes the input.
 
     A thread reads the jobs, so that the worker leaves at once (even in the middle of loading
-    matplotlib) when the parent ends early; the answers go out on a copy of the output, so that
-    anything printed while drawing goes to stderr, not into an answer."""
+    matplotlib) when the parent ends early. The answers go out on their own pipe; the parent's
+    stdout and stderr become the worker's once it is loaded (until then, nothing is shown)."""
     import queue
     import signal
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    answers = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
+    answers = os.fdopen(answers_out, "wb")
     jobs: queue.Queue[bytes] = queue.Queue()
     threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs), daemon=True).start()
     try:
@@ -229,9 +267,9 @@ def serve(stderr: int, command: str) -> None:
             _load(name)
     except Exception:  # noqa: BLE001 - nothing drawn here: the parent draws, as it would alone
         os._exit(0)
-    os.dup2(stderr, 2)
-    os.dup2(stderr, 1)
-    os.close(stderr)
+    for handed, own in ((stdout, 1), (stderr, 2)):
+        os.dup2(handed, own)
+        os.close(handed)
     while True:
         _send(answers, _answer(jobs.get()))
 
@@ -275,4 +313,4 @@ def _answer(job: bytes) -> bytes:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), sys.argv[2])
+    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
