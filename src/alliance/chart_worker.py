@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import subprocess
 
 HEADER_BYTES: Final = 8
+LARGEST_MESSAGE: Final = 1 << 30  # a job carries a chart's data, an answer a path
 WORKER_MODULE: Final = "alliance.chart_worker"
 
 # What the worker loads before the chart's data arrives, by the command that asked for it
@@ -82,7 +83,7 @@ class _Worker:
         try:
             _send(self.jobs, job)
             answer = pickle.loads(_receive(self.answers))
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError, ImportError, AttributeError):
+        except Exception:  # noqa: BLE001 - whatever it answered, the chart is drawn here instead
             return None
         if isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[0], str):
             return answer
@@ -186,6 +187,8 @@ def drawn_by_worker(function: Callable[Params, Returned]) -> Callable[Params, Re
             )
         except (pickle.PicklingError, TypeError, AttributeError):
             return function(*args, **kwargs)
+        if len(job) > LARGEST_MESSAGE:
+            return function(*args, **kwargs)
         try:
             answer = worker.ask(job)
         except BaseException:  # Ctrl-C while waiting: the worker must not finish the chart
@@ -235,6 +238,8 @@ def _send(pipe: IO[bytes], message: bytes) -> None:
 
 def _receive(pipe: IO[bytes]) -> bytes:
     size = int.from_bytes(_exactly(pipe, HEADER_BYTES), "big")
+    if size > LARGEST_MESSAGE:
+        raise ValueError(f"a message of {size} bytes: not one of ours")
     return _exactly(pipe, size)
 
 
@@ -303,13 +308,18 @@ def _answer(job: bytes) -> bytes:
         value = getattr(function, "__wrapped__", function)(*args, **kwargs)
         return pickle.dumps(("ok", value), pickle.HIGHEST_PROTOCOL)
     except AllianceError as error:
-        described = (type(error).__module__, type(error).__qualname__, error.args, vars(error))
         try:
-            return pickle.dumps(("error", described), pickle.HIGHEST_PROTOCOL)
+            return pickle.dumps(("error", _described(error)), pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an attribute that does not pickle: the parent redraws
             return pickle.dumps(("failed", None))
     except Exception:  # noqa: BLE001 - not a user's error: the parent redraws, showing it as ever
         return pickle.dumps(("failed", None))
+
+
+def _described(error: BaseException) -> tuple[str, str, tuple[Any, ...], dict[str, Any]]:
+    """What `_rebuilt` needs: an error's class (where it is defined), args and attributes."""
+    kind = type(error)
+    return kind.__module__, kind.__qualname__, error.args, vars(error)
 
 
 if __name__ == "__main__":
