@@ -62,10 +62,17 @@ class Prefetched:
     each ask from those rows: a comparison over years or a capacity asks the same kinds of figure
     for dozens of member lists and years (a store query each otherwise). Returns what
     `observation_records` would: the edition rule chooses per entity and year, so rows fetched
-    for more entities and years are the same rows. Asks outside the entities go to the store."""
+    for more entities and years are the same rows. Asks outside the entities go to the store.
 
-    def __init__(self, entities: Sequence[str]) -> None:
+    With `first_year`, only the rows from that year on are read (a capacity looks back a few
+    years, not to 1960): asks naming no years, reaching before the rows read, or finding none of
+    them go to the store. The one difference from the store's answer: a year past the rows is
+    refused naming the years of the rows read (from `first_year` on) as the years there are.
+    """
+
+    def __init__(self, entities: Sequence[str], first_year: int | None = None) -> None:
         self.entities = frozenset(entities)
+        self.first_year = first_year
         self.rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         self.chosen: dict[tuple[Any, ...], _Chosen] = {}
 
@@ -79,17 +86,24 @@ class Prefetched:
     ) -> list[dict[str, Any]]:
         from alliance.observations import observation_records
 
-        if entities is None or not self.entities.issuperset(entities):
+        def from_store() -> list[dict[str, Any]]:
             return observation_records(indicator, entities=entities, years=years, **filters)
+
+        first = self.first_year
+        if entities is None or not self.entities.issuperset(entities):
+            return from_store()
+        if first is not None and (not years or min(years) < first):
+            return from_store()
         key = (indicator, *sorted(filters.items()))
         if key not in self.rows:
-            every = sorted(self.entities)
-            self.rows[key] = observation_records(indicator, entities=every, **filters)
+            self.rows[key] = self._read(indicator, filters)
         wanted = frozenset(entities)
         chosen = self.chosen.get((key, wanted))
         if chosen is None:
             rows = [row for row in self.rows[key] if row["entity"] in wanted]
             chosen = self.chosen[(key, wanted)] = _Chosen(rows)
+        if first is not None and (not years or not chosen.rows or min(years) < chosen.first):
+            return from_store()  # whether the data reaches back that far, rows unread say
         if not years or not chosen.rows:
             return list(chosen.rows)
         # As `observations.select`: a year outside the years the selection has is an error.
@@ -102,6 +116,23 @@ class Prefetched:
             return list(chosen.by_year.get(years[0], ()))
         asked = set(years)
         return [row for row in chosen.rows if row["year"] in asked]
+
+    def _read(self, indicator: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every entity's rows of one kind of figure (from `first_year` on, when given)."""
+        from alliance.observations import Query, observation_records, resolve_entities, select
+
+        every = sorted(self.entities)
+        if self.first_year is None:
+            return observation_records(indicator, entities=every, **filters)
+        query = Query(
+            indicator, entities=resolve_entities(every), first_year=self.first_year, **filters
+        )
+        try:
+            selection = select(query)
+        except YearOutOfRangeError:  # the data ends before first_year or starts after it
+            return observation_records(indicator, entities=every, **filters)
+        columns = selection.columns
+        return [dict(zip(columns, row, strict=False)) for row in selection.rows]
 
 
 class _Chosen:

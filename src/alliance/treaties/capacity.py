@@ -69,7 +69,9 @@ def _capacities(
 ) -> tuple[tuple[Capacity, ...], ...]:
     from alliance.metrics.engine import Prefetched
 
-    fetch = Prefetched([state for bound in bounds for state in bound])
+    fetch = Prefetched(
+        [state for bound in bounds for state in bound], first_year=year - YEARS_BACK + 1
+    )
     return tuple(
         tuple(_one(bound, metric, options, year, fetch) for metric, options in _metrics(definition))
         if bound
