@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -32,6 +33,7 @@ if os.environ.get("IMPORT_FIRST"):
     matplotlib.use("Agg")
     import matplotlib.figure, matplotlib.backends.backend_agg
 from pathlib import Path
+from typing import Any
 from alliance.chart_layout import ChartText
 from alliance.charts import count_bar_chart
 text = ChartText("Allies at 2% of GDP", "NATO definition", ["NATO, edition 2025-08"], ["a note"])
@@ -76,24 +78,59 @@ def test_matplotlib_loaded_without_help_lists_draws_the_same_pixels(tmp_path: Pa
     assert fast[1] == "True"  # kwdoc itself is matplotlib's again once alliance has loaded
 
 
-def test_png_written_at_the_faster_level_has_the_same_pixels() -> None:
-    from alliance.chart_backend import PNG_COMPRESS_LEVEL, load_matplotlib, save_options
+def _small_figure() -> matplotlib.figure.Figure:
+    from alliance.chart_backend import load_matplotlib
 
     load_matplotlib()
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(4, 3), dpi=110)
     axes = figure.add_axes((0.1, 0.1, 0.8, 0.8))
+    axes.fill_between([1, 2, 3], [3, 1, 2], color="#3360a9", alpha=0.4)
     axes.plot([1, 2, 3], [3, 1, 2], color="#3360a9")
     axes.set_title("a title")
-    default, faster = io.BytesIO(), io.BytesIO()
-    figure.savefig(default, format="png")
-    figure.savefig(faster, format="png", **save_options(".png"))
-    assert PNG_COMPRESS_LEVEL != 6  # PIL's default: else there is nothing to compare
-    assert default.getvalue() != faster.getvalue()
-    default.seek(0)
-    faster.seek(0)
-    assert np.array_equal(_pixels(default), _pixels(faster))  # type: ignore[arg-type]
+    return figure
+
+
+@pytest.mark.parametrize(("dpi", "facecolor"), [(None, "white"), (150, None), (72, "none")])
+def test_png_written_here_has_matplotlibs_pixels_and_metadata(
+    dpi: int | None, facecolor: str | None
+) -> None:
+    from PIL import Image
+
+    from alliance.chart_backend import save_figure
+
+    figure = _small_figure()
+    options: dict[str, Any] = {"dpi": dpi, "facecolor": facecolor}
+    theirs, ours = io.BytesIO(), io.BytesIO()
+    figure.savefig(theirs, format="png", **options)  # PIL's encoder, filters chosen per row
+    save_figure(figure, ours, ".png", **options)
+    assert theirs.getvalue() != ours.getvalue()
+    read = [Image.open(io.BytesIO(png.getvalue())) for png in (theirs, ours)]
+    assert [image.mode for image in read] == ["RGBA", "RGBA"]
+    assert read[0].info == read[1].info  # the Software text and the resolution
+    per_inch = dpi or 110  # stored in dots per metre, rounded: back within 0.05
+    assert read[1].info["dpi"] == pytest.approx((per_inch, per_inch), abs=0.05)
+    assert np.array_equal(np.asarray(read[0]), np.asarray(read[1]))
+    assert np.asarray(read[1]).shape == (3 * (dpi or 110), 4 * (dpi or 110), 4)
+
+
+def test_png_falls_back_to_matplotlibs_writer_when_the_pixels_come_unshaped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from alliance import chart_backend
+
+    figure = _small_figure()
+    theirs, ours = io.BytesIO(), io.BytesIO()
+    figure.savefig(theirs, format="png")
+    shaped = chart_backend._Pixels.write
+
+    def write_flat(self: chart_backend._Pixels, data: object) -> int:
+        return shaped(self, bytes(memoryview(data)))  # type: ignore[arg-type]  # as a flat buffer
+
+    monkeypatch.setattr(chart_backend._Pixels, "write", write_flat)
+    chart_backend.save_figure(figure, ours, ".png")
+    assert ours.getvalue() == theirs.getvalue()
 
 
 def _frame_by_union(place: str | tuple[float, float]) -> tuple[Projection, tuple[float, ...]]:

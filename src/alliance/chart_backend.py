@@ -14,9 +14,13 @@ matplotlib internal: it is done only for the versions it was checked with and on
 
 from __future__ import annotations
 
+import io
 import sys
 import threading
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # matplotlib versions whose artist.py (Artist.__init_subclass__ -> kwdoc) and _docstring.py
 # (interpd's ":kwdoc" entries -> artist.kwdoc) were read for this.
@@ -84,11 +88,69 @@ def _import_drawing_modules() -> None:
         importlib.import_module(name)
 
 
-# zlib level for PNGs: 3 instead of PIL's 6 writes the same pixels in about 60 % of the time; the
-# charts' files come out 2-9 % smaller, the maps' 10-30 % larger (bench/RESULTS.md).
+# PNGs are written here, not by PIL: PIL tries five filters on every row of pixels and keeps the
+# best, most of the time a map takes to write; these flat-coloured images, their rows stored
+# unfiltered at zlib level 3, come out smaller, in under half the time (bench/RESULTS.md).
 PNG_COMPRESS_LEVEL: Final = 3
+PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 
 
-def save_options(suffix: str) -> dict[str, Any]:
-    """Keyword arguments for `Figure.savefig` writing a file with this suffix."""
-    return {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if suffix == ".png" else {}
+def save_figure(figure: Any, out: Any, suffix: str, **options: Any) -> None:
+    """`figure.savefig(out, format=suffix[1:], **options)`; a PNG with matplotlib's pixels, drawn
+    by matplotlib's Agg canvas, and its metadata (the Software text and the resolution)."""
+    if suffix != ".png":
+        figure.savefig(out, format=suffix[1:], **options)
+        return
+    pixels = _Pixels(figure)
+    figure.savefig(pixels, format="rgba", **options)
+    if pixels.png is None:  # not the (height, width, 4) buffer this was written for
+        figure.savefig(out, format="png", **options)
+        return
+    out.write(pixels.png)
+
+
+class _Pixels(io.BytesIO):
+    """Where savefig writes the Agg canvas's pixels; they are encoded as a PNG at once, while the
+    figure has the resolution it was saved at."""
+
+    def __init__(self, figure: Any) -> None:
+        super().__init__()
+        self.figure = figure
+        self.png: bytes | None = None
+
+    def write(self, data: Any) -> int:
+        import numpy as np
+
+        view = memoryview(data)
+        if view.ndim == 3 and view.format == "B" and self.png is None:
+            pixels = np.asarray(view)
+            if pixels.shape[2] == 4:
+                self.png = png_bytes(pixels, float(self.figure.dpi))
+        return view.nbytes
+
+
+def png_bytes(rgba: np.ndarray, dpi: float) -> bytes:
+    """An 8-bit RGBA PNG of `rgba` (rows of pixels, top first) with the chunks matplotlib writes
+    beside the pixels: its Software text and the resolution in dots per metre, as PIL rounds it."""
+    import struct
+    import zlib
+
+    import matplotlib
+    import numpy as np
+
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # a row: filter 0 (none), its bytes
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+    per_metre = int(dpi / 0.0254 + 0.5)
+    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    chunks = (
+        (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+        (b"tEXt", b"Software\0" + software.encode("latin-1")),
+        (b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        (b"IDAT", zlib.compress(rows.data, PNG_COMPRESS_LEVEL)),
+        (b"IEND", b""),
+    )
+    return PNG_SIGNATURE + b"".join(
+        struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        for kind, body in chunks
+    )

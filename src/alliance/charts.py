@@ -111,7 +111,7 @@ def save(figure: Figure, path: Path, text: ChartText) -> Path:
     stays text (selectable, searchable, translatable), not glyph outlines."""
     import matplotlib
 
-    from alliance.chart_backend import save_options
+    from alliance.chart_backend import save_figure
     from alliance.paths import write_text, write_with
 
     suffix = _check_suffix(path)
@@ -120,9 +120,7 @@ def save(figure: Figure, path: Path, text: ChartText) -> Path:
         with matplotlib.rc_context({"svg.fonttype": "none"}):
             write_with(
                 path,
-                lambda handle: figure.savefig(
-                    handle, format=suffix[1:], facecolor="white", **save_options(suffix)
-                ),
+                lambda handle: save_figure(figure, handle, suffix, facecolor="white"),
                 "a file path to write the chart to",
             )
     else:

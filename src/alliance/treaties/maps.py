@@ -56,7 +56,7 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         raise InvalidArgumentError(
             f"Cannot write a map to {path.name!r}: expected a .png, .svg or .html file."
         )
-    from alliance.chart_backend import save_options
+    from alliance.chart_backend import save_figure
     from alliance.paths import write_text, write_with
 
     expected = "a file path to write the map to"
@@ -65,10 +65,7 @@ def render_map(result: ObligationsResult, path: Path) -> Path:
         write_text(path, _html(result, figure), expected)
     else:
         dpi = 150 if suffix == ".png" else None
-        options = save_options(suffix)
-        write_with(
-            path, lambda out: figure.savefig(out, format=suffix[1:], dpi=dpi, **options), expected
-        )
+        write_with(path, lambda out: save_figure(figure, out, suffix, dpi=dpi), expected)
     return path
 
 
