@@ -20,7 +20,10 @@ Quantiles are read from a histogram of log(value / median path) with HISTOGRAM_B
 +-HISTOGRAM_HALF_WIDTH (bins 0.24 % wide), interpolated within the bin and kept within the
 smallest and largest value drawn, so that a case without spread gives the path exactly. Chunks
 use their own generator (SeedSequence(seed, spawn_key=(chunk,))) and merge by integer sums, so
-the same seed gives the same numbers whatever the order chunks finish in.
+the same seed gives the same numbers whatever the order chunks finish in. Within a chunk the
+random numbers are drawn first, in one fixed order; the arithmetic then runs block of draws by
+block (BLOCK_VALUES values an array, within the cache: a chunk touches little new memory), each
+value by the same operations whatever the block, so the block size changes no number.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ TARGETS: Final = (2.0, 3.5, 5.0)
 MEET_TOLERANCE: Final = 1e-9
 THREADS: Final = 2
 IN_FLIGHT: Final = 2 * THREADS
+BLOCK_VALUES: Final = 1 << 17  # values of an array in one block of draws: 1 MiB, within the cache
 
 
 @dataclass(frozen=True)
@@ -156,98 +160,195 @@ class _Accumulator:
 
 class _Buffers(threading.local):
     """Arrays a thread reuses chunk after chunk: touching a new large array costs more than
-    the arithmetic on it."""
+    the arithmetic on it. Chunk-sized: the random numbers and the bins drawn; block-sized: the
+    arithmetic's working arrays."""
 
-    shape: tuple[int, int, int] = (0, 0, 0)
+    key: tuple[int, ...] = ()
 
-    def get(self, shape: tuple[int, int, int]) -> _Buffers:
-        if self.shape != shape:
-            self.shape = shape
-            self.growth = np.empty(shape)
-            self.common = np.empty((*shape[:2], 1))
-            self.share = np.empty(shape)
-            self.level = np.empty(shape)
-            self.work = np.empty(shape)
-            self.flags = np.empty(shape, dtype=np.bool_)
-            self.position = np.empty(shape)
-            self.bins = np.empty(shape, dtype=np.int64)
+    def get(self, years: int, countries: int, groups: int, channels: int) -> _Buffers:
+        key = (years, countries, groups, channels)
+        if self.key != key:
+            self.key = key
+            block = _block_draws(years, countries)
+            self.normals = np.empty((CHUNK, years, countries))
+            self.common = np.empty((CHUNK, years, 1))
+            # (channel, year, draw, entity): a year's cells are contiguous when counted
+            self.country_bins = np.empty((channels, years, CHUNK, countries), dtype=np.uint32)
+            self.group_bins = np.empty((channels, years, CHUNK, groups), dtype=np.uint32)
+            self.share = np.empty((block, years, countries))
+            self.level = np.empty((block, years, countries))
+            self.work = np.empty((block, years, countries))
+            self.position = np.empty((block, years, countries))
+            self.flags = np.empty((block, years, countries), dtype=np.bool_)
         return self
 
 
 _BUFFERS = _Buffers()
 
 
-def _chunk(
-    model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int
-) -> _Accumulator:
-    """n draws, laid out (draw, year, country): sums over countries and the walk over years run
-    on contiguous memory, in buffers the thread keeps."""
+def _block_draws(years: int, countries: int) -> int:
+    return max(1, BLOCK_VALUES // (years * countries))
+
+
+@dataclass(frozen=True)
+class _ChunkDraws:
+    """A chunk's random numbers, drawn in one fixed order from its own generator, and what
+    follows from them that is small (draw, year) or (draw, country)."""
+
+    normals: NDArray[np.float64]  # (n, T, C) own GDP shocks, standard normal
+    common: NDArray[np.float64]  # (n, T, 1) common GDP shocks, standard normal
+    fx: NDArray[np.float64]  # (n, T) log EUR/USD walk
+    undelivered: NDArray[np.float64]  # (n, 1, C) the slipped fraction of a rise, or 0
+
+
+def _draw(model: Model, seed: int, index: int, n: int, buffers: _Buffers) -> _ChunkDraws:
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
     countries, years = model.path.shape
-    buffers = _BUFFERS.get((CHUNK, years, countries))
-    growth, share, level, work = (
-        b[:n] for b in (buffers.growth, buffers.share, buffers.level, buffers.work)
-    )
-    rho = model.correlation
-    spread = np.ascontiguousarray((model.growth_sd[:, None] * model.active).T)  # (T, C)
-    rng.standard_normal(out=growth)
-    growth *= spread * np.sqrt(1 - rho)
+    normals = rng.standard_normal(out=buffers.normals[:n])
     common = rng.standard_normal(out=buffers.common[:n])
-    growth += common * (spread * np.sqrt(rho))
-    for t in range(1, years):  # the random walk S: a step per year, each over every draw
-        growth[:, t] += growth[:, t - 1]
     fx = np.cumsum(model.fx_sd * model.fx_active * rng.standard_normal((n, years)), axis=1)
     slipped = rng.random((n, 1, countries)) < model.slip_probability
     size = model.slip_low + (model.slip_high - model.slip_low) * rng.random((n, 1, countries))
-    rise = np.maximum(model.path - model.base_share[:, None], 0).T  # (T, C): increases only
-    np.multiply(np.where(slipped, size, 0.0), rise, out=share)  # the undelivered part
-    np.subtract(np.ascontiguousarray(model.path.T), share, out=share)
+    return _ChunkDraws(normals, common, fx, np.where(slipped, size, 0.0))
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """What every block of a chunk uses, computed once per chunk: (T, C) arrays unless said."""
+
+    own_spread: NDArray[np.float64]
+    common_spread: NDArray[np.float64]
+    rise: NDArray[np.float64]  # increases of the path over the latest share only
+    path: NDArray[np.float64]
+    gdp: NDArray[np.float64]
+    gdp_share: NDArray[np.float64]  # gdp / 100
+    dollars_per_euro: NDArray[np.float64] | None  # (n, T, 1), None without euro-area members
+    eur_rate: NDArray[np.float64] | None  # (n, T, 1) EUR per USD drawn, None without eur
+    eur_shift: NDArray[np.float64] | None  # log of eur_rate
+    channel_scale: tuple[NDArray[np.float64], ...]  # (T, C) per channel
+    bin_shift: tuple[tuple[NDArray[np.float64], NDArray[np.float64]], ...]  # per channel:
+    # (countries (T, C), coalitions (T, G)) where log(value / median path) = 0 lands, in bins
+
+
+BIN_SCALE: Final = HISTOGRAM_BINS / (2 * HISTOGRAM_HALF_WIDTH)
+
+
+def _fixed(model: Model, draws: _ChunkDraws, log_median: NDArray[np.float64]) -> _Fixed:
+    rho = model.correlation
+    countries = model.path.shape[0]
+    spread = np.ascontiguousarray((model.growth_sd[:, None] * model.active).T)  # (T, C)
+    gdp = np.ascontiguousarray(model.gdp.T)
+    names = [channel.name for channel in model.channels]
+    eur_rate = eur_shift = None
+    if "eur" in names:
+        eur_rate = np.exp(draws.fx)[:, :, None] * model.channels[names.index("eur")].scale[0, 0]
+        eur_shift = np.log(eur_rate)  # log(euros) = log(dollars) + log(rate): no second log
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bin_shift = tuple(
+            (
+                np.nan_to_num((HISTOGRAM_HALF_WIDTH - log_median[j][:, :countries]) * BIN_SCALE),
+                np.nan_to_num((HISTOGRAM_HALF_WIDTH - log_median[j][:, countries:]) * BIN_SCALE),
+            )
+            for j in range(len(names))
+        )
+    return _Fixed(
+        own_spread=spread * np.sqrt(1 - rho),
+        common_spread=spread * np.sqrt(rho),
+        rise=np.maximum(model.path - model.base_share[:, None], 0).T,
+        path=np.ascontiguousarray(model.path.T),
+        gdp=gdp,
+        gdp_share=gdp / 100,
+        dollars_per_euro=np.exp(-draws.fx)[:, :, None] if model.euro.any() else None,
+        eur_rate=eur_rate,
+        eur_shift=eur_shift,
+        channel_scale=tuple(np.ascontiguousarray(c.scale.T) for c in model.channels),
+        bin_shift=bin_shift,
+    )
+
+
+def _chunk(
+    model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int
+) -> _Accumulator:
+    """n draws, laid out (draw, year, country): the random numbers first, then the arithmetic
+    block of draws by block, in buffers the thread keeps, and the bins counted at the end."""
+    countries, years = model.path.shape
+    groups = model.groups.shape[0]
+    buffers = _BUFFERS.get(years, countries, groups, len(model.channels))
+    draws = _draw(model, seed, index, n, buffers)
+    fixed = _fixed(model, draws, log_median)
+    accumulator = _Accumulator(years, countries + groups, len(model.channels))
+    step = _block_draws(years, countries)
+    for start in range(0, n, step):
+        _block(model, draws, fixed, slice(start, min(start + step, n)), buffers, accumulator)
+    for j in range(len(model.channels)):
+        _count_bins(buffers.country_bins[j, :, :n], accumulator.histogram[j, :, :countries])
+        _count_bins(buffers.group_bins[j, :, :n], accumulator.histogram[j, :, countries:])
+    return accumulator
+
+
+def _block(
+    model: Model,
+    draws: _ChunkDraws,
+    fixed: _Fixed,
+    rows: slice,
+    buffers: _Buffers,
+    accumulator: _Accumulator,
+) -> None:
+    """The draws `rows` of the chunk: each value computed by the same operations in the same
+    order whatever the block, so that the blocks' size never changes a number."""
+    countries, years = model.path.shape
+    n = rows.stop - rows.start
+    growth = draws.normals[rows]  # the shocks become S in place
+    share, level, work = buffers.share[:n], buffers.level[:n], buffers.work[:n]
+    growth *= fixed.own_spread
+    growth += np.multiply(draws.common[rows], fixed.common_spread, out=work)
+    for t in range(1, years):  # the random walk S: a step per year, each over every draw
+        growth[:, t] += growth[:, t - 1]
+    np.multiply(draws.undelivered[rows], fixed.rise, out=share)  # the undelivered part
+    np.subtract(fixed.path, share, out=share)
     np.exp(growth, out=level)  # exp(S): GDP drawn over the IMF's
     _follow_gdp(share, growth, level, model.elasticity)  # the share of the IMF's GDP spent
-    accumulator = _Accumulator(years, log_median.shape[-1], len(model.channels))
     np.divide(share, level, out=work)  # the share of the GDP drawn
     flags = buffers.flags[:n]
     for k, target in enumerate(TARGETS):
         reached = np.greater_equal(work, target - MEET_TOLERANCE, out=flags)
-        accumulator.met[k, :, :countries] = reached.sum(axis=0)
-    gdp = np.ascontiguousarray(model.gdp.T)
+        accumulator.met[k, :, :countries] += reached.sum(axis=0)
     spend = share
-    spend *= gdp / 100  # in US$ at the median exchange rate (the path's order of operations)
+    spend *= fixed.gdp_share  # in US$ at the median exchange rate (the path's order of operations)
     usd = work
     np.copyto(usd, spend)
-    if model.euro.any():  # euro-area members' dollars move with the drawn rate
-        dollars_per_euro = np.exp(-fx)[:, :, None]
-        np.multiply(usd, dollars_per_euro, out=usd, where=model.euro)
-        np.multiply(level, dollars_per_euro, out=level, where=model.euro)
-    level *= gdp  # GDP drawn, US$
+    if fixed.dollars_per_euro is not None:  # euro-area members' dollars move with the drawn rate
+        # times 1 for the others: the same numbers as leaving them, without a masked product
+        factor = np.where(model.euro, fixed.dollars_per_euro[rows], 1.0)
+        usd *= factor
+        level *= factor
+    level *= fixed.gdp  # GDP drawn, US$
     group_usd = group_sums(usd, model.groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         group_share = 100 * group_usd / group_sums(level, model.groups)
     for k, target in enumerate(TARGETS):
-        accumulator.met[k, :, countries:] = (group_share >= target - MEET_TOLERANCE).sum(axis=0)
+        accumulator.met[k, :, countries:] += (group_share >= target - MEET_TOLERANCE).sum(axis=0)
     logs = np.log(usd, out=level)  # the GDP drawn is no longer needed
     group_logs = np.log(group_usd)
-    position, bins = buffers.position[:n], buffers.bins[:n]
     for j, channel in enumerate(model.channels):  # usd, eur, then ppp (see build_model)
         if channel.name == "usd":
-            parts = ((usd, logs, 0), (group_usd, group_logs, countries))
-            _histogram(accumulator, j, parts, log_median[j], None, position, bins)
+            parts = ((usd, logs), (group_usd, group_logs))
+            _bin(accumulator, buffers, j, rows, parts, fixed.bin_shift[j], None)
             continue
         if channel.name == "eur":  # every member's euros: its dollars at the drawn rate
-            rate = np.exp(fx)[:, :, None] * channel.scale[0, 0]
+            assert fixed.eur_rate is not None and fixed.eur_shift is not None
+            rate = fixed.eur_rate[rows]
             values = np.multiply(usd, rate, out=growth)
-            parts = ((values, logs, 0), (group_usd * rate, group_logs, countries))
-            shift = np.log(rate)  # log(euros) = log(dollars) + log(rate): no second log
-            _histogram(accumulator, j, parts, log_median[j], shift, position, bins)
+            parts = ((values, logs), (group_usd * rate, group_logs))
+            _bin(accumulator, buffers, j, rows, parts, fixed.bin_shift[j], fixed.eur_shift[rows])
             continue
-        values = np.multiply(spend, np.ascontiguousarray(channel.scale.T), out=growth)
+        values = np.multiply(spend, fixed.channel_scale[j], out=growth)
         group_values = group_sums(values, model.groups)
         parts = (
-            (values, np.log(values, out=work), 0),
-            (group_values, np.log(group_values), countries),
+            (values, np.log(values, out=work)),
+            (group_values, np.log(group_values)),
         )
-        _histogram(accumulator, j, parts, log_median[j], None, position, bins)
-    return accumulator
+        _bin(accumulator, buffers, j, rows, parts, fixed.bin_shift[j], None)
 
 
 def _follow_gdp(
@@ -268,40 +369,51 @@ def _follow_gdp(
         share *= np.exp(growth, out=growth)
 
 
-def _histogram(
+def _bin(
     accumulator: _Accumulator,
+    buffers: _Buffers,
     channel: int,
-    parts: tuple[tuple[NDArray[np.float64], NDArray[np.float64], int], ...],
-    log_median: NDArray[np.float64],
+    rows: slice,
+    parts: tuple[tuple[NDArray[np.float64], NDArray[np.float64]], ...],
+    shifts: tuple[NDArray[np.float64], NDArray[np.float64]],
     log_shift: NDArray[np.float64] | None,
-    position: NDArray[np.float64],
-    bins: NDArray[np.int64],
 ) -> None:
-    """Count log(value / median path) into the bins of each (year, entity). `parts` are
-    (values, logs, first entity) for the countries and for the coalitions; the logs are those of
-    the values, or of the values over exp(log_shift) (draw, year) when it is given. `position`
-    and `bins` are scratch of the countries' shape."""
-    scale = HISTOGRAM_BINS / (2 * HISTOGRAM_HALF_WIDTH)
-    years, entities = log_median.shape
-    cell = np.arange(years * entities, dtype=np.int64).reshape(years, entities) * HISTOGRAM_BINS
-    counts = np.zeros(years * entities * HISTOGRAM_BINS, dtype=np.int64)
-    for values, logs, start in parts:
-        stop = start + values.shape[-1]
-        accumulator.low[channel, :, start:stop] = values.min(axis=0)
-        accumulator.high[channel, :, start:stop] = values.max(axis=0)
-        here = position if values.shape == position.shape else np.empty(values.shape)
-        into = bins if values.shape == bins.shape else np.empty(values.shape, dtype=np.int64)
+    """The extremes of a block's values, and the bin of log(value / median path) of each into
+    the chunk's bins. `parts` are (values, logs) for the countries, then for the coalitions; the
+    logs are those of the values, or of the values over exp(log_shift) (draw, year, 1) when it
+    is given."""
+    countries = parts[0][0].shape[-1]
+    bins = (buffers.country_bins[channel, :, rows], buffers.group_bins[channel, :, rows])
+    for (values, logs), shift, cells, first in zip(
+        parts, shifts, bins, (0, countries), strict=True
+    ):
+        entities = slice(first, first + values.shape[-1])
+        low, high = accumulator.low[channel, :, entities], accumulator.high[channel, :, entities]
+        np.minimum(low, values.min(axis=0), out=low)
+        np.maximum(high, values.max(axis=0), out=high)
+        here = buffers.position[: values.shape[0]] if first == 0 else np.empty(values.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            shift = np.nan_to_num((HISTOGRAM_HALF_WIDTH - log_median[:, start:stop]) * scale)
-            np.multiply(logs, scale, out=here)
+            np.multiply(logs, BIN_SCALE, out=here)
             if log_shift is not None:
-                here += log_shift * scale
+                here += log_shift * BIN_SCALE
             here += shift
             np.clip(here, 0, HISTOGRAM_BINS - 1, out=here)
-            np.copyto(into, here, casting="unsafe")
-        into += cell[:, start:stop]
-        counts += np.bincount(into.reshape(-1), minlength=counts.size)
-    accumulator.histogram[channel] = counts.reshape(years, entities, HISTOGRAM_BINS)
+        into = cells.transpose(1, 0, 2)  # (draw, year, entity) as the values
+        np.copyto(into, here, casting="unsafe")
+        into += _entity_offsets(values.shape[-1])  # the entity's first bin in a year's counts
+
+
+def _entity_offsets(entities: int) -> NDArray[np.uint32]:
+    return np.arange(entities, dtype=np.uint32) * np.uint32(HISTOGRAM_BINS)
+
+
+def _count_bins(cells: NDArray[np.uint32], counts: NDArray[np.int64]) -> None:
+    """counts (T, K, bins) += how many of the draws' cells (T, n, K: entity * bins + bin) fall
+    in each, year by year (a year's counts stay within the cache)."""
+    years, _, entities = cells.shape
+    for t in range(years):
+        found = np.bincount(cells[t].reshape(-1), minlength=entities * HISTOGRAM_BINS)
+        counts[t] += found.reshape(entities, HISTOGRAM_BINS)
 
 
 def _quantiles(
