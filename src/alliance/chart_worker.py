@@ -120,6 +120,7 @@ def start(command: str | None) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=handed,
+            start_new_session=True,  # out of the terminal's process group: Ctrl-C is not for it
         )
     except OSError:
         os.close(answers)
