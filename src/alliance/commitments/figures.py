@@ -29,33 +29,46 @@ def _newest_per_ally(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def ally_figures(
     measure: str, years: list[int], edition: str | None, entities: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """NATO's per-ally figures for `measure` (share of GDP or equipment share) in `years`.
+    """NATO's per-ally figures for `measure` (share of GDP or equipment share) in `years`, year
+    by year in the order given.
 
     A year outside the data raises YearOutOfRangeError, naming the years there are.
     """
     from alliance.observations import observation_records
 
-    records: list[dict[str, Any]] = []
-    for year in years:
-        records += observation_records(
-            _INDICATOR_OF[measure], source="nato", years=[year], edition=edition, entities=entities
-        )
-    return _newest_per_ally(records)
+    records = observation_records(
+        _INDICATOR_OF[measure], source="nato", years=years, edition=edition, entities=entities
+    )
+    return _newest_per_ally(_by_year(records, years))
 
 
 def ally_figures_within_data(
     measure: str, years: list[int], edition: str | None, entities: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """As `ally_figures`, skipping the years outside the data."""
-    from alliance.errors import YearOutOfRangeError
+    """As `ally_figures`, skipping the years outside the data (one query for every year)."""
+    if not years:
+        return []
+    return _by_year(every_ally_figure(measure, edition, entities), years)
 
-    kept: list[dict[str, Any]] = []
-    for year in years:
-        try:
-            kept += ally_figures(measure, [year], edition, entities)
-        except YearOutOfRangeError:
-            continue
-    return kept
+
+def every_ally_figure(
+    measure: str, edition: str | None, entities: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """`ally_figures` of every year there is, in one query: a year outside the data has no row,
+    and a year within it without a figure has none either."""
+    from alliance.observations import observation_records
+
+    records = observation_records(
+        _INDICATOR_OF[measure], source="nato", edition=edition, entities=entities
+    )
+    return _newest_per_ally(records)
+
+
+def _by_year(records: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
+    """The records of `years`, year by year in that order (each year's in the order found)."""
+    position = {year: index for index, year in enumerate(years)}
+    kept = [r for r in records if r["year"] in position]
+    return sorted(kept, key=lambda r: position[r["year"]])
 
 
 def allies_gdp_usd(
@@ -63,7 +76,7 @@ def allies_gdp_usd(
 ) -> dict[str, tuple[float, str]]:
     """GDP in USD (current prices) per ally, from NATO's tables, else the World Bank, else IMF."""
     from alliance.errors import NO_DATA_ERRORS
-    from alliance.metrics import aggregate
+    from alliance.metrics.aggregates import members_total
 
     found: dict[str, tuple[float, str]] = {}
     for source in ("nato", "wb", "imf"):
@@ -71,12 +84,8 @@ def allies_gdp_usd(
         if not wanted:
             break
         try:
-            result = aggregate(
-                list(wanted),
-                "gdp",
-                year,
-                source=source,
-                edition=edition if source == "nato" else None,
+            result = members_total(
+                wanted, "gdp", year, source=source, edition=edition if source == "nato" else None
             )
         except NO_DATA_ERRORS:  # a source or edition not in the store: try the next one
             continue

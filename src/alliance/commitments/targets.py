@@ -23,6 +23,7 @@ from alliance.commitments.figures import (
     ally_figures,
     ally_figures_within_data,
     eur_per_usd,
+    every_ally_figure,
 )
 
 if TYPE_CHECKING:
@@ -241,10 +242,16 @@ def targets_history_records(
     """What `targets_history` returns, as records (no pandas)."""
     from alliance.coalitions import coalition_in_year
 
+    allies_in = {
+        year: list(coalition_in_year("NATO", year).members)
+        for year in range(first, (last or 2025) + 1)
+    }
+    every = sorted({ally for allies in allies_in.values() for ally in allies})
+    found = every_ally_figure("defence_share_gdp", edition, every) if every else []
     rows = []
-    for year in range(first, (last or 2025) + 1):
-        allies = list(coalition_in_year("NATO", year).members)
-        figures = ally_figures_within_data("defence_share_gdp", [year], edition, allies)
+    for year, allies in allies_in.items():
+        members = set(allies)
+        figures = [f for f in found if f["year"] == year and f["entity"] in members]
         if not figures:
             continue
         meeting = sorted(str(f["entity"]) for f in figures if f["value"] >= threshold)

@@ -71,6 +71,23 @@ def aggregate(
     return result
 
 
+def members_total(
+    members: Sequence[str],
+    metric: str,
+    year: int,
+    *,
+    edition: str | None = None,
+    fetch: Fetch | None = None,
+    **choices: str,
+) -> AggregateResult:
+    """`aggregate` over a list of states, without what only a printed answer needs: the line
+    naming the option that has the figures members lack, and the editions' citations (queries
+    each). For callers that use the sums, figures and editions (capacities, targets' gaps)."""
+    spec = metric_spec(metric, **choices)
+    group = _coalition(members, year)
+    return aggregate_members(spec, group, year, edition, fetch or default_fetch, cite=False)
+
+
 def _with_missing_notes(
     spec: MetricSpec, result: AggregateResult, fetch: Fetch, choices: dict[str, str | None]
 ) -> AggregateResult:

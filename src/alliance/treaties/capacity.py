@@ -83,15 +83,9 @@ def _capacities(
 def _total(
     members: Sequence[str], metric: str, year: int, options: dict[str, Any], fetch: Fetch
 ) -> AggregateResult:
-    """`metrics.aggregate` without what a capacity never prints: the line naming the option that
-    has the figures members lack, and the editions' citations (queries each)."""
-    from alliance.coalitions import Coalition, membership_date
-    from alliance.metrics.catalogue import metric_spec
-    from alliance.metrics.engine import aggregate_members
+    from alliance.metrics.aggregates import members_total
 
-    spec = metric_spec(metric, **options)
-    group = Coalition(", ".join(members), membership_date(year), tuple(sorted(members)))
-    return aggregate_members(spec, group, year, None, fetch, cite=False)
+    return members_total(members, metric, year, fetch=fetch, **options)
 
 
 def _one(
