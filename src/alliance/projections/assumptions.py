@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -123,7 +124,9 @@ def shipped_path() -> Path:
     )
 
 
+@cache
 def _shipped() -> Assumptions:
+    """The shipped file, read once per process (--help's epilog and the run both need it)."""
     path = shipped_path()
     fields, _ = parameters.shipped_entries(path, RULES, KINDS, {"parameters"})
     return Assumptions(tuple(Assumption(**f) for f in fields), (str(path),))

@@ -159,10 +159,11 @@ def _imf_gdp(members: Sequence[str]) -> dict[str, dict[int, tuple[float, bool, s
     return found
 
 
-def eur_per_usd_history() -> dict[int, float]:
-    """Fed H.10 annual averages, EUR per USD, by year."""
+def eur_per_usd_history() -> tuple[dict[int, float], str]:
+    """Fed H.10 annual averages, EUR per USD, by year, and the newest edition they come from."""
     rows = _records("exchange_rate", [EURO_AREA], source="fed", currency="EUR")
-    return {int(r["year"]): float(r["value"]) for r in rows if r["value"] is not None}
+    rates = {int(r["year"]): float(r["value"]) for r in rows if r["value"] is not None}
+    return rates, max(str(r["edition"]) for r in rows)
 
 
 def _log_growth(levels: dict[int, float], first_year: int) -> dict[int, float]:
@@ -256,7 +257,7 @@ def build_baseline(
         )
     years = tuple(range(min(int(r["year"]) for r in latest.values()) + 1, horizon + 1))
     gdp = _imf_gdp(list(latest))
-    fx = eur_per_usd_history()
+    fx, fx_edition = eur_per_usd_history()
     first = int(assumptions.number("gdp_history_first_year"))
     day = on or date.today()
     growth = growth_histories(gdp, fx, first, day)
@@ -315,7 +316,7 @@ def build_baseline(
     correlation = assumptions["growth_correlation"]
     if correlation is None:
         correlation = mean_correlation({c.iso3: growth[c.iso3] for c in countries})
-    used.add(("fed", _fed_edition(), "exchange-rates-annual"))
+    used.add(("fed", fx_edition, "exchange-rates-annual"))
     return Baseline(
         expression=expression,
         on=day,
@@ -329,8 +330,3 @@ def build_baseline(
         growth_correlation=correlation,
         editions=tuple(sorted(used)),
     )
-
-
-def _fed_edition() -> str:
-    rows = _records("exchange_rate", [EURO_AREA], source="fed", currency="EUR")
-    return str(max(str(r["edition"]) for r in rows))
