@@ -30,6 +30,11 @@ from alliance.validation import ValidationReport
 
 # --- building ---------------------------------------------------------------------------------
 
+# DuckDB writes full row groups to disk while inserting (optimistic writes); rows still in the
+# transaction at commit are copied once more before they are written. Row groups of this size
+# (the shipped rows make seven) leave little for the commit.
+_ROW_GROUP_ROWS = 16_384
+
 
 def build(path: Path, data: Path, record: Path | None = None) -> None:
     """Build the store at `path` from the shipped files in `data`; validate it before it goes
@@ -40,26 +45,38 @@ def build(path: Path, data: Path, record: Path | None = None) -> None:
     os.close(handle)
     os.unlink(temporary)
     try:
-        # Rows carry their file and line, so their physical order does not matter. One
-        # transaction: every statement of its own would be a commit written to disk.
-        with duckdb.connect(temporary, config={"preserve_insertion_order": False}) as connection:
+        # Rows carry their file and line, so their physical order does not matter. One thread:
+        # a second costs the build more CPU than reading files in parallel saves in time
+        # (bench/RESULTS.md).
+        settings: dict[str, str | bool | int | float | list[str]] = {
+            "preserve_insertion_order": False,
+            "threads": 1,
+        }
+        with duckdb.connect(":memory:", config=settings) as connection:
+            connection.execute(f"ATTACH ? AS built (ROW_GROUP_SIZE {_ROW_GROUP_ROWS})", [temporary])
+            connection.execute("USE built")
+            # One transaction: every statement of its own would be a commit written to disk.
             connection.execute("BEGIN TRANSACTION")
             _create_tables(connection)
             _load_reference_tables(connection)
             _load_shipped_observations(connection, data)
             _count_edition_rows(connection)
+            connection.execute("COMMIT")
+            # Checked once committed, when the checks read the compressed columns (several
+            # times faster than the transaction's own copy); no reader sees this file before
+            # the rename below.
             report = _validate(connection)
             report.file = str(data)
             report.raise_if_failed()
-            connection.execute("COMMIT")
             connection.execute("CHECKPOINT")
         if record is not None:
             built = {"size": os.path.getsize(temporary), "sha256": sha256_of(Path(temporary))}
             record.write_text(json.dumps(built), encoding="ascii")
         os.replace(temporary, path)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        for leftover in (temporary, f"{temporary}.wal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
     _remove_stale_stores(path)
 
 
@@ -156,9 +173,11 @@ def _load_shipped_observations(connection: duckdb.DuckDBPyConnection, root: Path
 
 
 def _count_edition_rows(connection: duckdb.DuckDBPyConnection) -> None:
+    # Updated in place: the editions keep the order of editions.csv.
     connection.execute(
-        "UPDATE editions e SET rows = (SELECT count(*) FROM observations o WHERE "
-        "o.source_id = e.source_id AND o.edition = e.edition AND o.dataset = e.dataset)"
+        "UPDATE editions e SET rows = n.rows FROM (SELECT source_id, edition, dataset, "
+        "count(*) AS rows FROM observations GROUP BY ALL) n WHERE n.source_id = e.source_id "
+        "AND n.edition = e.edition AND n.dataset = e.dataset"
     )
 
 
@@ -243,9 +262,11 @@ def failing_files(connection: duckdb.DuckDBPyConnection, files: Sequence[str]) -
 def _validate(
     connection: duckdb.DuckDBPyConnection, only_file: str | None = None
 ) -> ValidationReport:
-    """Check the rows of the store (or only those loaded from `only_file`)."""
+    """Check the rows of the store (or only those loaded from `only_file`). One pass finds which
+    checks fail; only those read their failing rows."""
     report = ValidationReport(file="")
-    for message, column, expected, condition in _prepare_checks(connection):
+    checks = _prepare_checks(connection)
+    for message, column, expected, condition in _failed_checks(connection, checks, only_file):
         rows = connection.execute(
             f'SELECT file, line, "{column}" FROM observations o WHERE ({condition}) '
             "AND (? IS NULL OR file = ?) LIMIT 50",
@@ -254,6 +275,8 @@ def _validate(
         for file, line, value in rows:
             report.add(message, expected=expected, sheet=file, row=line, column=column, value=value)
     keys = ", ".join(KEY_COLUMNS)
+    if not _may_have_duplicates(connection, only_file):
+        return report
     duplicates = connection.execute(
         f"SELECT any_value(file), max(line), any_value(entity) FROM observations "
         f"GROUP BY {keys} HAVING count(*) > 1 AND (? IS NULL OR bool_or(file = ?)) LIMIT 50",
@@ -269,6 +292,33 @@ def _validate(
             value=entity,
         )
     return report
+
+
+def _failed_checks(
+    connection: duckdb.DuckDBPyConnection,
+    checks: tuple[tuple[str, str, str, str], ...],
+    only_file: str | None,
+) -> list[tuple[str, str, str, str]]:
+    """The `checks` some row fails (of `only_file`, if given), found in one pass over the rows."""
+    counts = ", ".join(f"count(*) FILTER (WHERE {check[3]})" for check in checks)
+    failing = connection.execute(
+        f"SELECT {counts} FROM observations o WHERE (? IS NULL OR file = ?)",
+        [only_file, only_file],
+    ).fetchall()[0]
+    return [check for check, count in zip(checks, failing, strict=True) if count]
+
+
+def _may_have_duplicates(connection: duckdb.DuckDBPyConnection, only_file: str | None) -> bool:
+    """Whether two rows (one of `only_file`, if given) may share a key: rows whose keys have the
+    same hash. Rows with one key always do; grouping by one number instead of the key's ten
+    columns makes the common case (no duplicate) several times cheaper."""
+    keys = ", ".join(KEY_COLUMNS)
+    shared = connection.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM observations GROUP BY hash({keys}) "
+        "HAVING count(*) > 1 AND (? IS NULL OR bool_or(file = ?)))",
+        [only_file, only_file],
+    ).fetchall()[0][0]
+    return bool(shared)
 
 
 __all__ = ["build"]
