@@ -193,3 +193,103 @@ def test_repaired_shapes_are_read_back_as_made_and_a_damaged_cache_is_rebuilt() 
         assert sorted(repaired) == sorted(made)
         assert all(shapely.to_wkb(repaired[i]) == shapely.to_wkb(made[i]) for i in made)
     assert map_view._read_repaired(cached) is not None  # rewritten whole
+
+
+WORDS = (
+    "Sources: North Atlantic Treaty Art. 5 and 6 (nato.int); Treaty on European Union Art. 42(7) "
+    "(EUR-Lex); membership dates from the alliance groups table; boundaries: Natural Earth, "
+    "version 5.1.1, public domain. Answers marked 'contested' have two readings: see the reasons."
+)
+
+
+@pytest.mark.parametrize(
+    ("words", "x", "align", "size"),
+    [
+        (WORDS, 0.02, "left", 7.5),
+        (WORDS, 0.5, "center", 9),
+        (WORDS, 0.9, "right", 11),
+        ("one\n\nline  with  double spaces " * 6 + "Supercalifragilistic" * 8, 0.3, "left", 8),
+        ("Unbroken" * 40, 0.02, "left", 7.5),
+        ("", 0.02, "left", 7.5),
+    ],
+)
+@pytest.mark.parametrize(("suffix", "dpi"), [(".png", 150), (".png", 72), (".svg", None)])
+def test_lines_found_by_bisection_are_matplotlibs_own(
+    words: str, x: float, align: str, size: float, suffix: str, dpi: int | None
+) -> None:
+    from matplotlib.text import Text
+
+    from alliance.chart_backend import save_figure, wrap_by_bisection
+
+    figure = _small_figure()
+    text = figure.text(x, 0.02, words, fontsize=size, ha=align, wrap=True)
+    theirs, ours = io.BytesIO(), io.BytesIO()
+    save_figure(figure, theirs, suffix, dpi=dpi)
+    plain = Text._get_wrapped_text(text)  # type: ignore[attr-defined]  # at the dpi just drawn
+    wrap_by_bisection(text)
+    assert type(text) is not Text
+    save_figure(figure, ours, suffix, dpi=dpi)
+    assert text._get_wrapped_text() == plain  # type: ignore[attr-defined]
+    if suffix == ".svg":
+        assert _svg(theirs) == _svg(ours)
+    else:
+        before, after = (_pixels(io.BytesIO(out.getvalue())) for out in (theirs, ours))  # type: ignore[arg-type]
+        assert np.array_equal(before, after)
+
+
+def _svg(out: io.BytesIO) -> str:
+    import re
+
+    text = re.sub(r"<dc:date>[^<]*</dc:date>", "", out.getvalue().decode())
+    return re.sub(r"\b[a-z][0-9a-f]{10}\b", "id", text)  # the random salt of element ids
+
+
+CLI_CHARTS = [  # every kind of chart and map the CLI draws
+    ["share", "EU-NATO", "--of", "NATO", "--metric", "defence", "--year", "2024"],
+    ["compare", "NATO & EU", "NATO - EU - USA", "USA", "--metric", "defence", "--from", "2014",
+     "--to", "2024"],
+    ["targets", "--year", "2025"],
+    ["targets", "--history"],
+    ["obligations", "Svalbard", "--on", "2025-06-01"],
+    ["obligations", "--at", "70.5,2.0"],
+    ["scenario", "europe-without-us", "--table", "sensitivity"],
+    ["scenario", "vs-russia"],
+    ["project", "NATO", "--to", "2035"],
+]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", CLI_CHARTS, ids=lambda c: " ".join(c[:2]))
+def test_each_chart_kind_has_the_pixels_matplotlib_writes_itself(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart as the CLI writes it (PNG encoded here, wrapped lines found by bisection) beside
+    the same figure written by matplotlib's own PNG writer with matplotlib's own line wrapping."""
+    from matplotlib.text import Text
+
+    from alliance import chart_backend
+
+    from conftest import run_cli
+
+    written, bisecting = chart_backend.save_figure, chart_backend._bisecting_text()
+    pairs: list[tuple[bytes, bytes]] = []
+    bisected: list[Any] = []
+
+    def both(figure: Any, out: Any, suffix: str, **options: Any) -> None:
+        ours, theirs = io.BytesIO(), io.BytesIO()
+        written(figure, ours, suffix, **options)
+        out.write(ours.getvalue())
+        for text in figure.findobj(lambda artist: type(artist) is bisecting):
+            text.__class__ = Text
+            bisected.append(text)
+        figure.savefig(theirs, format="png", **options)
+        pairs.append((ours.getvalue(), theirs.getvalue()))
+
+    monkeypatch.setattr(chart_backend, "save_figure", both)
+    code, _, stderr = run_cli([*command, "--chart", str(tmp_path / "chart.png")], monkeypatch)
+    assert code == 0, stderr
+    assert len(pairs) == 1
+    assert len(bisected) == (1 if command[0] == "obligations" else 0)  # the map's source line
+    ours, theirs = (_pixels(io.BytesIO(png)) for png in pairs[0])  # type: ignore[arg-type]
+    assert ours.shape == theirs.shape and ours.shape[0] > 500
+    assert np.array_equal(ours, theirs)

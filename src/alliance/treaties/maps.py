@@ -451,6 +451,8 @@ def _title(result: ObligationsResult) -> str:
 
 
 def _texts(figure: Figure, result: ObligationsResult) -> None:
+    from alliance.chart_backend import wrap_by_bisection
+
     title = _title(result)
     height = figure.get_figheight()
     figure.suptitle(
@@ -464,14 +466,16 @@ def _texts(figure: Figure, result: ObligationsResult) -> None:
         f"{geo.boundaries().source}, version {geo.boundaries().version}, public domain. "
         "Answers marked 'contested' have two readings: see the reasons."
     )
-    figure.text(
-        0.02,
-        0.15 / figure.get_figheight(),
-        source,
-        fontsize=7.5,
-        ha="left",
-        color="#444444",
-        wrap=True,
+    wrap_by_bisection(
+        figure.text(
+            0.02,
+            0.15 / figure.get_figheight(),
+            source,
+            fontsize=7.5,
+            ha="left",
+            color="#444444",
+            wrap=True,
+        )
     )
 
 
