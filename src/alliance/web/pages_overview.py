@@ -20,11 +20,10 @@ TARGET_LINES: Final = ((2.0, "2 %"), (3.5, "3.5 %"))
 
 def share_editions(definition: str) -> list[str]:
     """Editions of `definition`'s source that hold shares of GDP, newest first."""
-    from alliance.observations import editions
+    from alliance.views.reference import editions_view
 
-    frame = editions()
-    found = frame.loc[frame["source_id"] == definition, "edition"].tolist()
-    return sorted(set(found), reverse=True)
+    found = {e for source_id, e, _ in editions_view().editions if source_id == definition}
+    return sorted(found, reverse=True)
 
 
 def overview_figures(
