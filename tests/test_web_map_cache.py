@@ -1,6 +1,6 @@
 """The pages' map frames kept beside the store: read back exactly as drawn, drawn anew when the
 file is damaged, one file per frame; and `alliance report` written without loading shapely,
-FastAPI or pandas once the frame is kept."""
+FastAPI, pandas or the JSON Schema validator once the frame is kept."""
 
 from __future__ import annotations
 
@@ -66,14 +66,15 @@ def test_each_frame_has_its_own_file(fresh_frames: None) -> None:
     _as_drawn(frame)
 
 
-def test_the_report_loads_neither_shapely_nor_fastapi_nor_pandas(tmp_path: Path) -> None:
+def test_the_report_loads_no_shapely_fastapi_pandas_or_schema_validator(tmp_path: Path) -> None:
     pages_map.europe_frame()  # the frame kept beside the store, as after a first report
     code = (
         "import sys\n"
         "from pathlib import Path\n"
         "from alliance.web.report import write_report\n"
         "write_report(Path(sys.argv[1]))\n"
-        "print(sorted(m for m in ('shapely', 'fastapi', 'pandas', 'numpy') if m in sys.modules))"
+        "heavy = ('shapely', 'numpy', 'fastapi', 'pandas', 'jsonschema')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     target = tmp_path / "report.html"
     done = subprocess.run(
