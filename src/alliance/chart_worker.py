@@ -33,36 +33,30 @@ LARGEST_MESSAGE: Final = 1 << 30  # a job carries a chart's data, an answer a pa
 WORKER_MODULE: Final = "alliance.chart_worker"
 
 # What the worker loads before the chart's data arrives, by the command that asked for it
-# (Click's name for it): the modules whose objects the job carries and the chart's own module,
-# so that the drawing starts as soon as the job is read. Every worker loads ALWAYS first.
+# (Click's name for it): the modules the job's objects and its drawing need, and nothing more
+# (the drawing waits for all of it). Every worker loads ALWAYS first.
 ALWAYS: Final = (
     "alliance.charts",
     "alliance.chart_backend:load_matplotlib",
     "PIL.Image:preinit",  # the image formats Pillow loads when the first PNG is written
     "alliance.paths",
 )
-STORE: Final = ("duckdb", "alliance.observations")  # charts whose source lines are read there
+STORE: Final = ("duckdb", "alliance.store")  # charts that read their source lines there
+PROJECTION: Final = ("alliance.projections.projection", "alliance.observations", *STORE)
 WARM_UP: Final[dict[str, tuple[str, ...]]] = {
-    "share": ("alliance.views.coalitions", "alliance.metrics", "alliance.countries", "pycountry"),
-    "compare": ("alliance.views.coalitions", "alliance.metrics"),
-    "targets": ("alliance.views.commitments",),
-    "demo": ("alliance.views.commitments",),
-    # the shapes (read from their cache beside the store, written atomically where missing)
+    "share": ("alliance.metrics.results", "alliance.countries", "pycountry"),
     "obligations": (
         "alliance.treaties.maps",
+        # the shapes, read from their cache beside the store (written atomically where missing)
         "alliance.treaties.map_view:_valid_units",
         "alliance.countries",
         "pycountry",
         *STORE,
     ),
-    "project": ("alliance.projections.charts", "alliance.projections.projection", *STORE),
-    "europe-without-us": ("alliance.scenarios.tornado", "alliance.scenarios.europe_without_us"),
-    "vs-russia": (
-        "alliance.scenarios.vs_russia_chart",
-        "alliance.projections.projection",
-        *STORE,
-    ),
-}
+    "project": ("alliance.projections.charts", *PROJECTION),
+    "europe-without-us": ("alliance.scenarios.tornado",),
+    "vs-russia": ("alliance.scenarios.vs_russia_chart", *PROJECTION),
+}  # compare, targets and demo draw with what every worker loads
 
 Params = ParamSpec("Params")
 Returned = TypeVar("Returned")
@@ -158,7 +152,9 @@ def stop() -> None:
 
 
 def _worthwhile() -> bool:
-    if os.name != "posix" or not _cli_is_the_program():
+    """A POSIX system (pipes handed to a child by number), a Python to start (not an embedding
+    program), the CLI as the program, and a second CPU to draw on."""
+    if os.name != "posix" or not sys.executable or not _cli_is_the_program():
         return False
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return (len(usable) if usable is not None else os.cpu_count() or 1) >= 2
