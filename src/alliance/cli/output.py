@@ -229,45 +229,9 @@ def _write_xlsx(table: Table, out: Path | None) -> None:
         from alliance.errors import InvalidArgumentError
 
         raise InvalidArgumentError(XLSX_NEEDS_A_FILE)
-    from openpyxl import Workbook
+    from alliance.cli.xlsx import workbook
+    from alliance.paths import write_bytes
 
-    from alliance.paths import file_errors, write_with
-
-    book = Workbook(write_only=True)
-    # openpyxl's write-only sheets spool to temporary files, so a full disk can show there first
-    with file_errors(out, "write", OUTPUT_EXPECTED):
-        try:
-            figures = book.create_sheet("figures")
-            figures.append([_xlsx_cell(figures, name) for name in table.columns])
-            for row in table.rows:
-                figures.append([_xlsx_cell(figures, _plain(value)) for value in row])
-            sources = book.create_sheet("sources")
-            for line in [table.title, *table.footer] if table.title else table.footer:
-                sources.append([_xlsx_cell(sources, line)])
-            write_with(out, book.save, OUTPUT_EXPECTED)
-        except OSError:
-            _abandon(book)
-            raise
-
-
-def _abandon(book: Any) -> None:
-    """Close the sheets of a workbook cut off by an OS error now, while their errors can be
-    dropped: left to the garbage collector, each prints a traceback on stderr."""
-    from contextlib import suppress
-
-    for sheet in book.worksheets:
-        with suppress(Exception):
-            sheet.close()
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A value as a spreadsheet cell: text stays text (a leading "=" is not read as a formula,
-    and control characters, which xlsx cannot hold, are dropped)."""
-    if not isinstance(value, str):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
+    figures = [table.columns, *([_plain(value) for value in row] for row in table.rows)]
+    sources = [[line] for line in ([table.title, *table.footer] if table.title else table.footer)]
+    write_bytes(out, workbook([("figures", figures), ("sources", sources)]), OUTPUT_EXPECTED)
