@@ -78,6 +78,47 @@ def test_matplotlib_loaded_without_help_lists_draws_the_same_pixels(tmp_path: Pa
     assert fast[1] == "True"  # kwdoc itself is matplotlib's again once alliance has loaded
 
 
+DEFERRED = """
+import sys
+from pathlib import Path
+from alliance.chart_backend import DEFERRED_MODULES, load_matplotlib
+from alliance.chart_layout import ChartText
+from alliance.charts import count_bar_chart
+def run():
+    return [type(sys.modules[name]).__name__ == "module" for name in DEFERRED_MODULES]
+load_matplotlib()
+text = ChartText("Allies at 2% of GDP", "NATO definition", ["NATO, edition 2025-08"])
+count_bar_chart([2014, 2015], [3, 5], [28, 28], [False, True], Path(sys.argv[1]) / "a.png", text)
+print(sorted(DEFERRED_MODULES), run())
+import hashlib
+import fontTools.agl
+print(hashlib is sys.modules["hashlib"], run())
+print(hashlib.sha256(b"abc").hexdigest(), fontTools.agl.AGL2UV["Aacute"], run())
+count_bar_chart([2014, 2015], [3, 5], [28, 28], [False, True], Path(sys.argv[1]) / "a.svg", text)
+"""
+
+
+def test_modules_no_chart_uses_are_loaded_when_first_used(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", DEFERRED, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    deferred, imported, used = done.stdout.splitlines()
+    version = tuple(int(part) for part in matplotlib.__version__.split(".")[:2])
+    from alliance.chart_backend import CHECKED_VERSIONS
+
+    ran = version not in CHECKED_VERSIONS  # else deferred: not run while a PNG chart is drawn
+    assert deferred == f"['fontTools.agl', 'hashlib'] [{ran}, {ran}]"
+    assert imported == f"True [{ran}, {ran}]"  # `import` finds them without running them
+    # sha256 of "abc" (FIPS 180-2, appendix B.1); U+00C1 is Á
+    sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert used == f"{sha} 193 [True, True]"
+    assert "<svg" in (tmp_path / "a.svg").read_text()  # SVG ids need hashlib
+
+
 def _small_figure() -> matplotlib.figure.Figure:
     from alliance.chart_backend import load_matplotlib
 

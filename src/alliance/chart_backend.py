@@ -18,6 +18,7 @@ import functools
 import io
 import sys
 import threading
+import types
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -39,7 +40,14 @@ NOT_BUILT: Final = (
 )
 
 
+# Imported by matplotlib's drawing modules, used by none of our charts' PNGs: Adobe's glyph list
+# (for TeX's fonts) and hashlib (for SVG ids and TeX's cache), about 3 % of the import
+# (bench/RESULTS.md); each is loaded when an attribute of it is first used. (PIL's EXIF names
+# come with `import matplotlib`, before this can defer them.)
+DEFERRED_MODULES: Final = ("fontTools.agl", "hashlib")
+
 _LOADING = threading.Lock()  # the web server may draw two charts at once: one loads, one waits
+_RUNNING_DEFERRED = threading.RLock()
 
 
 def load_matplotlib() -> None:
@@ -56,11 +64,47 @@ def load_matplotlib() -> None:
         if built is None or not _checked(matplotlib.__version__) or not _uses_kwdoc(artist):
             _import_drawing_modules()
             return
+        for name in DEFERRED_MODULES:
+            _defer(name)
         artist.kwdoc = _pointer
         try:
             _import_drawing_modules()
         finally:
             artist.kwdoc = built
+
+
+class _LoadedOnUse(types.ModuleType):
+    """A module whose code runs when it is first asked for an attribute it lacks: its name, spec
+    and file are set, so that `import` finds it imported without running it."""
+
+    def __getattr__(self, name: str) -> Any:
+        with _RUNNING_DEFERRED:
+            if type(self) is _LoadedOnUse:
+                # A plain module before its code runs: that code may look itself up as it runs.
+                self.__class__ = types.ModuleType  # type: ignore[assignment]
+                try:
+                    self.__spec__.loader.exec_module(self)  # type: ignore[union-attr]
+                except BaseException:
+                    self.__class__ = _LoadedOnUse  # as an import that failed: tried again on use
+                    raise
+        return getattr(self, name)
+
+
+def _defer(name: str) -> None:
+    """Put module `name` in sys.modules (and on its package) unrun, unless it is imported."""
+    import importlib.util
+
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)  # imports its package
+    if spec is None or not hasattr(spec.loader, "exec_module"):
+        return
+    module = importlib.util.module_from_spec(spec)
+    module.__class__ = _LoadedOnUse
+    sys.modules[name] = module
+    package, _, short = name.rpartition(".")
+    if package:
+        setattr(sys.modules[package], short, module)
 
 
 def _pointer(artist: object) -> str:
