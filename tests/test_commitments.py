@@ -10,11 +10,12 @@ from alliance.commitments import (
     all_targets,
     find_target,
     pledge,
+    pledges_for,
     targets,
     targets_history,
 )
 from alliance.commitments.targets import _status
-from alliance.errors import InvalidArgumentError
+from alliance.errors import InvalidArgumentError, UnknownCountryError
 
 from conftest import reference_file
 
@@ -92,6 +93,16 @@ def test_germany_pledge_path() -> None:
     (britain, *_) = pledge("GBR")
     assert "assumption" in britain.path_rule  # no published path: a straight line, labelled
     assert report.latest_value is not None and report.latest_edition.startswith("nato")
+
+
+def test_a_pledge_is_found_by_any_spelling_of_the_country() -> None:
+    # An ISO3 code is taken as given (pycountry's tables not loaded); other spellings resolved.
+    germany = pledges_for("DEU")
+    assert [pledges_for(text) for text in ("Germany", "de", "deu", " DEU ")] == [germany] * 4
+    with pytest.raises(InvalidArgumentError, match="No sourced pledge is shipped for FRA"):
+        pledges_for("FRA")
+    with pytest.raises(UnknownCountryError):
+        pledges_for("XXX")
 
 
 def test_country_without_a_sourced_pledge() -> None:
