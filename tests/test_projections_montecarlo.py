@@ -218,3 +218,43 @@ def test_bands_are_ordered_and_probabilities_fall_with_the_target(
     assert np.all(np.diff(probability, axis=-1) <= 0)  # P(2 %) >= P(3.5 %) >= P(5 %)
     again = montecarlo.run(synthetic_model(sd, rho, slip, elasticity, fx_sd), draws, seed)
     assert np.array_equal(again.quantiles, bands)
+
+
+@pytest.mark.parametrize("block_values", [1, 6 * 5 * 7, 10**9])
+def test_blocks_of_any_size_give_the_same_numbers(
+    block_values: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk's arithmetic runs block of draws by block; one draw a block, a few, or the whole
+    chunk in one must give the same bits (draws over two chunks, the second one partial)."""
+    model = synthetic_model(0.05, 0.4, 0.3, 0.7, 0.04, countries=5)
+    reference = montecarlo.run(model, 9_000, 11)
+    monkeypatch.setattr(montecarlo, "BLOCK_VALUES", block_values)
+    blocked = montecarlo.run(model, 9_000, 11)
+    for name in ("median_path", "path_share", "probability", "quantiles"):
+        assert getattr(blocked, name).tobytes() == getattr(reference, name).tobytes(), name
+
+
+def test_a_coalition_only_run_gives_the_coalitions_figures_to_the_bit() -> None:
+    model = synthetic_model(0.05, 0.4, 0.3, 0.5, 0.04, countries=5)
+    full = montecarlo.run(model, 5_000, 3)
+    only = montecarlo.run(model, 5_000, 3, members=False)
+    countries = 5
+    for name in ("probability", "quantiles"):
+        assert (
+            getattr(only, name)[countries:].tobytes() == getattr(full, name)[countries:].tobytes()
+        )
+        assert np.isnan(getattr(only, name)[:countries]).all()  # not summarised: not a number
+    assert np.array_equal(only.median_path, full.median_path)
+
+
+def test_a_projection_of_the_coalition_only_refuses_the_members_rows() -> None:
+    from alliance.errors import InvalidArgumentError
+
+    coalition = project("NATO - USA", path="hague", draws=2_000, seed=4, detail="coalition")
+    everyone = project("NATO - USA", path="hague", draws=2_000, seed=4)
+    assert coalition.records("coalition") == everyone.records("coalition")
+    for detail in ("countries", "all"):
+        with pytest.raises(InvalidArgumentError, match="coalition only"):
+            coalition.records(detail)
+    with pytest.raises(InvalidArgumentError, match="Unknown detail"):
+        project("NATO", draws=10, detail="members")

@@ -136,6 +136,7 @@ def project_command(
             seed=seed,
             assumptions=assumptions,
             progress=progress,
+            detail=detail,  # the members summarised only when shown
         )
     finally:
         progress.close()

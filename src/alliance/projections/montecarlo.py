@@ -42,6 +42,8 @@ from alliance.errors import InvalidArgumentError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    Part = tuple[NDArray[np.float64], NDArray[np.float64]]  # values (draw, year, entity), logs
+
 MAX_DRAWS: Final = 1_000_000
 CHUNK: Final = 8_192
 HISTOGRAM_BINS: Final = 2_048
@@ -98,6 +100,7 @@ class Draws:
     path_share: NDArray[np.float64]  # (E, T) planned share, %
     probability: NDArray[np.float64]  # (E, T, targets)
     quantiles: NDArray[np.float64]  # (E, T, channels, quantiles)
+    members: bool = True  # False: the coalitions only (the countries' bands and odds are NaN)
 
 
 def check_draws(draws: int) -> None:
@@ -166,10 +169,10 @@ class _Buffers(threading.local):
     key: tuple[int, ...] = ()
 
     def get(self, years: int, countries: int, groups: int, channels: int) -> _Buffers:
-        key = (years, countries, groups, channels)
+        block = _block_draws(years, countries)
+        key = (years, countries, groups, channels, block)
         if self.key != key:
             self.key = key
-            block = _block_draws(years, countries)
             self.normals = np.empty((CHUNK, years, countries))
             self.common = np.empty((CHUNK, years, 1))
             # (channel, year, draw, entity): a year's cells are contiguous when counted
@@ -267,10 +270,11 @@ def _fixed(model: Model, draws: _ChunkDraws, log_median: NDArray[np.float64]) ->
 
 
 def _chunk(
-    model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int
+    model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int, members: bool
 ) -> _Accumulator:
     """n draws, laid out (draw, year, country): the random numbers first, then the arithmetic
-    block of draws by block, in buffers the thread keeps, and the bins counted at the end."""
+    block of draws by block, in buffers the thread keeps, and the bins counted at the end.
+    `members`: the countries' counts too, not only the coalitions'."""
     countries, years = model.path.shape
     groups = model.groups.shape[0]
     buffers = _BUFFERS.get(years, countries, groups, len(model.channels))
@@ -279,9 +283,11 @@ def _chunk(
     accumulator = _Accumulator(years, countries + groups, len(model.channels))
     step = _block_draws(years, countries)
     for start in range(0, n, step):
-        _block(model, draws, fixed, slice(start, min(start + step, n)), buffers, accumulator)
+        rows = slice(start, min(start + step, n))
+        _block(model, draws, fixed, rows, buffers, accumulator, members)
     for j in range(len(model.channels)):
-        _count_bins(buffers.country_bins[j, :, :n], accumulator.histogram[j, :, :countries])
+        if members:
+            _count_bins(buffers.country_bins[j, :, :n], accumulator.histogram[j, :, :countries])
         _count_bins(buffers.group_bins[j, :, :n], accumulator.histogram[j, :, countries:])
     return accumulator
 
@@ -293,9 +299,12 @@ def _block(
     rows: slice,
     buffers: _Buffers,
     accumulator: _Accumulator,
+    members: bool,
 ) -> None:
     """The draws `rows` of the chunk: each value computed by the same operations in the same
-    order whatever the block, so that the blocks' size never changes a number."""
+    order whatever the block, so that the blocks' size never changes a number. Without
+    `members`, what only the countries' own figures need is skipped; the coalitions' figures
+    come from the same operations either way."""
     countries, years = model.path.shape
     n = rows.stop - rows.start
     growth = draws.normals[rows]  # the shocks become S in place
@@ -308,11 +317,12 @@ def _block(
     np.subtract(fixed.path, share, out=share)
     np.exp(growth, out=level)  # exp(S): GDP drawn over the IMF's
     _follow_gdp(share, growth, level, model.elasticity)  # the share of the IMF's GDP spent
-    np.divide(share, level, out=work)  # the share of the GDP drawn
-    flags = buffers.flags[:n]
-    for k, target in enumerate(TARGETS):
-        reached = np.greater_equal(work, target - MEET_TOLERANCE, out=flags)
-        accumulator.met[k, :, :countries] += reached.sum(axis=0)
+    if members:
+        np.divide(share, level, out=work)  # the share of the GDP drawn
+        flags = buffers.flags[:n]
+        for k, target in enumerate(TARGETS):
+            reached = np.greater_equal(work, target - MEET_TOLERANCE, out=flags)
+            accumulator.met[k, :, :countries] += reached.sum(axis=0)
     spend = share
     spend *= fixed.gdp_share  # in US$ at the median exchange rate (the path's order of operations)
     usd = work
@@ -328,27 +338,26 @@ def _block(
         group_share = 100 * group_usd / group_sums(level, model.groups)
     for k, target in enumerate(TARGETS):
         accumulator.met[k, :, countries:] += (group_share >= target - MEET_TOLERANCE).sum(axis=0)
-    logs = np.log(usd, out=level)  # the GDP drawn is no longer needed
+    logs = np.log(usd, out=level) if members else level  # the GDP drawn is no longer needed
     group_logs = np.log(group_usd)
     for j, channel in enumerate(model.channels):  # usd, eur, then ppp (see build_model)
+        own: Part | None
         if channel.name == "usd":
-            parts = ((usd, logs), (group_usd, group_logs))
-            _bin(accumulator, buffers, j, rows, parts, fixed.bin_shift[j], None)
+            own = (usd, logs) if members else None
+            _bin(accumulator, buffers, j, rows, own, (group_usd, group_logs), fixed, None)
             continue
         if channel.name == "eur":  # every member's euros: its dollars at the drawn rate
             assert fixed.eur_rate is not None and fixed.eur_shift is not None
             rate = fixed.eur_rate[rows]
-            values = np.multiply(usd, rate, out=growth)
-            parts = ((values, logs), (group_usd * rate, group_logs))
-            _bin(accumulator, buffers, j, rows, parts, fixed.bin_shift[j], fixed.eur_shift[rows])
+            own = (np.multiply(usd, rate, out=growth), logs) if members else None
+            group = (group_usd * rate, group_logs)
+            _bin(accumulator, buffers, j, rows, own, group, fixed, fixed.eur_shift[rows])
             continue
         values = np.multiply(spend, fixed.channel_scale[j], out=growth)
         group_values = group_sums(values, model.groups)
-        parts = (
-            (values, np.log(values, out=work)),
-            (group_values, np.log(group_values)),
-        )
-        _bin(accumulator, buffers, j, rows, parts, fixed.bin_shift[j], None)
+        own = (values, np.log(values, out=work)) if members else None
+        group = (group_values, np.log(group_values))
+        _bin(accumulator, buffers, j, rows, own, group, fixed, None)
 
 
 def _follow_gdp(
@@ -374,19 +383,22 @@ def _bin(
     buffers: _Buffers,
     channel: int,
     rows: slice,
-    parts: tuple[tuple[NDArray[np.float64], NDArray[np.float64]], ...],
-    shifts: tuple[NDArray[np.float64], NDArray[np.float64]],
+    own: Part | None,
+    group: Part,
+    fixed: _Fixed,
     log_shift: NDArray[np.float64] | None,
 ) -> None:
     """The extremes of a block's values, and the bin of log(value / median path) of each into
-    the chunk's bins. `parts` are (values, logs) for the countries, then for the coalitions; the
+    the chunk's bins: the countries' (`own`, None when not summarised) and the coalitions'. The
     logs are those of the values, or of the values over exp(log_shift) (draw, year, 1) when it
     is given."""
-    countries = parts[0][0].shape[-1]
+    countries = buffers.country_bins.shape[-1]
+    shifts = fixed.bin_shift[channel]
     bins = (buffers.country_bins[channel, :, rows], buffers.group_bins[channel, :, rows])
-    for (values, logs), shift, cells, first in zip(
-        parts, shifts, bins, (0, countries), strict=True
-    ):
+    for part, shift, cells, first in zip((own, group), shifts, bins, (0, countries), strict=True):
+        if part is None:
+            continue
+        values, logs = part
         entities = slice(first, first + values.shape[-1])
         low, high = accumulator.low[channel, :, entities], accumulator.high[channel, :, entities]
         np.minimum(low, values.min(axis=0), out=low)
@@ -417,35 +429,59 @@ def _count_bins(cells: NDArray[np.uint32], counts: NDArray[np.int64]) -> None:
 
 
 def _quantiles(
-    accumulator: _Accumulator, median: NDArray[np.float64], draws: int
+    accumulator: _Accumulator, median: NDArray[np.float64], draws: int, first: int
 ) -> NDArray[np.float64]:
-    """(channels, T, E, quantiles), interpolated within a bin, kept within the values drawn."""
-    counts = accumulator.histogram
+    """(channels, T, E, quantiles), interpolated within a bin, kept within the values drawn;
+    NaN for the entities before `first` (not summarised)."""
+    counts = accumulator.histogram[:, :, first:]
+    low, high = accumulator.low[:, :, first:], accumulator.high[:, :, first:]
+    median = median[:, :, first:]
     cumulative = np.cumsum(counts, axis=-1)
     width = 2 * HISTOGRAM_HALF_WIDTH / HISTOGRAM_BINS
     found = []
     for q in QUANTILES:
         rank = q * draws
-        index = np.argmax(cumulative >= rank, axis=-1)
+        index = _first_reaching(cumulative, rank)
         above = np.take_along_axis(cumulative, index[..., None], axis=-1)[..., 0]
         inside = np.take_along_axis(counts, index[..., None], axis=-1)[..., 0]
         below = above - inside
         fraction = np.where(inside > 0, (rank - below) / np.maximum(inside, 1), 0.5)
         log_ratio = -HISTOGRAM_HALF_WIDTH + (index + fraction) * width
         value = median * np.exp(log_ratio)
-        found.append(np.clip(value, accumulator.low, accumulator.high))
-    return np.stack(found, axis=-1)
+        found.append(np.clip(value, low, high))
+    quantiles = np.full((*accumulator.low.shape, len(QUANTILES)), np.nan)
+    quantiles[:, :, first:] = np.stack(found, axis=-1)
+    return quantiles
+
+
+def _first_reaching(cumulative: NDArray[np.int64], rank: float) -> NDArray[np.int64]:
+    """Per cell, the first bin whose cumulative count reaches `rank` (the last bin holds every
+    draw, so one does): a binary search over the bins, not a comparison with every bin."""
+    low = np.zeros(cumulative.shape[:-1], dtype=np.int64)
+    high = np.full(cumulative.shape[:-1], cumulative.shape[-1] - 1, dtype=np.int64)
+    while bool((low < high).any()):
+        middle = (low + high) // 2
+        reached = np.take_along_axis(cumulative, middle[..., None], axis=-1)[..., 0] >= rank
+        high = np.where(reached, middle, high)
+        low = np.where(reached, low, middle + 1)
+    return low
 
 
 def _merge(
-    total: _Accumulator,
+    total: _Accumulator | None,
     done: tuple[Future[_Accumulator], int],
     progress: Callable[[int], None] | None,
-) -> None:
+) -> _Accumulator:
+    """The chunk's counts added to the total (the first chunk's become the total)."""
     future, n = done
-    total.add(future.result())
+    found = future.result()
+    if total is None:
+        total = found
+    else:
+        total.add(found)
     if progress is not None:
         progress(n)
+    return total
 
 
 def run(
@@ -453,33 +489,42 @@ def run(
     draws: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    *,
+    members: bool = True,
 ) -> Draws:
-    """`draws` draws of the model, `CHUNK` at a time on `THREADS` threads."""
+    """`draws` draws of the model, `CHUNK` at a time on `THREADS` threads. `members=False`
+    summarises the coalitions only (the countries' bands and probabilities are NaN): the
+    coalitions' figures are the same, to the bit, for less work."""
     check_draws(draws)
     median, path_share = _paths(model)
-    entities, years = path_share.shape
     by_channel = np.moveaxis(median, -1, 0).transpose(0, 2, 1)  # (channels, T, E)
     with np.errstate(divide="ignore"):
         log_median = np.log(by_channel)
-    total = _Accumulator(years, entities, len(model.channels))
+    total: _Accumulator | None = None
     sizes = [min(CHUNK, draws - start) for start in range(0, draws, CHUNK)]
     # At most IN_FLIGHT chunks exist at once (memory stays bounded whatever the draws); they are
     # merged in order, and integer sums make the result the same in any order anyway.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         pending: deque[tuple[Future[_Accumulator], int]] = deque()
         for index, n in enumerate(sizes):
-            pending.append((pool.submit(_chunk, model, log_median, seed, index, n), n))
+            chunk = pool.submit(_chunk, model, log_median, seed, index, n, members)
+            pending.append((chunk, n))
             if len(pending) >= IN_FLIGHT:
-                _merge(total, pending.popleft(), progress)
+                total = _merge(total, pending.popleft(), progress)
         while pending:
-            _merge(total, pending.popleft(), progress)
+            total = _merge(total, pending.popleft(), progress)
+    assert total is not None  # check_draws: at least one draw, so one chunk
+    first = 0 if members else model.path.shape[0]
+    probability = np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2)
+    probability[:first] = np.nan
     return Draws(
         draws=draws,
         seed=seed,
         median_path=median,
         path_share=path_share,
-        probability=np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2),
-        quantiles=_quantiles(total, by_channel, draws).transpose(2, 1, 0, 3),
+        probability=probability,
+        quantiles=_quantiles(total, by_channel, draws, first).transpose(2, 1, 0, 3),
+        members=members,
     )
 
 

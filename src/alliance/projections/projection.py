@@ -33,6 +33,15 @@ CURRENCY_WORDS: Final = {
 }
 
 
+def check_detail(detail: str) -> None:
+    from alliance.errors import InvalidArgumentError
+
+    if detail not in DETAILS:
+        raise InvalidArgumentError(
+            f"Unknown detail {detail!r}: expected one of {', '.join(DETAILS)}."
+        )
+
+
 def _target_key(target: float) -> str:
     return f"p_meet_{target:g}".replace(".", "_")
 
@@ -78,6 +87,7 @@ class Projection:
         detail: `coalition` (the coalition's rows), `countries` (each member in the horizon
         year), `all` (every row).
         """
+        self._check_detail(detail)
         rows = []
         horizon = self.baseline.horizon
         for e, (entity, kind, country) in enumerate(self.entities):
@@ -88,6 +98,16 @@ class Projection:
                     continue
                 rows.append(self._row(e, t, entity, kind, country, year))
         return rows
+
+    def _check_detail(self, detail: str) -> None:
+        from alliance.errors import InvalidArgumentError
+
+        check_detail(detail)
+        if detail != "coalition" and not self.result.members:
+            raise InvalidArgumentError(
+                f"This projection summarised the coalition only, not its members: expected "
+                f"detail 'coalition', or a projection run with detail={detail!r}."
+            )
 
     def _row(
         self,
@@ -306,14 +326,18 @@ def project(
     on: date | None = None,
     ppp_scale: Callable[[Baseline], NDArray[np.float64]] | None = None,
     progress: Callable[[int], None] | None = None,
+    detail: str = "all",
 ) -> Projection:
     """Project `expression`'s members and their sum to `to` under `path` with `draws` draws.
 
     `path`: current, trend, pledges, hague, or a CSV file (iso3,year,percent). `assumptions`: a
     YAML file of overrides or an Assumptions. `ppp_scale` adds PPP bands (see vs_russia).
+    `detail`: the rows the result must give (DETAILS); `coalition` summarises the coalition
+    only (the same figures for it, in less time), `countries` and `all` every member too.
     """
     from alliance.projections import montecarlo
 
+    check_detail(detail)
     montecarlo.check_draws(draws)
     _user_file(path)  # an unknown path name is refused before any work
     chosen = resolve_assumptions(assumptions)
@@ -322,7 +346,7 @@ def project(
     groups = montecarlo.membership([range(len(baseline.countries))], len(baseline.countries))
     scale = ppp_scale(baseline) if ppp_scale is not None else None
     model = build_model(baseline, shares, chosen, groups, scale)
-    result = montecarlo.run(model, draws, seed, progress)
+    result = montecarlo.run(model, draws, seed, progress, members=detail != "coalition")
     return Projection(
         baseline=baseline,
         assumptions=chosen,

@@ -403,6 +403,7 @@ def vs_russia(
             assumptions=assumptions,
             definition="sipri",
             ppp_scale=scale,
+            detail="coalition",  # only the sides' sums are compared
         )
         projected = (run(coalition, path=path), run(RUSSIA, path="current"))
     return VsRussia(
