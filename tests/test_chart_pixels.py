@@ -334,3 +334,21 @@ def test_each_chart_kind_has_the_pixels_matplotlib_writes_itself(
     ours, theirs = (_pixels(io.BytesIO(png)) for png in pairs[0])  # type: ignore[arg-type]
     assert ours.shape == theirs.shape and ours.shape[0] > 500
     assert np.array_equal(ours, theirs)
+
+
+def test_map_shapes_are_read_from_their_caches_without_importing_the_store() -> None:
+    """A chart worker drawing a map needs the caches' folder, not DuckDB."""
+    from alliance import homes, store
+
+    assert store.home is homes.home
+    probe = (
+        "import sys\n"
+        "from alliance.treaties import geo, map_view\n"
+        "units = len(map_view._valid_units()) == len(geo.boundaries().units)\n"
+        "print(units, 'duckdb' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]

@@ -31,6 +31,7 @@ import duckdb
 
 from alliance import store_newest, store_trust
 from alliance.errors import FileAccessError, StoreError
+from alliance.homes import home as home  # where the store lives; re-exported
 from alliance.schema import OBSERVATION_COLUMNS
 
 EDITION_METADATA_KEY = store_trust.EDITION_KEY.encode()
@@ -41,19 +42,6 @@ STORE_FORMAT = "3"
 def data_dir() -> Path:
     """The shipped data folder inside the installed package."""
     return Path(str(resources.files("alliance").joinpath("data")))
-
-
-def home() -> tuple[Path, Path]:
-    """(cache folder for the store, data folder for imports); ALLIANCE_HOME puts both in one."""
-    override = os.environ.get("ALLIANCE_HOME")
-    if override:
-        root = Path(override)
-        return root / "cache", root / "data"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("alliance")), Path(
-        platformdirs.user_data_dir("alliance")
-    )
 
 
 def imports_dir() -> Path:

@@ -97,7 +97,7 @@ def _cache_key(path: Path) -> str:
 def outlines() -> Outlines:
     """The shipped boundaries as rings, for point lookups: read from a cache beside the store
     (written on first use) in a few milliseconds, without shapely."""
-    from alliance.store import home
+    from alliance.homes import home
     from alliance.treaties import outlines as rings
 
     path = _boundaries_file()
@@ -108,7 +108,7 @@ def _cached_shapes(path: Path) -> tuple[dict[str, Any], list[BaseGeometry]]:
     import numpy as np
     import shapely
 
-    from alliance.store import home
+    from alliance.homes import home
 
     cached = home()[0] / f"boundaries-{_cache_key(path)}.npz"
     if cached.exists():

@@ -143,7 +143,7 @@ def _repaired_cache_file() -> Path | None:
 
     import shapely
 
-    from alliance.store import home
+    from alliance.homes import home
 
     shipped = Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
     try:
