@@ -211,7 +211,7 @@ def _frame_cache_file(panels: tuple[Panel, ...]) -> Path | None:
     from importlib import resources
     from importlib.util import find_spec
 
-    from alliance.store import home
+    from alliance.homes import home
 
     boundaries = Path(str(resources.files("alliance") / "data" / "treaties" / "boundaries.geojson"))
     spec = find_spec("shapely")
