@@ -352,3 +352,56 @@ def test_map_shapes_are_read_from_their_caches_without_importing_the_store() -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False"]
+
+
+JOB = """
+import pickle, sys
+from pathlib import Path
+from alliance.chart_worker import _resolve
+module, name, args, kwargs = pickle.loads(Path(sys.argv[1]).read_bytes())
+drawn = _resolve(module, name).__wrapped__(*args, **kwargs)
+print(Path(drawn).stat().st_size > 10_000, "duckdb" in sys.modules)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["project", "NATO", "--to", "2035"],
+        ["scenario", "vs-russia"],
+        ["obligations", "Svalbard", "--on", "2025-06-01"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_chart_job_is_drawn_without_opening_the_store(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the CLI hands a chart worker carries what the chart needs from the store (its
+    sources): drawing it imports no DuckDB."""
+    from alliance import chart_worker
+
+    from conftest import run_cli
+
+    jobs: list[bytes] = []
+
+    class Recorder:
+        def ask(self, job: bytes) -> None:
+            jobs.append(job)  # no answer: the command draws the chart itself
+
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(chart_worker, "_worker", Recorder())
+    code, _, stderr = run_cli([*command, "--chart", str(tmp_path / "in-process.png")], monkeypatch)
+    assert code == 0, stderr
+    assert len(jobs) == 1
+    (tmp_path / "job").write_bytes(jobs[0])
+    done = subprocess.run(
+        [sys.executable, "-c", JOB, str(tmp_path / "job")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]

@@ -20,13 +20,21 @@ TARGET_COLOURS: Final = (PALETTE[2], PALETTE[0], PALETTE[1])
 BAND_COLOUR: Final = PALETTE[0]
 
 
-@drawn_by_worker
 def fan_chart(projection: Projection, path: Path, entity: str | None = None) -> Path:
     """The coalition (or `entity`, a member's ISO3) over the projected years."""
+    _check_suffix(path)
+    return _drawn_fan_chart(projection, path, entity, projection.source_lines())
+
+
+@drawn_by_worker
+def _drawn_fan_chart(
+    projection: Projection, path: Path, entity: str | None, sources: list[str]
+) -> Path:
+    """`fan_chart` with its source lines, read from the store by the caller: a chart worker then
+    draws without opening the store."""
     from alliance.projections.montecarlo import TARGETS
     from alliance.projections.projection import entity_index
 
-    _check_suffix(path)
     chosen = entity or projection.coalition_name
     e = entity_index(projection, chosen)
     result = projection.result
@@ -101,7 +109,7 @@ def fan_chart(projection: Projection, path: Path, entity: str | None = None) -> 
         title=f"{name}: chance of meeting 2 %, 3.5 %, 5 % of GDP and spending to "
         f"{projection.baseline.horizon}",
         subtitle=f"Path '{Path(projection.path).name}'. {projection.subtitle()}",
-        sources=projection.source_lines(),
+        sources=sources,
         notes=[
             "Bands: 5-95 % (light) and 25-75 % (dark) of spending in the draws; a coalition's "
             "bands are quantiles of its members' spending summed draw by draw.",

@@ -27,10 +27,16 @@ PANEL_TITLES = {
 }
 
 
-@drawn_by_worker
 def draw_vs_russia(result: VsRussia, path: Path) -> Path:
     """Write the chart of `result` to `path` (.png, .svg or .html)."""
     _check_suffix(path)
+    return _drawn_vs_russia(result, path, result.source_lines())
+
+
+@drawn_by_worker
+def _drawn_vs_russia(result: VsRussia, path: Path, sources: list[str]) -> Path:
+    """`draw_vs_russia` with its source lines, read from the store by the caller: a chart worker
+    then draws without opening the store."""
     figure, left = _figure(12.0, 6.4)
     left.set_position((0.06, 0.24, 0.36, 0.56))
     right = figure.add_axes((0.54, 0.24, 0.36, 0.56))
@@ -62,7 +68,7 @@ def draw_vs_russia(result: VsRussia, path: Path) -> Path:
             f"('{Path(result.path).name}' path for {result.coalition}, Russia's latest share "
             f"held), shaded: 5-95 % of the draws. {MARKED_YEAR} marked."
         ),
-        sources=result.source_lines(),
+        sources=sources,
         notes=(PPP_CAVEAT, *_estimate_notes(result)),
     )
     return save(figure, path, text)
