@@ -9,6 +9,7 @@ store calls `build` on first use with the paths it chose.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -18,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from alliance.provenance import EDITION_COLUMNS, sha256_of
+from alliance.provenance import EDITION_COLUMNS
 from alliance.schema import (
     INDICATORS,
     KEY_COLUMNS,
@@ -47,10 +48,12 @@ def build(path: Path, data: Path, record: Path | None = None) -> None:
     try:
         # Rows carry their file and line, so their physical order does not matter. One thread:
         # a second costs the build more CPU than reading files in parallel saves in time
-        # (bench/RESULTS.md).
+        # (bench/RESULTS.md). No syncs to disk while building: a build cut short is thrown
+        # away, so only the finished file must be on disk, synced once below.
         settings: dict[str, str | bool | int | float | list[str]] = {
             "preserve_insertion_order": False,
             "threads": 1,
+            "fsync_mode": "none",
         }
         with duckdb.connect(":memory:", config=settings) as connection:
             connection.execute(f"ATTACH ? AS built (ROW_GROUP_SIZE {_ROW_GROUP_ROWS})", [temporary])
@@ -69,9 +72,12 @@ def build(path: Path, data: Path, record: Path | None = None) -> None:
             report.file = str(data)
             report.raise_if_failed()
             connection.execute("CHECKPOINT")
-        if record is not None:
-            built = {"size": os.path.getsize(temporary), "sha256": sha256_of(Path(temporary))}
-            record.write_text(json.dumps(built), encoding="ascii")
+        with open(temporary, "rb") as built_file:
+            os.fsync(built_file.fileno())  # on disk before its record and its rename
+            if record is not None:
+                sha256 = hashlib.file_digest(built_file, "sha256").hexdigest()
+                built = {"size": os.fstat(built_file.fileno()).st_size, "sha256": sha256}
+                record.write_text(json.dumps(built), encoding="ascii")
         os.replace(temporary, path)
     finally:
         for leftover in (temporary, f"{temporary}.wal"):
