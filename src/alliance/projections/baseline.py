@@ -36,7 +36,6 @@ class CountryBaseline:
     """One member's starting point. `gdp_usd_bn` is aligned with `Baseline.years`."""
 
     iso3: str
-    name: str
     source: str  # nato | sipri: whose definition the share follows
     base_year: int
     share: float  # % of GDP in base_year
@@ -50,6 +49,14 @@ class CountryBaseline:
     zone: str  # EUR (euro area), USD (the US) or other
     growth_sd: float  # log points a year
     growth_sd_from: str  # how growth_sd was set
+
+    @property
+    def name(self) -> str:
+        """The short common name, looked up when asked: loading pycountry's tables is a good
+        part of a run's start-up, and only the JSON members list shows the name."""
+        from alliance.countries import country_name
+
+        return country_name(self.iso3)
 
 
 @dataclass(frozen=True)
@@ -234,7 +241,6 @@ def build_baseline(
 ) -> Baseline:
     """The members of `expression` on `on` (default today), held to `horizon`, with their data."""
     from alliance.coalitions import coalition
-    from alliance.countries import country_name
 
     if definition not in DEFINITIONS:
         raise InvalidArgumentError(
@@ -288,7 +294,6 @@ def build_baseline(
         countries.append(
             CountryBaseline(
                 iso3=iso3,
-                name=country_name(iso3),
                 source=source,
                 base_year=int(row["year"]),
                 share=float(row["value"]),
