@@ -90,15 +90,13 @@ load_matplotlib()
 text = ChartText("Allies at 2% of GDP", "NATO definition", ["NATO, edition 2025-08"])
 count_bar_chart([2014, 2015], [3, 5], [28, 28], [False, True], Path(sys.argv[1]) / "a.png", text)
 print(sorted(DEFERRED_MODULES), run())
-import hashlib
 import fontTools.agl
-print(hashlib is sys.modules["hashlib"], run())
-print(hashlib.sha256(b"abc").hexdigest(), fontTools.agl.AGL2UV["Aacute"], run())
-count_bar_chart([2014, 2015], [3, 5], [28, 28], [False, True], Path(sys.argv[1]) / "a.svg", text)
+print(fontTools.agl is sys.modules["fontTools.agl"], run())
+print(fontTools.agl.AGL2UV["Aacute"], fontTools.agl.toUnicode("uni20AC"), run())
 """
 
 
-def test_modules_no_chart_uses_are_loaded_when_first_used(tmp_path: Path) -> None:
+def test_a_module_no_chart_uses_is_loaded_when_first_used(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", DEFERRED, str(tmp_path)],
         capture_output=True,
@@ -111,12 +109,9 @@ def test_modules_no_chart_uses_are_loaded_when_first_used(tmp_path: Path) -> Non
     from alliance.chart_backend import CHECKED_VERSIONS
 
     ran = version not in CHECKED_VERSIONS  # else deferred: not run while a PNG chart is drawn
-    assert deferred == f"['fontTools.agl', 'hashlib'] [{ran}, {ran}]"
-    assert imported == f"True [{ran}, {ran}]"  # `import` finds them without running them
-    # sha256 of "abc" (FIPS 180-2, appendix B.1); U+00C1 is Á
-    sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    assert used == f"{sha} 193 [True, True]"
-    assert "<svg" in (tmp_path / "a.svg").read_text()  # SVG ids need hashlib
+    assert deferred == f"['fontTools.agl'] [{ran}]"
+    assert imported == f"True [{ran}]"  # `import` finds it without running it
+    assert used == "193 € [True]"  # Adobe's glyph list: Aacute is U+00C1, uni20AC the euro
 
 
 def _small_figure() -> matplotlib.figure.Figure:

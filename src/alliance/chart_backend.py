@@ -40,11 +40,11 @@ NOT_BUILT: Final = (
 )
 
 
-# Imported by matplotlib's drawing modules, used by none of our charts' PNGs: Adobe's glyph list
-# (for TeX's fonts) and hashlib (for SVG ids and TeX's cache), about 3 % of the import
-# (bench/RESULTS.md); each is loaded when an attribute of it is first used. (PIL's EXIF names
-# come with `import matplotlib`, before this can defer them.)
-DEFERRED_MODULES: Final = ("fontTools.agl", "hashlib")
+# Imported by matplotlib's drawing modules, used by none of our charts: Adobe's glyph list (for
+# TeX's fonts), about 3 % of the import (bench/RESULTS.md); loaded when an attribute of it is
+# first used. Not worth it: hashlib (OpenSSL comes anyway with `secrets`, which writing a file
+# uses) and PIL's EXIF names (they come with `import matplotlib`, before this can defer them).
+DEFERRED_MODULES: Final = ("fontTools.agl",)
 
 _LOADING = threading.Lock()  # the web server may draw two charts at once: one loads, one waits
 _RUNNING_DEFERRED = threading.RLock()
