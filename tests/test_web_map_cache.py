@@ -4,6 +4,7 @@ FastAPI, pandas or the JSON Schema validator once the frame is kept."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,7 +54,32 @@ def test_a_frame_is_read_back_as_drawn_and_a_damaged_file_drawn_anew(fresh_frame
         cached.write_bytes(damage)
         pages_map.europe_frame.cache_clear()
         assert pages_map.europe_frame() == first
-        assert pages_map._stored_frame(cached) is not None  # rewritten whole
+        assert pages_map._stored_frame(cached, 2) is not None  # rewritten whole
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        ["NOR", "NOR", "Norway", 'M1.0 2.0L3.0 4.0L5.0 6.0Z"/><script>alert(1)</script>', 0],
+        ["NOR", "NOR", "Norway", "M1.0 2.0L3.0 4.0L5.0 6.0Z", 2],  # no third panel
+        ["NOR", "NOR", "Norway", "M1.0 2.0L3.0 4.0L5.0 6.0Z", 1.0],
+        ["NOR", "NOR", 7, "M1.0 2.0L3.0 4.0L5.0 6.0Z", 0],
+    ],
+)
+def test_a_file_holding_what_drawing_would_not_write_is_drawn_anew(
+    fresh_frames: None, forged: list[object]
+) -> None:
+    """The path goes into the pages' SVG as it is: a cache file is trusted only as far as it
+    holds what `_drawn_shapes` writes."""
+    first = pages_map.europe_frame()
+    cached = _cache_file((EUROPE, NORTH_AMERICA))
+    shapes = [[s.iso3, s.a3, s.name, s.path, s.panel] for s in first.shapes]
+    text = json.dumps({"source": first.source, "version": first.version, "shapes": shapes})
+    assert pages_map._stored_frame(cached, 2) is not None  # as written: read back
+    cached.write_text(text.replace('"shapes": [', f'"shapes": [{json.dumps(forged)}, ', 1))
+    assert pages_map._stored_frame(cached, 2) is None
+    pages_map.europe_frame.cache_clear()
+    assert pages_map.europe_frame() == first
 
 
 def test_each_frame_has_its_own_file(fresh_frames: None) -> None:

@@ -19,6 +19,7 @@ beside the store and read back in milliseconds, without shapely: see `_stored_fr
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -192,7 +193,7 @@ def _frame(
     panels: tuple[Panel, ...], width: float, height: float, legend_at: tuple[float, float]
 ) -> MapFrame:
     cached = _frame_cache_file(panels)
-    stored = _stored_frame(cached) if cached is not None else None
+    stored = _stored_frame(cached, len(panels)) if cached is not None else None
     if stored is None:
         stored = _drawn_shapes(panels)
         if cached is not None:
@@ -228,16 +229,30 @@ def _frame_cache_file(panels: tuple[Panel, ...]) -> Path | None:
     return home()[0] / f"map-frame-{key}.json"
 
 
-def _stored_frame(cached: Path) -> tuple[list[Shape], str, str] | None:
-    """The cached shapes, or None where the file is missing or damaged (then drawn anew)."""
+# What `_path_data` writes, and nothing else: the path goes into the pages' SVG unescaped.
+_NUMBER = r"-?\d+\.\d"
+_PATH_DATA: Final = re.compile(rf"(?:M{_NUMBER} {_NUMBER}(?:L{_NUMBER} {_NUMBER})*Z)*")
+
+
+def _stored_frame(cached: Path, panels: int) -> tuple[list[Shape], str, str] | None:
+    """The cached shapes, or None where the file is missing, damaged or holds anything
+    `_drawn_shapes` would not have written (then drawn anew)."""
     import json
 
     try:
         stored = json.loads(cached.read_bytes())
         shapes = [Shape(*fields) for fields in stored["shapes"]]
-        return shapes, str(stored["source"]), str(stored["version"])
+        source, version = stored["source"], stored["version"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    texts = [source, version, *(text for s in shapes for text in (s.iso3, s.a3, s.name, s.path))]
+    if not all(isinstance(text, str) for text in texts):
+        return None
+    if not all(type(s.panel) is int and 0 <= s.panel < panels for s in shapes):
+        return None
+    if not all(_PATH_DATA.fullmatch(s.path) for s in shapes):
+        return None
+    return shapes, source, version
 
 
 def _store_frame(cached: Path, shapes: list[Shape], source: str, version: str) -> None:
