@@ -16,7 +16,7 @@ import pycountry
 import pytest
 
 from alliance import store
-from alliance.countries import _iso3_codes, is_known_iso3
+from alliance.countries import _iso3_codes, _tables, is_known_iso3, resolve_country
 from alliance.errors import InvalidArgumentError
 from alliance.observations import FILTER_COLUMNS, known_filter_value, observation_records
 from test_store_health import copy_home, import_file, make_imported_home
@@ -27,6 +27,14 @@ def test_the_iso3_codes_are_pycountrys_and_kosovo() -> None:
     assert _iso3_codes() == expected
     assert is_known_iso3("DEU") and is_known_iso3("XKX")
     assert not is_known_iso3("deu") and not is_known_iso3("XXX")
+
+
+def test_an_iso3_code_resolves_to_what_the_tables_give() -> None:
+    """resolve_country answers an ISO3 code without pycountry's tables: the tables' answer."""
+    tables = _tables()
+    for code in sorted(_iso3_codes()):
+        assert resolve_country(code) == tables.index[code.lower()] == code
+    assert resolve_country("usa") == resolve_country("United States") == "USA"
 
 
 def test_the_filter_values_are_those_the_store_holds() -> None:

@@ -130,7 +130,12 @@ def _add_aliases(
 
 
 def resolve_country(text: str) -> str:
-    """The ISO3 code for an ISO3 or ISO2 code, a name or an alias; UnknownCountryError if none."""
+    """The ISO3 code for an ISO3 or ISO2 code, a name or an alias; UnknownCountryError if none.
+
+    An ISO3 code as written (`USA` in 'NATO - USA') is itself, without loading pycountry's
+    tables: the same answer (tests/test_startup_caches.py), a good part of a run's start-up."""
+    if is_known_iso3(text):
+        return text
     tables = _tables()
     key = normalise(text)
     if key in tables.index:
