@@ -41,8 +41,9 @@ ALWAYS: Final = (
     "PIL.Image:preinit",  # the image formats Pillow loads when the first PNG is written
     "alliance.paths",
 )
-STORE: Final = ("duckdb", "alliance.store")  # charts that read their source lines there
-PROJECTION: Final = ("alliance.projections.projection", "alliance.observations", *STORE)
+# No chart reads the store here: the callers hand over the source lines (and maps find their
+# shapes' caches through alliance.homes), so no worker loads DuckDB.
+PROJECTION: Final = ("alliance.projections.projection",)
 WARM_UP: Final[dict[str, tuple[str, ...]]] = {
     "share": ("alliance.metrics.results", "alliance.countries", "pycountry"),
     "obligations": (
@@ -51,7 +52,6 @@ WARM_UP: Final[dict[str, tuple[str, ...]]] = {
         "alliance.treaties.map_view:_valid_units",
         "alliance.countries",
         "pycountry",
-        *STORE,
     ),
     "project": ("alliance.projections.charts", *PROJECTION),
     "europe-without-us": ("alliance.scenarios.tornado",),
