@@ -6,8 +6,10 @@ A user who imports every yearly release must see the same speed. Copies of two r
 imported as new editions: the full SIPRI workbook (79,718 figures; each copy differs from the
 original only in its zip comment, so its checksum is new, and is imported with `--edition`) and
 the World Bank GDP CSV (each copy with another "Last Updated Date", hence a new edition). At each
-count, N editions of each are stored (2N imported files); the N-th of each is imported through
-the CLI and timed, the others are imported through the library beforehand.
+count, N - 1 editions of each are imported through the library beforehand; then, `--runs` times,
+the N-th of each is imported through the CLI and both are removed again (`alliance data remove`,
+the newest edition of each: every figure of that edition then falls back to the one before), each
+command timed; then the N-th of each is stored (2N imported files) and the queries are timed.
 
 Each command is a new process, start-up included, in a private ALLIANCE_HOME; peak memory is the
 process's maximum resident set (`wait4`). Every command is run next to the yardstick (a new
@@ -100,12 +102,17 @@ def sipri_edition(number: int) -> str:
     return f"2030-{1 + number // 28:02d}-{1 + number % 28:02d}"
 
 
+def worldbank_edition(number: int) -> str:
+    """The edition id the World Bank importer reads from `worldbank_copy(.., number)`."""
+    return (date(2030, 1, 1) + timedelta(days=number)).isoformat()
+
+
 def worldbank_copy(original: Path, folder: Path, number: int) -> Path:
     """The same GDP file as another release: a later "Last Updated Date" (a new edition)."""
     text = original.read_text(encoding="utf-8-sig")
     marker = '"Last Updated Date","'
     start = text.index(marker) + len(marker)
-    stamp = (date(2030, 1, 1) + timedelta(days=number)).isoformat()
+    stamp = worldbank_edition(number)
     target = folder / f"wb-copy-{number}.csv"
     target.write_text(text[:start] + stamp + text[start + 10 :], encoding="utf-8-sig")
     return target
@@ -131,28 +138,30 @@ def fill(reference: Path, folder: Path, first: int, last: int, env: dict[str, st
     subprocess.run([sys.executable, "-c", script, here, *arguments], env=env, check=True)
 
 
-def import_commands(reference: Path, folder: Path, number: int) -> dict[str, list[str]]:
+SIPRI_IMPORT = "`alliance data import` full SIPRI workbook (one more edition)"
+WB_IMPORT = "`alliance data import` World Bank GDP CSV (one more edition)"
+SIPRI_REMOVE = "`alliance data remove` that SIPRI edition (the newest)"
+WB_REMOVE = "`alliance data remove` that World Bank edition (the newest)"
+
+
+def import_and_remove_commands(
+    reference: Path, folder: Path, number: int
+) -> list[tuple[str, list[str]]]:
+    """Import the `number`-th copy of each file, then remove both: the store is as before."""
     sipri = sipri_copy(reference / SIPRI_FULL, folder, number)
     worldbank = worldbank_copy(reference / WB_GDP, folder, number)
-    return {
-        "`alliance data import` full SIPRI workbook (one more edition)": [
-            "data",
-            "import",
-            str(sipri),
-            "--kind",
-            "sipri",
-            "--edition",
-            sipri_edition(number),
-        ],
-        "`alliance data import` World Bank GDP CSV (one more edition)": [
-            "data",
-            "import",
-            str(worldbank),
-        ],
-    }
+    edition = sipri_edition(number)
+    return [
+        (SIPRI_IMPORT, ["data", "import", str(sipri), "--kind", "sipri", "--edition", edition]),
+        (WB_IMPORT, ["data", "import", str(worldbank)]),
+        (SIPRI_REMOVE, ["data", "remove", "sipri", edition]),
+        (WB_REMOVE, ["data", "remove", "wb", worldbank_edition(number)]),
+    ]
 
 
 def run(reference: Path, counts: list[int], runs: int) -> list[str]:
+    """At each count N: `runs` times, import the N-th edition of each file and remove both (each
+    command timed beside a yardstick run), then store them and run each query `runs` times."""
     times: dict[str, dict[int, tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as copies:
         env = {**os.environ, "ALLIANCE_HOME": home}
@@ -160,20 +169,22 @@ def run(reference: Path, counts: list[int], runs: int) -> list[str]:
         stored = 0
         for count in counts:
             fill(reference, Path(copies), stored, count - 1, env)
-            for name, command in import_commands(reference, Path(copies), count - 1).items():
-                yardstick = measured(YARDSTICK, env)[0]
-                seconds, peak = measured(command, env)
-                times.setdefault(name, {})[count] = (seconds, peak, yardstick)
+            samples: dict[str, list[tuple[float, float, float]]] = {}
+            for _ in range(runs):
+                for name, command in import_and_remove_commands(reference, Path(copies), count - 1):
+                    yardstick = measured(YARDSTICK, env)[0]
+                    samples.setdefault(name, []).append((*measured(command, env), yardstick))
+            fill(reference, Path(copies), count - 1, count, env)
             stored = count
             for name, command in QUERIES.items():
-                samples = []
                 for _ in range(runs):
                     yardstick = measured(YARDSTICK, env)[0]
-                    samples.append((*measured(command, env), yardstick))
+                    samples.setdefault(name, []).append((*measured(command, env), yardstick))
+            for name, taken in samples.items():
                 times.setdefault(name, {})[count] = (
-                    statistics.median(s[0] for s in samples),
-                    max(s[1] for s in samples),
-                    statistics.median(s[2] for s in samples),
+                    statistics.median(s[0] for s in taken),
+                    max(s[1] for s in taken),
+                    statistics.median(s[2] for s in taken),
                 )
     return table(times, counts)
 

@@ -12,10 +12,12 @@ and the newest of the newest of each group is the newest of all.
 
 The layer is a DuckDB file in the cache home whose name carries a key of the files it was made
 from (their paths and the (size, mtime, ctime, inode) under which `store_trust` vouches for
-them), made only from the files the store serves. After an import, the new layer is the rule
-over the previous layer and the new file (the cost of one edition, however many are stored);
-after a removal or a replaced file it is rebuilt from every file, a few at a time. It is a
-cache, never the truth: when it cannot be made or read, queries read the imported files as
+them), made only from the files the store serves. After an import or a removal, the new layer
+is a copy of the previous one changed in place (the cost of one edition, however many are
+stored): an imported file's rows replace those they beat; a removed file's rows go, and only the
+groups they held are chosen again, from the next edition of the same source first. A layer is
+made from every file when none is near enough, or when a file holds more than one edition. It is
+a cache, never the truth: when it cannot be made or read, queries read the imported files as
 before, and the queries that name an edition (`--edition`, `data diff`) always do.
 
 The layer also keeps the imported editions' records (and row counts), read from the same files'
@@ -30,9 +32,12 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import duckdb
 
@@ -41,7 +46,7 @@ from alliance.provenance import EDITION_COLUMNS
 from alliance.schema import FILTER_COLUMNS, OBSERVATION_COLUMNS, VARIANT_COLUMNS
 
 # Bump when what the layer holds, or how it is chosen, changes.
-LAYER_FORMAT = "2"
+LAYER_FORMAT = "3"
 # The store's rows and the layer's: what queries that name no edition read.
 VIEW = "newest_observations"
 LOCK_NAME = "newest.lock"
@@ -69,6 +74,9 @@ _RULE_KEY = (
 )
 
 Entry = tuple[str, tuple[int, ...]]  # (path of an imported file, its stat signature)
+_EDITION_TABLE_COLUMNS = (
+    ", ".join(f'"{name}" {kind}' for name, kind in EDITION_COLUMNS.items()) + ", rows BIGINT"
+)
 
 
 def lay_over(connection: duckdb.DuckDBPyConnection, cache: Path, imports: Sequence[Path]) -> bool:
@@ -139,32 +147,34 @@ def _entries(imports: Sequence[Path]) -> list[Entry]:
 
 
 def _make(path: Path, wanted: list[Entry]) -> None:
-    """Write the layer of `wanted` to `path` through a hidden file and one rename: from the
-    largest earlier layer whose files are all still served unchanged, plus the files it lacks."""
-    base, held = _best_base(path.parent, wanted)
-    adding = [name for name, signature in wanted if (name, signature) not in held]
+    """Write the layer of `wanted` to `path` through a hidden file and one rename: a copy of an
+    earlier layer changed in place for the few files it lacks or holds too many (`_plan`), or
+    else made from every file."""
     handle, name = tempfile.mkstemp(prefix=".newest-building-", suffix=".duckdb", dir=path.parent)
     os.close(handle)
     os.unlink(name)  # DuckDB makes the file itself
     temporary = Path(name)
     try:
+        plan = _plan(path.parent, wanted)
+        if plan is not None:
+            shutil.copyfile(plan.base, temporary)
         with duckdb.connect(str(temporary)) as connection:
             connection.execute("SET enable_progress_bar = false")
-            if base is not None:
-                connection.execute("ATTACH ? AS base (READ_ONLY)", [str(base)])
+            if plan is None:
+                editions = _make_from_every_file(connection, [name for name, _ in wanted])
+            else:
+                editions = _change_in_place(connection, plan)
             connection.execute(
-                f"CREATE TABLE observations AS {_newest_sql(base is not None, bool(adding))} "
-                f"ORDER BY {', '.join(GROUP_COLUMNS)}",  # a query's rows close together on disk
-                [adding] if adding else [],
-            )
-            connection.execute(
-                "CREATE TABLE layer AS SELECT ? AS key, ? AS format",
+                "CREATE OR REPLACE TABLE layer AS SELECT ? AS key, ? AS format",
                 [layer_key(wanted), LAYER_FORMAT],
             )
-            _keep_editions(connection, base is not None, adding)
-            connection.execute("CREATE TABLE files (path VARCHAR, signature BIGINT[])")
+            connection.execute(
+                "CREATE OR REPLACE TABLE files (path VARCHAR, signature BIGINT[], "
+                "source_id VARCHAR, edition VARCHAR, dataset VARCHAR)"
+            )
             connection.executemany(
-                "INSERT INTO files VALUES (?, ?)", [[n, list(s)] for n, s in wanted]
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                [[n, list(s), *(editions.get(n) or (None,) * 3)] for n, s in wanted],
             )
         os.replace(temporary, path)
     finally:
@@ -173,60 +183,251 @@ def _make(path: Path, wanted: list[Entry]) -> None:
                 leftover.unlink()
 
 
-def _newest_sql(with_base: bool, with_files: bool) -> str:
-    """The newest row per group of the base layer's rows (`with_base`) and of the files given as
-    parameter $1 (`with_files`), with the observation columns, file and line."""
-    columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
-    # file and line as the store's view of the imports gives them (store._lay_imports_over)
-    sources = [
-        (
-            f"SELECT {columns}, regexp_extract(filename, '[^/]+$') AS file, "
-            "file_row_number + 1 AS line FROM read_parquet($1::VARCHAR[], filename = true, "
-            "file_row_number = true)",
-            "SELECT DISTINCT dataset FROM read_parquet($1::VARCHAR[])",
-        )
-    ][: int(with_files)]
-    if with_base:
-        sources.append(
-            ("SELECT * FROM base.observations", "SELECT DISTINCT dataset FROM base.observations")
-        )
-    rows = " UNION ALL ".join(r for r, _ in sources)
-    # Each source read twice rather than once into a common table: that table would hold every
-    # row of every file at once (1.6 GiB for 50 editions of SIPRI and World Bank, not 230 MiB).
-    names = " UNION ".join(d for _, d in sources)
+def _make_from_every_file(
+    connection: duckdb.DuckDBPyConnection, paths: list[str]
+) -> dict[str, FileEdition | None]:
+    connection.execute(
+        f"CREATE TABLE observations AS {_newest_sql()} "
+        f"ORDER BY {', '.join(GROUP_COLUMNS)}",  # a query's rows close together on disk
+        [paths],
+    )
+    connection.execute(f"CREATE TABLE editions (path VARCHAR, {_EDITION_TABLE_COLUMNS})")
+    _keep_editions(connection, paths)
+    return _editions_of(connection, paths)
+
+
+def _newest_sql() -> str:
+    """The newest row per group of the files given as parameter $1, with the observation
+    columns, file and line."""
     groups = ", ".join(GROUP_COLUMNS)
+    # Each file read twice rather than once into a common table: that table would hold every
+    # row of every file at once (1.6 GiB for 50 editions of SIPRI and World Bank, not 230 MiB).
     return (
         f"WITH datasets AS (SELECT dataset, row_number() OVER (ORDER BY dataset DESC) AS "
-        f"dataset_rank FROM ({names})) SELECT unnest(arg_max(r, {_RULE_KEY})) FROM "
-        f"(SELECT r, {groups} FROM ({rows}) r) JOIN datasets d "
+        f"dataset_rank FROM (SELECT DISTINCT dataset FROM read_parquet($1::VARCHAR[]))) "
+        f"SELECT unnest(arg_max(r, {_RULE_KEY})) FROM "
+        f"(SELECT r, {groups} FROM ({_rows_sql('$1::VARCHAR[]')}) r) JOIN datasets d "
         f"ON d.dataset IS NOT DISTINCT FROM r.dataset GROUP BY {groups}"
     )
 
 
-def _keep_editions(
-    connection: duckdb.DuckDBPyConnection, with_base: bool, adding: list[str]
+def _rows_sql(files: str, more: str = "") -> str:
+    """The rows of `files` (a path or list of paths in SQL) with file and line as the store's
+    view of the imports gives them (store._lay_imports_over), and the columns `more`."""
+    columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
+    return (
+        f"SELECT {columns}, regexp_extract(filename, '[^/]+$') AS file, "
+        f"file_row_number + 1 AS line{more} FROM read_parquet({files}, filename = true, "
+        "file_row_number = true)"
+    )
+
+
+# --- a layer changed in place, a file at a time ---------------------------------------------------
+#
+# What the importer writes holds one edition of one dataset of one source (a FileEdition), and no
+# two files the same. Among such files, which row of a group the rule keeps is decided between
+# files: with a value first, then the file's edition, then its dataset. So a file added beats, per
+# group, the layer's row or not; and a file removed leaves only the groups whose row it gave to
+# be chosen again, from the files of its source, newest first. A layer whose files are not all
+# such files is made from every file instead.
+
+FileEdition = tuple[str, str, str]  # (source_id, edition, dataset) of every row of a file
+
+# Past this many files to add or remove, one aggregate over every file costs less.
+_MOST_STEPS = 4
+_HAS_VALUE = "({0}.value IS NOT NULL AND NOT isnan({0}.value))"
+_SAME_GROUP = " AND ".join(f"{{0}}.{c} IS NOT DISTINCT FROM {{1}}.{c}" for c in GROUP_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    base: Path  # an earlier layer
+    removing: list[FileEdition]  # of files it holds that are not wanted
+    adding: list[str]  # wanted files it lacks
+    kept: list[tuple[str, FileEdition]]  # wanted files it holds
+    editions: dict[str, FileEdition | None]  # of every wanted file
+
+
+def _plan(cache: Path, wanted: list[Entry]) -> _Plan | None:
+    """The earlier layer that the fewest files added or removed make into the layer of
+    `wanted`, if that is at most _MOST_STEPS and every file involved is one FileEdition."""
+    wanted_set = set(wanted)
+    best: tuple[Path, dict[Entry, FileEdition | None]] | None = None
+    steps = _MOST_STEPS + 1
+    for candidate in cache.glob(f"{_PREFIX}*.duckdb"):
+        held = _held(candidate)
+        if held is None:
+            continue
+        changes = len(set(held) - wanted_set) + len(wanted_set - set(held))
+        if changes < steps:
+            best, steps = (candidate, held), changes
+    if best is None:
+        return None
+    base, held = best
+    adding = [name for name, signature in wanted if (name, signature) not in held]
+    with duckdb.connect() as connection:
+        added = _editions_of(connection, adding)
+    editions = {**{name: held[(name, s)] for name, s in wanted if (name, s) in held}, **added}
+    for among in (list(held.values()), list(editions.values())):
+        if None in among or len(set(among)) < len(among):
+            return None
+    kept = [(name, cast("FileEdition", held[(name, s)])) for name, s in wanted if (name, s) in held]
+    removing = [cast("FileEdition", held[entry]) for entry in held if entry not in wanted_set]
+    return _Plan(base, removing, adding, kept, editions)
+
+
+def _held(layer: Path) -> dict[Entry, FileEdition | None] | None:
+    """The files of a layer of this format, each with its FileEdition (None if not one)."""
+    try:
+        with duckdb.connect(str(layer), read_only=True) as connection:
+            (form,) = connection.execute("SELECT format FROM layer").fetchone() or ("",)
+            rows = connection.execute("SELECT * FROM files").fetchall()
+    except duckdb.Error:
+        return None
+    if form != LAYER_FORMAT:
+        return None
+    return {
+        (str(name), tuple(signature)): None if None in edition else tuple(edition)
+        for name, signature, *edition in rows
+    }
+
+
+def _editions_of(
+    connection: duckdb.DuckDBPyConnection, paths: list[str]
+) -> dict[str, FileEdition | None]:
+    """Per file, the one (source_id, edition, dataset) its rows carry; None if not one."""
+    if not paths:
+        return {}
+    found = connection.execute(
+        "SELECT filename, min(source_id), min(edition), min(dataset), "
+        "min(source_id) = max(source_id) AND min(edition) = max(edition) "
+        "AND min(dataset) = max(dataset) AND count(*) = count(source_id) "
+        "AND count(*) = count(edition) AND count(*) = count(dataset) "
+        "FROM read_parquet(?::VARCHAR[], filename = true) GROUP BY filename",
+        [paths],
+    ).fetchall()
+    single: dict[str, FileEdition] = {
+        name: (source, edition, dataset) for name, source, edition, dataset, one in found if one
+    }
+    return {path: single.get(path) for path in paths}
+
+
+def _change_in_place(
+    connection: duckdb.DuckDBPyConnection, plan: _Plan
+) -> dict[str, FileEdition | None]:
+    connection.execute("BEGIN")  # one commit, not one a statement
+    for removed in plan.removing:
+        _remove_rows(connection, removed, [(n, e) for n, e in plan.kept if e[0] == removed[0]])
+    for path in plan.adding:
+        _add_rows(connection, path)
+    kept = [name for name, _ in plan.kept]
+    connection.execute("DELETE FROM editions WHERE NOT list_contains(?, path)", [kept])
+    _keep_editions(connection, plan.adding)
+    connection.execute("COMMIT")
+    return plan.editions
+
+
+def _add_rows(connection: duckdb.DuckDBPyConnection, path: str) -> None:
+    """The groups where a row of the file at `path` beats the layer's take that row."""
+    rows = _rows_sql("$1::VARCHAR")
+    has_new, has_old = _HAS_VALUE.format("n"), _HAS_VALUE.format("b")
+    beats = (
+        f"({has_new} > {has_old} OR ({has_new} = {has_old} AND (n.edition > b.edition "
+        "OR (n.edition = b.edition AND n.dataset < b.dataset))))"
+    )
+    same = _SAME_GROUP.format("n", "b")
+    connection.execute(
+        f"DELETE FROM observations b WHERE EXISTS (SELECT 1 FROM ({rows}) n "
+        f"WHERE {same} AND {beats})",
+        [path],
+    )
+    connection.execute(
+        f"INSERT INTO observations SELECT n.* FROM ({rows}) n WHERE NOT EXISTS "
+        f"(SELECT 1 FROM observations b WHERE {same}) ORDER BY {', '.join(GROUP_COLUMNS)}",
+        [path],
+    )
+
+
+def _remove_rows(
+    connection: duckdb.DuckDBPyConnection,
+    removed: FileEdition,
+    others: list[tuple[str, FileEdition]],
 ) -> None:
-    """The table `editions`: per file, its `Edition` record and row count (as the store's view of
-    the imports gives them: store._lay_imports_over), the base layer's and those of `adding`."""
+    """Drop the rows of the file `removed` and choose their groups again from `others` (the
+    files of its source that stay): from the newest file first, which decides every group
+    where it has a value, or has a row while no file has a value (the removed row had none);
+    the groups left, from every other file, read only within their years."""
+    where = "source_id = ? AND edition = ? AND dataset = ?"
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE gone AS SELECT {', '.join(GROUP_COLUMNS)}, "
+        f"{_HAS_VALUE.format('observations')} AS had_value FROM observations WHERE {where}",
+        list(removed),
+    )
+    connection.execute(f"DELETE FROM observations WHERE {where}", list(removed))
+    if not others:
+        return
+    # oldest first: by edition, then the later dataset by name first (the rule's order)
+    ordered = sorted(others, key=lambda other: other[1][2], reverse=True)
+    ordered.sort(key=lambda other: other[1][1])
+    newest, rest = ordered[-1][0], [name for name, _ in ordered[:-1]]
+    groups = ", ".join(GROUP_COLUMNS)
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE found AS SELECT n.*, {len(ordered)} AS file_rank, "
+        f"g.had_value FROM ({_rows_sql('$1::VARCHAR')}) n JOIN gone g "
+        f"ON {_SAME_GROUP.format('n', 'g')}",
+        [newest],
+    )
+    decided = f"({_HAS_VALUE.format('found')} OR NOT had_value)"
+    (decided_count,) = connection.execute(
+        f"INSERT INTO observations SELECT * EXCLUDE (file_rank, had_value) FROM found "
+        f"WHERE {decided} ORDER BY {groups}"
+    ).fetchone() or (0,)
+    (gone_count,) = connection.execute("SELECT count(*) FROM gone").fetchone() or (0,)
+    if decided_count == gone_count:  # the newest file has one row a group
+        return
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE pending AS SELECT * FROM gone g WHERE NOT EXISTS "
+        f"(SELECT 1 FROM found WHERE {_SAME_GROUP.format('found', 'g')} AND {decided})"
+    )
+    (first_year, last_year) = connection.execute(
+        "SELECT min(year), max(year) FROM pending"
+    ).fetchone() or (None, None)
+    if first_year is None:
+        return
+    # The newest file's rows of these groups, and the other files' rows of their years (a
+    # file whose year statistics lie outside them is skipped unread); the later in `rest`, the
+    # higher the rank.
+    candidates = "SELECT * EXCLUDE (had_value) FROM found"
+    if rest:
+        rows = _rows_sql("$1::VARCHAR[]", ", list_position($1::VARCHAR[], filename) AS file_rank")
+        candidates += f" UNION ALL ({rows} WHERE year BETWEEN $2 AND $3)"
+    connection.execute(
+        f"INSERT INTO observations SELECT * EXCLUDE (file_rank) FROM (SELECT unnest(arg_max(r, "
+        f"struct_pack(has_value := {_HAS_VALUE.format('r')}, file_rank := r.file_rank))) FROM "
+        f"(SELECT r, {groups} FROM ({candidates}) r WHERE EXISTS (SELECT 1 FROM pending p "
+        f"WHERE {_SAME_GROUP.format('r', 'p')})) GROUP BY {groups}) ORDER BY {groups}",
+        [rest, first_year, last_year] if rest else [],
+    )
+
+
+def _keep_editions(connection: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """Add to the table `editions` each file's `Edition` record and row count (as the store's
+    view of the imports gives them: store._lay_imports_over)."""
     from alliance.provenance import Edition
 
-    columns = ", ".join(f'"{name}" {kind}' for name, kind in EDITION_COLUMNS.items())
-    connection.execute(f"CREATE TABLE editions (path VARCHAR, {columns}, rows BIGINT)")
-    if with_base:
-        connection.execute("INSERT INTO editions SELECT * FROM base.editions")
-    if not adding:
+    if not paths:
         return
     records = connection.execute(
         "SELECT file_name, decode(value) FROM parquet_kv_metadata(?::VARCHAR[]) "
         "WHERE decode(key) = ?",
-        [adding, store_trust.EDITION_KEY],
+        [paths, store_trust.EDITION_KEY],
     ).fetchall()
-    if len(records) != len(adding):
+    if len(records) != len(paths):
         raise ValueError("an imported file without its edition record")
     counts = dict(
         connection.execute(
             "SELECT file_name, sum(num_rows) FROM parquet_file_metadata(?::VARCHAR[]) GROUP BY ALL",
-            [adding],
+            [paths],
         ).fetchall()
     )
     values: list[object] = []
@@ -235,23 +436,6 @@ def _keep_editions(
         values += [name, *(record[c] for c in EDITION_COLUMNS), counts[name]]
     row = "(" + ", ".join("?" for _ in range(len(EDITION_COLUMNS) + 2)) + ")"
     connection.execute(f"INSERT INTO editions VALUES {', '.join(row for _ in records)}", values)
-
-
-def _best_base(cache: Path, wanted: list[Entry]) -> tuple[Path | None, set[Entry]]:
-    """The earlier layer holding the most of `wanted` and nothing else, and the files it holds."""
-    best: tuple[Path | None, set[Entry]] = (None, set())
-    wanted_set = set(wanted)
-    for candidate in cache.glob(f"{_PREFIX}*.duckdb"):
-        try:
-            with duckdb.connect(str(candidate), read_only=True) as connection:
-                (form,) = connection.execute("SELECT format FROM layer").fetchone() or ("",)
-                rows = connection.execute("SELECT path, signature FROM files").fetchall()
-        except duckdb.Error:
-            continue
-        held = {(str(name), tuple(signature)) for name, signature in rows}
-        if form == LAYER_FORMAT and held <= wanted_set and len(held) > len(best[1]):
-            best = (candidate, held)
-    return best
 
 
 def _sweep(cache: Path, keep: Path | None, building_only: bool = False) -> None:
