@@ -38,20 +38,18 @@ WORKER_MODULE: Final = "alliance.chart_worker"
 ALWAYS: Final = (
     "alliance.charts",
     "alliance.chart_backend:load_matplotlib",
-    "PIL.Image:preinit",  # the image formats Pillow loads when the first PNG is written
     "alliance.paths",
 )
 # No chart reads the store here: the callers hand over the source lines (and maps find their
 # shapes' caches through alliance.homes), so no worker loads DuckDB.
 PROJECTION: Final = ("alliance.projections.projection",)
 WARM_UP: Final[dict[str, tuple[str, ...]]] = {
-    "share": ("alliance.metrics.results", "alliance.countries", "pycountry"),
+    "share": ("alliance.metrics.results", "alliance.countries:_tables"),
     "obligations": (
         "alliance.treaties.maps",
         # the shapes, read from their cache beside the store (written atomically where missing)
         "alliance.treaties.map_view:_valid_units",
-        "alliance.countries",
-        "pycountry",
+        "alliance.countries:_tables",  # the names of the states off the map and attacked
     ),
     "project": ("alliance.projections.charts", *PROJECTION),
     "europe-without-us": ("alliance.scenarios.tornado",),
