@@ -12,7 +12,6 @@ from alliance.claims import check_claims, parse_claims, to_markdown, to_records
 from alliance.claims.format import COUNTED_AS_ZERO
 from alliance.claims.model import ClaimResult
 from alliance.claims.store_backend import StoreBackend
-from alliance.errors import UnknownCountryError
 from alliance.metrics import NO_ARMED_FORCES
 
 NORDIC = "NATO & (DNK | FIN | ISL | NOR | SWE)"
@@ -114,17 +113,3 @@ def test_reports_show_no_bare_zero_for_iceland(results) -> None:  # type: ignore
     by_id = {c["id"]: c for c in record["claims"]}
     reading = by_id["iceland-nothing"]["primary"]
     assert reading["figure"] == COUNTED_AS_ZERO and reading["counted_as_zero"] == ["ISL"]
-
-
-def test_the_backend_resolves_a_country_as_resolve_country_does() -> None:
-    # ISO3 codes (what claim files give) are checked without pycountry's name tables; the
-    # answer is the same for every ISO3 code there is, and for any other spelling.
-    from alliance.countries import countries, resolve_country
-
-    backend = StoreBackend()
-    codes = [c.iso3 for c in countries()]
-    assert [backend.resolve_country(code) for code in codes] == codes
-    for text in ("Germany", "de", "deu", "Türkiye", "Kosovo"):
-        assert backend.resolve_country(text) == resolve_country(text)
-    with pytest.raises(UnknownCountryError):
-        backend.resolve_country("Atlantis")

@@ -96,7 +96,6 @@ def test_germany_pledge_path() -> None:
 
 
 def test_a_pledge_is_found_by_any_spelling_of_the_country() -> None:
-    # An ISO3 code is taken as given (pycountry's tables not loaded); other spellings resolved.
     germany = pledges_for("DEU")
     assert [pledges_for(text) for text in ("Germany", "de", "deu", " DEU ")] == [germany] * 4
     with pytest.raises(InvalidArgumentError, match="No sourced pledge is shipped for FRA"):

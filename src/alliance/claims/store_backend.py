@@ -57,7 +57,9 @@ class StoreBackend:
         return answer
 
     def resolve_country(self, text: str) -> str:
-        return self._once("country", text, lambda: _country(text))
+        from alliance.countries import resolve_country
+
+        return self._once("country", text, lambda: resolve_country(text))
 
     def members(self, expression: str, on: date) -> Members:
         return self._once("members", (expression, on), lambda: self._members(expression, on))
@@ -175,14 +177,6 @@ class _FigureReader:
             countries = shared_connection().execute("SELECT iso3 FROM countries").fetchall()
             self._every_country = Prefetched([row[0] for row in countries])
         return self._every_country(indicator, entities=entities, years=years, **filters)
-
-
-def _country(text: str) -> str:
-    """`resolve_country`, an ISO3 code (what claim files give) checked without loading every
-    country's names and spellings (pycountry's tables: most of a check's time otherwise)."""
-    from alliance.countries import is_known_iso3, resolve_country
-
-    return text if is_known_iso3(text) else resolve_country(text)
 
 
 def _hashable(value: Any) -> Hashable:

@@ -136,11 +136,9 @@ def default_target(year: int) -> Target:
 
 
 def pledges_for(iso3: str) -> tuple[Pledge, ...]:
-    from alliance.countries import is_known_iso3, resolve_country
+    from alliance.countries import resolve_country
 
-    # An ISO3 code as given, without loading every country's names and spellings (pycountry's
-    # tables: most of `alliance pledge DEU` otherwise); any other spelling resolved.
-    code = iso3 if is_known_iso3(iso3) else resolve_country(iso3)
+    code = resolve_country(iso3)
     found = tuple(p for p in all_pledges() if p.iso3 == code)
     if not found:
         with_pledges = sorted({p.iso3 for p in all_pledges()})
