@@ -200,15 +200,30 @@ needs_proc = pytest.mark.skipif(
 )
 
 
-def started(args: list[str], **options: object) -> subprocess.Popen[str]:
+def started(args: list[str], mark: str = "", **options: object) -> subprocess.Popen[str]:
+    """The command, running; `mark` goes into its environment (and so its worker's)."""
     return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
         [str(ALLIANCE), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=environment(),
+        env={**environment(), "TEST_CHART_WORKER_MARK": mark},
         **options,
     )
+
+
+def marked_workers(mark: str) -> list[int]:
+    """Every chart worker alive whose environment holds `mark`, whoever its parent now is."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and is_a_worker(int(entry.name)):
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"TEST_CHART_WORKER_MARK={mark}".encode() in environ:
+                found.append(int(entry.name))
+    return found
 
 
 @needs_proc
@@ -240,13 +255,16 @@ def test_no_worker_outlives_a_command_that_fails_before_drawing(
     args = ["share", "EU-NATO", "--of", "NATOO", "--metric", "defence", "--chart", str(chart)]
     args += options
     code, _, in_process = run_cli(args, monkeypatch)
-    process = started(args)
+    process = started(args, mark=tmp_path.name)
     worker = worker_of(process)
     _, stderr = process.communicate(timeout=120)
     assert (process.returncode, code) == (2, 2)
     assert messages(stderr) == in_process
     assert in_process.startswith("Error: ") and named in in_process
-    assert worker is not None and gone(worker)
+    if options:  # the command reads its data first: time enough to see its worker
+        assert worker is not None
+    assert worker is None or gone(worker)
+    assert marked_workers(tmp_path.name) == []
     assert not chart.exists()
 
 
