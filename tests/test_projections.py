@@ -323,3 +323,20 @@ def test_progress_bar_only_on_a_terminal_and_after_a_second(
     piped.start -= 2.0
     piped(100)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "relative", ["projections/assumptions.yaml", "scenarios/europe-without-us.yaml"]
+)
+def test_a_shipped_parameter_file_reads_the_same_with_either_yaml_parser(relative: str) -> None:
+    """Shipped parameter files are read with libyaml's parser (faster): the same document as
+    the pure-Python parser gives, value for value and type for type."""
+    import yaml
+
+    from alliance.parameters import read_yaml
+
+    text = (DATA / relative).read_text(encoding="utf-8")
+    pure = yaml.load(text, Loader=yaml.SafeLoader)
+    shipped = read_yaml(DATA / relative, "a YAML file of parameters", shipped=True)
+    assert repr(shipped) == repr(pure)
+    assert shipped["parameters"]  # a document with parameters, not an empty one
