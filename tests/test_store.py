@@ -161,3 +161,43 @@ def test_python_users_get_a_read_only_duckdb_connection() -> None:
     assert rows == [(27,)]
     with pytest.raises(duckdb.Error):
         connection.execute("DELETE FROM observations")
+
+
+SHIPPED_OBSERVATION_FILES = sorted(
+    path.relative_to(store.data_dir()).as_posix()
+    for path in (store.data_dir() / "observations").glob("*/*.csv")
+)
+
+
+def test_every_row_of_every_shipped_file_is_stored_with_its_line() -> None:
+    # The build reads the files on two connections at once: none may be missing or doubled.
+    import csv
+
+    _columns, rows = store.query(
+        "SELECT file, count(*), min(line), max(line), count(DISTINCT line) FROM observations "
+        "GROUP BY file"
+    )
+    stored = {file: tuple(counts) for file, *counts in rows}
+    assert len(SHIPPED_OBSERVATION_FILES) > 10
+    for name in SHIPPED_OBSERVATION_FILES:
+        with (store.data_dir() / name).open(encoding="utf-8", newline="") as handle:
+            records = sum(1 for _ in csv.reader(handle)) - 1  # the header is line 1
+        assert stored[name] == (records, 2, records + 1, records), name
+
+
+@pytest.mark.parametrize("name", SHIPPED_OBSERVATION_FILES)
+def test_an_unreadable_row_in_any_shipped_file_fails_the_build(name: str, tmp_path: Path) -> None:
+    import duckdb
+
+    data = tmp_path / "data"
+    shutil.copytree(store.data_dir(), data)
+    target = data / name
+    lines = target.read_text(encoding="utf-8").splitlines()
+    fields = lines[3].split(",")
+    fields[lines[0].split(",").index("year")] = "19x1"
+    lines[3] = ",".join(fields)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(duckdb.ConversionException, match=r"CSV Error on Line: 4(.|\n)*19x1"):
+        store_writer.build(tmp_path / "cache" / "store.duckdb", data, tmp_path / "store.built")
+    assert list((tmp_path / "cache").iterdir()) == []
+    assert not (tmp_path / "store.built").exists()
