@@ -138,6 +138,8 @@ def _paths(model: Model) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 def group_sums(values: NDArray[np.float64], groups: NDArray[np.float64]) -> NDArray[np.float64]:
     """Each coalition's sum over its members (last axis), row by row: the same additions, in the
     same order, whatever the leading axes (draws, years)."""
+    if groups.shape == (1, 1) and groups[0, 0] == 1:  # a coalition of one (Russia, a country)
+        return values + 0.0  # a sum of one value, as numpy's sum gives it (-0 becomes 0)
     sums = [
         values.sum(axis=-1) if bool(np.all(mask == 1)) else (values * mask).sum(axis=-1)
         for mask in groups
