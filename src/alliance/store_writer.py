@@ -34,7 +34,7 @@ from alliance.validation import ValidationReport
 
 # DuckDB writes full row groups to disk while inserting (optimistic writes); rows still in the
 # transaction at commit are copied once more before they are written. Row groups of this size
-# (the shipped rows make seven) leave little for the commit.
+# (the shipped rows fill about seven) leave little for the commit.
 _ROW_GROUP_ROWS = 16_384
 
 
@@ -47,10 +47,11 @@ def build(path: Path, data: Path, record: Path | None = None) -> None:
     os.close(handle)
     os.unlink(temporary)
     try:
-        # Rows carry their file and line, so their physical order does not matter. One thread:
-        # a second costs the build more CPU than reading files in parallel saves in time
-        # (bench/RESULTS.md). No syncs to disk while building: a build cut short is thrown
-        # away, so only the finished file must be on disk, synced once below.
+        # Rows carry their file and line, so their physical order does not matter. One DuckDB
+        # thread: a second costs more CPU than it saves in time (bench/RESULTS.md); the files
+        # are read on two connections instead (`_load_shipped_files`). No syncs to disk while
+        # building: a build cut short is thrown away, so only the finished file must be on
+        # disk, synced once below.
         settings: dict[str, str | bool | int | float | list[str]] = {
             "preserve_insertion_order": False,
             "threads": 1,
@@ -156,8 +157,8 @@ _SHIPPED_CSV = "header = true, auto_detect = false, delim = ',', quote = '\"', e
 def _load_shipped_files(connection: duckdb.DuckDBPyConnection, root: Path) -> None:
     """Load the reference tables and the shipped files (none without editions.csv). Half the
     observation files are read on a second connection, in a thread of its own, while this one
-    loads the rest: DuckDB releases the GIL, so two cores read at once, each connection
-    appending its own rows (DuckDB's own second thread costs more CPU than it saves)."""
+    loads the reference tables and the rest: DuckDB releases the GIL, so two cores read at once,
+    each connection appending its own rows."""
     editions = root / "editions.csv"
     files = sorted((root / "observations").glob("*/*.csv")) if editions.exists() else []
     ours, theirs = _halves(files)
