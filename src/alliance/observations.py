@@ -266,9 +266,9 @@ NEWEST_PER_FIGURE_SQL = (
 )
 
 
-# Below this many rows found, the rule runs in Python on them (a few microseconds a row); above
-# it, in DuckDB, which then returns only the rows kept, however many editions are stored (its
-# window costs about 10 ms however few the rows).
+# Below this many rows found, the rule runs in Python on them; above it, in DuckDB, which then
+# returns only the rows kept, however many editions are stored. DuckDB's window has a fixed cost
+# however few the rows, which Python's per-row cost passes at about this size (bench/RESULTS.md).
 RULE_IN_PYTHON_UP_TO = 5_000
 
 

@@ -68,9 +68,9 @@ BOUNDARIES_CACHE_FORMAT = "1"  # bump when the cached layout below changes
 
 @cache
 def boundaries() -> Boundaries:
-    """The shipped boundaries with a spatial index. Parsing the GeoJSON into shapes takes a fifth
-    of a second; the shapes are therefore kept as WKB beside the store, keyed by the shipped
-    file's size and time, and read back in a few milliseconds."""
+    """The shipped boundaries with a spatial index. Parsing the GeoJSON into shapes costs more
+    than a map's drawing can spare (bench/RESULTS.md); the shapes are therefore kept as WKB beside
+    the store, keyed by the shipped file's size and time, and read back from there."""
     from shapely import STRtree
 
     properties, geometries = _cached_shapes(_boundaries_file())
@@ -96,7 +96,7 @@ def _cache_key(path: Path) -> str:
 @cache
 def outlines() -> Outlines:
     """The shipped boundaries as rings, for point lookups: read from a cache beside the store
-    (written on first use) in a few milliseconds, without shapely."""
+    (written on first use), without shapely."""
     from alliance.homes import home
     from alliance.treaties import outlines as rings
 

@@ -115,8 +115,8 @@ def _valid_units() -> tuple[tuple[geo.Unit, BaseGeometry], ...]:
 
 def repaired_shapes(shapes: list[BaseGeometry]) -> dict[int, BaseGeometry]:
     """The shapes GEOS finds invalid, made valid, by their place in `shapes`. Checking and
-    repairing them takes about a quarter of a second; the result is kept as WKB beside the store
-    (as `geo` keeps the shapes)."""
+    repairing them is most of a map's geometry work (bench/RESULTS.md); the result is kept as WKB
+    beside the store (as `geo` keeps the shapes)."""
     import shapely
 
     cached = _repaired_cache_file()
