@@ -86,8 +86,8 @@ def sql_command(
     emit(Table(result.columns, rows, footer=footer), fmt, output)
 
 
-# A boxed table wraps a long text over many lines: drawing one of the texts a query can return
-# (hundreds of MB) took minutes and gigabytes (issue 15).
+# A boxed table wraps a long text over many lines: drawing one very long text a query returned
+# took tens of seconds and gigabytes (found under issue 15).
 CELL_CHARACTERS = 1_000
 
 
