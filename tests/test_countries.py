@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pycountry
@@ -112,6 +113,59 @@ def test_country_name_is_the_short_common_name(iso3: str, name: str) -> None:
 def test_country_name_of_an_unknown_code_is_an_error() -> None:
     with pytest.raises(UnknownCountryError):
         country_name("ZZZ")
+
+
+def test_every_code_has_the_name_pycountrys_api_gives() -> None:
+    """The names read from pycountry's file are those of the tables built with its API."""
+    by_iso3 = countries._tables().by_iso3
+    assert len(by_iso3) == len(pycountry.countries) + 1
+    for record in pycountry.countries:
+        expected = countries._SHORT_NAMES.get(
+            record.alpha_3, getattr(record, "common_name", None) or record.name
+        )
+        assert country_name(record.alpha_3) == by_iso3[record.alpha_3].name == expected
+        assert country_name(f" {record.alpha_3.lower()} ") == expected
+    assert country_name("XKX") == by_iso3["XKX"].name == "Kosovo"
+
+
+@pytest.fixture
+def iso_file_missing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """pycountry's ISO 3166-1 file not where it is expected, the caches read from it emptied."""
+    cached = (countries._short_names, countries._iso3_codes)
+    monkeypatch.setattr(countries, "ISO_3166_1_FILE", "no-such-file.json")
+    for function in cached:
+        function.cache_clear()
+    yield
+    monkeypatch.undo()
+    for function in cached:
+        function.cache_clear()
+
+
+@pytest.mark.usefixtures("iso_file_missing")
+def test_without_pycountrys_file_the_names_and_codes_come_from_its_api() -> None:
+    by_iso3 = countries._tables().by_iso3
+    assert countries._iso_3166_1_records() is None
+    assert countries._short_names() == {code: found.name for code, found in by_iso3.items()}
+    assert countries._iso3_codes() == {c.alpha_3 for c in pycountry.countries} | {"XKX"}
+    assert country_name("RUS") == "Russia"
+    with pytest.raises(UnknownCountryError):
+        country_name("ZZZ")
+
+
+def test_a_name_is_found_without_importing_pycountry() -> None:
+    code = (
+        "import sys; from alliance.countries import country_name; "
+        "print(country_name('TUR'), country_name('RUS'), 'pycountry' in sys.modules)"
+    )
+    src = Path(countries.__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(src)},
+    )
+    assert out.stdout.strip() == "Türkiye Russia False"
 
 
 def test_countries_cover_pycountry_plus_kosovo_once_each() -> None:

@@ -166,8 +166,32 @@ def _iso3_codes() -> frozenset[str]:
     """The ISO3 codes of `_tables()`, read straight from pycountry's ISO 3166-1 file: importing
     pycountry and matching every name cost each coalition lookup some 12 ms of start-up, to
     check the ISO3 codes of the membership table (bench/RESULTS.md). The same codes as
-    pycountry gives (tests/test_startup_caches.py); pycountry's own API where the file is not
-    where pycountry keeps it."""
+    pycountry gives (tests/test_startup_caches.py)."""
+    return frozenset(_short_names())
+
+
+@cache
+def _short_names() -> dict[str, str]:
+    """ISO3 -> the short name of `_tables()`, from pycountry's ISO 3166-1 file and `_SHORT_NAMES`
+    alone: a command that only prints names (targets, members, a chart's labels) skips
+    pycountry's import and the normalising of every name, some 30 ms (bench/RESULTS.md). The
+    same names as `_tables()` for every code (tests/test_countries.py); `_tables()` itself where
+    the file is not where pycountry keeps it."""
+    records = _iso_3166_1_records()
+    if records is None:
+        return {iso3: found.name for iso3, found in _tables().by_iso3.items()}
+    names = {
+        record["alpha_3"]: _SHORT_NAMES.get(
+            record["alpha_3"], record.get("common_name") or record["name"]
+        )
+        for record in records
+    }
+    return names | {extra.iso3: extra.name for extra in _EXTRA_COUNTRIES}
+
+
+def _iso_3166_1_records() -> list[dict[str, str]] | None:
+    """The records of pycountry's ISO 3166-1 file, without importing pycountry; None if the file
+    is not where pycountry keeps it or is not as expected."""
     import json
     from importlib.util import find_spec
 
@@ -175,10 +199,12 @@ def _iso3_codes() -> frozenset[str]:
     folders = list(spec.submodule_search_locations or []) if spec else []
     try:
         text = (Path(folders[0]) / "databases" / ISO_3166_1_FILE).read_bytes()
-        codes = {record["alpha_3"] for record in json.loads(text)["3166-1"]}
+        records = json.loads(text)["3166-1"]
+        if all(isinstance(r["alpha_3"], str) and isinstance(r["name"], str) for r in records):
+            return list(records)
     except (IndexError, OSError, ValueError, KeyError, TypeError):
-        return frozenset(_tables().by_iso3)
-    return frozenset(codes | {extra.iso3 for extra in _EXTRA_COUNTRIES})
+        pass
+    return None
 
 
 def country(iso3: str) -> Country:
@@ -191,7 +217,8 @@ def country(iso3: str) -> Country:
 
 def country_name(iso3: str) -> str:
     """The short common name: 'Türkiye', 'United States', 'Russia', 'Czechia'."""
-    return country(iso3).name
+    found = _short_names().get(iso3.strip().upper())
+    return found if found is not None else country(iso3).name
 
 
 def countries() -> list[Country]:
