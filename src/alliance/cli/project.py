@@ -3,6 +3,7 @@ alliance.projections)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,13 @@ TABLE_COLUMNS: Final = (
     "eur_bn_q50",
     "eur_bn_q95",
 )
+
+
+def one_blas_thread() -> None:
+    """Before numpy is imported: its OpenBLAS starts a thread per core that spins for a while,
+    some 0.08 s of CPU a run (bench/RESULTS.md), and a projection does no large matrix product.
+    A user's own OPENBLAS_NUM_THREADS stands."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class _Progress:
@@ -121,6 +129,7 @@ def project_command(
         raise InvalidArgumentError(
             f"Unknown --detail {detail!r}: expected coalition, countries or all."
         )
+    one_blas_thread()
     from alliance.projections.montecarlo import check_draws
 
     check_draws(draws)

@@ -204,8 +204,10 @@ def vs_russia_command(
     coalition_q05, coalition_q95, russia_bn, russia_q05, russia_q95, ratio, coalition_estimates,
     coalition_missing, russia_estimate (CSV and the table: the rows).
     """
+    from alliance.cli.project import one_blas_thread
     from alliance.scenarios.vs_russia import vs_russia
 
+    one_blas_thread()
     result = vs_russia(
         coalition,
         to=to,
