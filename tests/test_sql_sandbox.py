@@ -330,6 +330,24 @@ def test_the_sealed_connection_reads_the_imports_and_holds_its_limits(in_home: P
     assert all(Path(p).name.startswith(store_file.name) for p in paths)
 
 
+@pytest.mark.parametrize("threads", [3, None])
+def test_the_sealed_connection_gets_the_threads_asked_not_the_copys_one(
+    in_home: Path, threads: int | None
+) -> None:
+    """The rows are copied in on one DuckDB thread; the statement gets `settings`' threads, or
+    DuckDB's default when none is asked."""
+    default = duckdb.connect(":memory:").execute("SELECT current_setting('threads')").fetchall()
+    settings: dict[str, str | int | bool] = {} if threads is None else {"threads": threads}
+    connection = store.open_sealed(store.imported_files(), settings)
+    try:
+        found = connection.execute("SELECT current_setting('threads')").fetchall()
+        with pytest.raises(duckdb.Error):
+            connection.execute("SET threads = 1")
+    finally:
+        connection.close()
+    assert found == ([(threads,)] if threads is not None else default)
+
+
 def test_the_sealed_connection_cannot_reattach_the_store_read_write(in_home: Path) -> None:
     from alliance.sandbox import sealed_connection
 

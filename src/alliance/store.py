@@ -465,8 +465,11 @@ def open_sealed(
     no setting: the store attached read-only; the rows of `imports` copied into memory (a view
     over their files would need their folder allowed, and DuckDB lets a statement write where it
     may read); no temporary folder (none to spill into, none DuckDB would allow); `settings`
-    (DuckDB limits such as memory_limit and threads) applied, then the configuration locked."""
-    connection = duckdb.connect(":memory:", config={**settings, "temp_directory": ""})
+    (DuckDB limits such as memory_limit and threads) applied, then the configuration locked.
+
+    The copy runs on one DuckDB thread, half the CPU time of two for these small tables
+    (bench/RESULTS.md); `settings`' threads are set back before the configuration is locked."""
+    connection = duckdb.connect(":memory:", config={**settings, "threads": 1, "temp_directory": ""})
     _opened(
         refresh(),
         lambda path: connection.execute("ATTACH ? AS store (READ_ONLY)", [str(path)]),
@@ -481,6 +484,8 @@ def open_sealed(
         connection.execute(f'CREATE TEMP TABLE "sealed_{table}" AS FROM main."{table}"')
         connection.execute(f'CREATE OR REPLACE VIEW "{table}" AS FROM "sealed_{table}"')
     connection.execute("DETACH store")
+    threads = settings.get("threads")
+    connection.execute("RESET threads" if threads is None else f"SET threads = {int(threads)}")
     connection.execute("SET enable_progress_bar = false")
     connection.execute("SET enable_external_access = false")
     connection.execute("SET lock_configuration = true")
