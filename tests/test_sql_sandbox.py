@@ -348,6 +348,41 @@ def test_the_sealed_connection_gets_the_threads_asked_not_the_copys_one(
     assert found == ([(threads,)] if threads is not None else default)
 
 
+def test_run_sql_parses_on_the_connection_it_runs_on_and_seals_only_a_read(
+    in_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One DuckDB connection with settings of its own per call (the store's checks open bare
+    ones); a refused statement is never sealed or run and its connection is closed."""
+    from alliance.errors import ReadOnlyQueryError
+    from alliance.sandbox import run_sql
+
+    opened: list[duckdb.DuckDBPyConnection] = []
+    sealed: list[duckdb.DuckDBPyConnection] = []
+    connect, seal = duckdb.connect, store.open_sealed
+
+    def counted_connect(database: str = ":memory:", **options: object) -> object:
+        connection = connect(database, **options)  # type: ignore[arg-type]
+        if database == ":memory:" and options.get("config"):
+            opened.append(connection)
+        return connection
+
+    def counted_seal(*arguments: object) -> duckdb.DuckDBPyConnection:
+        connection = seal(*arguments)  # type: ignore[arg-type]
+        sealed.append(connection)
+        return connection
+
+    monkeypatch.setattr(duckdb, "connect", counted_connect)
+    monkeypatch.setattr(store, "open_sealed", counted_seal)
+    with pytest.raises(ReadOnlyQueryError):
+        run_sql("CREATE TABLE forged AS SELECT 1")
+    assert len(opened) == 1 and sealed == []
+    with pytest.raises(duckdb.ConnectionException):
+        opened[0].execute("SELECT 1")
+    opened.clear()
+    assert run_sql("SELECT count(*) > 0 FROM observations").rows == [(True,)]
+    assert len(opened) == 1 and sealed == opened
+
+
 def test_the_sealed_connection_cannot_reattach_the_store_read_write(in_home: Path) -> None:
     from alliance.sandbox import sealed_connection
 

@@ -14,6 +14,9 @@ Two walls, so that what one might miss the other holds:
   alone: DuckDB allows the attached store's file, so a DETACH then an ATTACH, two statements the
   first wall refuses, would reopen it read-write; a strict xfail in tests/test_sql_sandbox.py.)
 
+The first wall parses on the connection the statement will run on, before it is sealed, while
+it holds nothing and has run nothing (parsing runs nothing): one DuckDB instance started, not two.
+
 Bounds: `MEMORY_LIMIT` and `THREADS` on that connection, a time limit (`timeout`) after which the
 query is interrupted, Ctrl-C that interrupts it too, and at most `limit` rows fetched.
 """
@@ -40,6 +43,12 @@ MAX_ROW_LIMIT = 1_000_000  # rows held in Python, outside DuckDB's memory limit;
 # out-of-memory error rather than swap (nothing spills to disk: the connection has no folder).
 MEMORY_LIMIT = "1 GB"
 THREADS = 2
+_SETTINGS: dict[str, str | int | bool] = {  # the sealed connection's, for store.open_sealable
+    "memory_limit": MEMORY_LIMIT,
+    "threads": THREADS,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 # PRAGMAs that only describe the catalogue (DESCRIBE-like); any other PRAGMA is refused, as is
 # any PRAGMA written `name = value` (that form sets a setting).
@@ -92,30 +101,32 @@ def run_sql(
         raise InvalidArgumentError(
             f"Row limit {limit!r}: expected a whole number from 1 to {MAX_ROW_LIMIT:,}."
         )
-    check_read_only(statement)  # before any set-up: a refusal costs a parse, nothing more
+    from alliance.store import open_sealable
+
+    # Parsed on the connection it will run on, not yet sealed: it holds nothing and runs
+    # nothing before the check (a refusal costs a parse, nothing more), and one DuckDB instance
+    # starts instead of two.
+    connection = open_sealable(_SETTINGS)
     try:
-        connection = sealed_connection()
-    except RuntimeError as error:
+        _check_read_only(connection, statement)
+        sealed_connection(connection)
+    except BaseException as error:
+        connection.close()
         # DuckDB's Python client turns Ctrl-C during a set-up query into this error.
-        if "interrupted" in str(error).lower():
+        if isinstance(error, RuntimeError) and "interrupted" in str(error).lower():
             raise KeyboardInterrupt from None
         raise
     return _run_bounded(connection, statement, timeout, limit)
 
 
-def sealed_connection() -> duckdb.DuckDBPyConnection:
-    """A new connection as users' SQL gets it: sealed (see `store.open_sealed`), with the limits."""
+def sealed_connection(
+    unsealed: duckdb.DuckDBPyConnection | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A connection as users' SQL gets it: sealed (see `store.open_sealed`), with the limits;
+    `unsealed`, if given, is one `store.open_sealable` opened with them, sealed in place."""
     from alliance.store import imported_files, open_sealed
 
-    return open_sealed(
-        imported_files(),
-        {
-            "memory_limit": MEMORY_LIMIT,
-            "threads": THREADS,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        },
-    )
+    return open_sealed(imported_files(), _SETTINGS, unsealed)
 
 
 def check_read_only(statement: str) -> None:

@@ -458,18 +458,29 @@ def query(sql: str, parameters: Sequence[object] = ()) -> tuple[list[str], list[
         raise StoreError(f"Cannot read the store: {_first_line(error)}") from None
 
 
+def open_sealable(settings: dict[str, str | int | bool]) -> duckdb.DuckDBPyConnection:
+    """A bare in-memory connection for `open_sealed` to seal: `settings`, no temporary folder, and
+    one DuckDB thread for the copy. It holds nothing and runs nothing until sealed, so users' SQL
+    can be parsed on it first: one DuckDB instance instead of two (bench/RESULTS.md)."""
+    return duckdb.connect(":memory:", config={**settings, "threads": 1, "temp_directory": ""})
+
+
 def open_sealed(
-    imports: Sequence[Path], settings: dict[str, str | int | bool]
+    imports: Sequence[Path],
+    settings: dict[str, str | int | bool],
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory connection for untrusted SQL that, once set up, can touch no file and change
     no setting: the store attached read-only; the rows of `imports` copied into memory (a view
     over their files would need their folder allowed, and DuckDB lets a statement write where it
     may read); no temporary folder (none to spill into, none DuckDB would allow); `settings`
     (DuckDB limits such as memory_limit and threads) applied, then the configuration locked.
+    `connection`, if given, is one `open_sealable(settings)` opened, sealed in place.
 
     The copy runs on one DuckDB thread, half the CPU time of two for these small tables
     (bench/RESULTS.md); `settings`' threads are set back before the configuration is locked."""
-    connection = duckdb.connect(":memory:", config={**settings, "threads": 1, "temp_directory": ""})
+    if connection is None:
+        connection = open_sealable(settings)
     _opened(
         refresh(),
         lambda path: connection.execute("ATTACH ? AS store (READ_ONLY)", [str(path)]),
@@ -499,6 +510,7 @@ __all__ = [
     "home",
     "imported_files",
     "imports_dir",
+    "open_sealable",
     "open_sealed",
     "open_store",
     "query",
