@@ -73,9 +73,13 @@ QUERIES: dict[str, list[str]] = {
 }
 
 
-def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak resident MiB) of one run of `command` (an alliance command line, or a
-    whole command line starting with this Python)."""
+# (seconds, peak MiB, CPU seconds, the yardstick's seconds, the yardstick's CPU seconds)
+Sample = tuple[float, float, float, float, float]
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(seconds, peak resident MiB, CPU seconds: user + system) of one run of `command` (an
+    alliance command line, or a whole command line starting with this Python)."""
     full = command if command[0] == sys.executable else [ALLIANCE, *command]
     start = time.perf_counter()
     process = subprocess.Popen(full, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -85,7 +89,7 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode:
         raise RuntimeError(f"{full} failed ({process.returncode}): {stderr}")
-    return elapsed, usage.ru_maxrss / 1024  # KiB on Linux
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # KiB on Linux
 
 
 def sipri_copy(original: Path, folder: Path, number: int) -> Path:
@@ -162,7 +166,7 @@ def import_and_remove_commands(
 def run(reference: Path, counts: list[int], runs: int) -> list[str]:
     """At each count N: `runs` times, import the N-th edition of each file and remove both (each
     command timed beside a yardstick run), then store them and run each query `runs` times."""
-    times: dict[str, dict[int, tuple[float, float, float]]] = {}
+    times: dict[str, dict[int, Sample]] = {}
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as copies:
         env = {**os.environ, "ALLIANCE_HOME": home}
         measured(["data", "editions"], env)  # builds the store once, as a first use would
@@ -189,31 +193,41 @@ def run(reference: Path, counts: list[int], runs: int) -> list[str]:
     return table(times, counts)
 
 
-def table(times: dict[str, dict[int, tuple[float, float, float]]], counts: list[int]) -> list[str]:
-    """Per count: seconds, seconds over the yardstick run beside them, peak MiB. Flat if both the
-    time over the yardstick and the memory at the last count are within 20 % of the first (on a
-    shared machine the seconds follow the load; the ratio to the yardstick much less)."""
+def table(times: dict[str, dict[int, Sample]], counts: list[int]) -> list[str]:
+    """Per count: seconds, seconds over the yardstick run beside them, CPU seconds, peak MiB.
+    Flat if the time over the yardstick, the CPU time over the yardstick's and the memory at
+    each later count are within 20 % of the first's (on a shared machine the seconds follow the
+    load; the ratios much less, the CPU ratio least)."""
     head = ["what"]
     for count in counts:
-        head += [f"{count} ed. s", f"{count} ed. x yardstick", f"{count} ed. MiB"]
-    head += [f"time {counts[-1]}/{counts[0]} (x yardstick)", f"memory {counts[-1]}/{counts[0]}"]
-    head += ["flat (20 %)"]
+        head += [f"{count} ed. s", f"{count} ed. x yardstick", f"{count} ed. CPU s"]
+        head += [f"{count} ed. MiB"]
+    head += [f"time {counts[-1]}/{counts[0]} (x yardstick)", f"CPU {counts[-1]}/{counts[0]}"]
+    head += [f"memory {counts[-1]}/{counts[0]}", "flat (20 %)"]
     lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 2) + "|---|"]
     for name, by_count in times.items():
         cells = [name]
         for count in counts:
-            seconds, peak, yardstick = by_count[count]
-            cells += [f"{seconds:.3f}", f"{seconds / yardstick:.2f}", f"{peak:.0f}"]
-        first, last = by_count[counts[0]], by_count[counts[-1]]
-        time_ratio = (last[0] / last[2]) / (first[0] / first[2])
-        memory_ratio = last[1] / first[1]
-        flat = "yes" if time_ratio <= 1.2 and memory_ratio <= 1.2 else "NO"
-        cells += [f"{time_ratio:.2f}", f"{memory_ratio:.2f}", flat]
+            seconds, peak, cpu, yardstick, _ = by_count[count]
+            cells += [f"{seconds:.3f}", f"{seconds / yardstick:.2f}", f"{cpu:.3f}", f"{peak:.0f}"]
+        first = by_count[counts[0]]
+        worst = [1.0, 1.0, 1.0]
+        for count in counts[1:]:
+            later = by_count[count]
+            worst = [
+                max(worst[0], (later[0] / later[3]) / (first[0] / first[3])),
+                max(worst[1], (later[2] / later[4]) / (first[2] / first[4])),
+                max(worst[2], later[1] / first[1]),
+            ]
+        last = by_count[counts[-1]]
+        cells += [f"{(last[0] / last[3]) / (first[0] / first[3]):.2f}"]
+        cells += [f"{(last[2] / last[4]) / (first[2] / first[4]):.2f}", f"{last[1] / first[1]:.2f}"]
+        cells.append("yes" if max(worst) <= 1.2 else "NO")
         lines.append("| " + " | ".join(cells) + " |")
     for count in counts:
-        yardsticks = [by_count[count][2] for by_count in times.values()]
-        median = statistics.median(yardsticks)
-        lines += ["", f"Yardstick at {count} editions (median): {median:.3f} s."]
+        seconds = statistics.median(by_count[count][3] for by_count in times.values())
+        cpu = statistics.median(by_count[count][4] for by_count in times.values())
+        lines += ["", f"Yardstick at {count} editions (median): {seconds:.3f} s, CPU {cpu:.3f} s."]
     return lines
 
 
