@@ -44,12 +44,12 @@ ALWAYS: Final = (
 # shapes' caches through alliance.homes), so no worker loads DuckDB.
 PROJECTION: Final = ("alliance.projections.projection",)
 WARM_UP: Final[dict[str, tuple[str, ...]]] = {
-    "share": ("alliance.metrics.results", "alliance.countries:_tables"),
+    "share": ("alliance.metrics.results", "alliance.countries:_short_names"),
     "obligations": (
         "alliance.treaties.maps",
         # the shapes, read from their cache beside the store (written atomically where missing)
         "alliance.treaties.map_view:_valid_units",
-        "alliance.countries:_tables",  # the names of the states off the map and attacked
+        "alliance.countries:_short_names",  # the names of the states off the map and attacked
     ),
     "project": ("alliance.projections.charts", *PROJECTION),
     "europe-without-us": ("alliance.scenarios.tornado",),
