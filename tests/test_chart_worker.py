@@ -432,3 +432,12 @@ def test_an_alliance_error_comes_back_as_it_was_raised(error: AllianceError) -> 
         error.one_line(),
         vars(error),
     )
+
+
+@pytest.mark.parametrize(
+    "name", sorted({*chart_worker.ALWAYS, *(n for ns in chart_worker.WARM_UP.values() for n in ns)})
+)
+def test_every_warm_up_name_loads(name: str) -> None:
+    """A name the worker cannot load makes it give up, silently, and the charts are drawn
+    in-process again, as slow as before: a renamed module or function must fail here instead."""
+    chart_worker._load(name)
