@@ -173,24 +173,27 @@ def run(reference: Path, counts: list[int], runs: int) -> list[str]:
         stored = 0
         for count in counts:
             fill(reference, Path(copies), stored, count - 1, env)
-            samples: dict[str, list[tuple[float, float, float]]] = {}
+            samples: dict[str, list[Sample]] = {}
             for _ in range(runs):
                 for name, command in import_and_remove_commands(reference, Path(copies), count - 1):
-                    yardstick = measured(YARDSTICK, env)[0]
-                    samples.setdefault(name, []).append((*measured(command, env), yardstick))
+                    samples.setdefault(name, []).append(beside_yardstick(command, env))
             fill(reference, Path(copies), count - 1, count, env)
             stored = count
             for name, command in QUERIES.items():
                 for _ in range(runs):
-                    yardstick = measured(YARDSTICK, env)[0]
-                    samples.setdefault(name, []).append((*measured(command, env), yardstick))
+                    samples.setdefault(name, []).append(beside_yardstick(command, env))
             for name, taken in samples.items():
-                times.setdefault(name, {})[count] = (
-                    statistics.median(s[0] for s in taken),
-                    max(s[1] for s in taken),
-                    statistics.median(s[2] for s in taken),
+                seconds, _, cpu, yardstick, yardstick_cpu = (
+                    statistics.median(s[i] for s in taken) for i in range(5)
                 )
+                peak = max(s[1] for s in taken)  # the largest of the runs
+                times.setdefault(name, {})[count] = (seconds, peak, cpu, yardstick, yardstick_cpu)
     return table(times, counts)
+
+
+def beside_yardstick(command: list[str], env: dict[str, str]) -> Sample:
+    yardstick_seconds, _, yardstick_cpu = measured(YARDSTICK, env)
+    return (*measured(command, env), yardstick_seconds, yardstick_cpu)
 
 
 def table(times: dict[str, dict[int, Sample]], counts: list[int]) -> list[str]:
