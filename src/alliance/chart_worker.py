@@ -159,11 +159,14 @@ def _worthwhile() -> bool:
 
 
 def _cli_is_the_program() -> bool:
-    """Whether this process runs `alliance.cli.app.main` as its program (the `alliance` script,
+    """Whether this process runs the CLI as its program (the `alliance` script's `run`,
     `python -c "from alliance.cli.app import main; main()"`), not as a call from a test runner or
     another program, which keep every chart in their own process."""
-    main = getattr(sys.modules.get("__main__"), "main", None)
-    return getattr(main, "__module__", None) == "alliance.cli.app"
+    program = sys.modules.get("__main__")
+    return any(
+        getattr(getattr(program, name, None), "__module__", None) == "alliance.cli.app"
+        for name in ("run", "main")
+    )
 
 
 def drawn_by_worker(function: Callable[Params, Returned]) -> Callable[Params, Returned]:
