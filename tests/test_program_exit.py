@@ -1,6 +1,7 @@
-"""The installed `alliance` program ends without the interpreter's teardown (`cli.app.run`): what a
-finished command owes its caller must still happen: every byte of the output delivered, exit
-handlers run, a standard output that takes no more reported in one line."""
+"""The installed `alliance` program (`cli.program.run`) ends without the interpreter's teardown:
+what a finished command owes its caller must still happen: every byte of the output delivered,
+exit handlers run, a standard output that takes no more reported in one line. It also starts the
+chart worker first when the command line asks for a chart."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+
+from alliance.cli.program import drawing_command
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 
@@ -32,7 +35,7 @@ def program(
 
 def test_the_installed_program_is_run() -> None:
     (script,) = (e for e in entry_points(group="console_scripts") if e.name == "alliance")
-    assert script.value == "alliance.cli.app:run"
+    assert script.value == "alliance.cli.program:run"
 
 
 def test_a_long_output_arrives_whole_through_a_pipe() -> None:
@@ -74,3 +77,21 @@ def test_a_full_standard_output_is_one_line(args: list[str]) -> None:
         "Error: Cannot write to the standard output (No space left on device): "
         "expected room for it.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["share", "EU", "--of", "NATO", "--chart", "x.png"], "share"),
+        (["targets", "--chart=x.svg"], "targets"),
+        (["scenario", "vs-russia", "--chart", "x.png"], "vs-russia"),
+        (["demo", "--out", "out"], "demo"),
+        (["share", "EU", "--of", "NATO"], None),
+        (["scenario", "vs-russia"], None),
+        ([], None),
+    ],
+)
+def test_the_worker_starts_first_for_commands_that_draw(
+    args: list[str], command: str | None
+) -> None:
+    assert drawing_command(args) == command

@@ -1,9 +1,10 @@
 """A chart drawn on a second core: while a CLI command reads its data, another process imports
-matplotlib (a quarter of a second) and then draws the chart the command hands it.
+matplotlib and then draws the chart the command hands it.
 
-Only the CLI starts a worker (`start`, when `--chart` is accepted or `demo` begins), only on a
-POSIX machine with two or more usable CPUs, and only when the CLI is the program this process runs
-(not when a test or another program calls its `main`). The public chart writers carry
+Only the CLI starts a worker (`start`: first thing when the command line asks for a chart, see
+`cli.program`, else when `--chart` is accepted or `demo` begins), only on a POSIX machine with two
+or more usable CPUs, and only when the CLI is the program this process runs (not when a test or
+another program calls its `main`). The public chart writers carry
 `@drawn_by_worker`: with a worker running, the call travels to it pickled (module, name,
 arguments) and its return value or `AllianceError` comes back; without one, the function runs here
 as it always did. Anything else going wrong (the worker cannot start, cannot load matplotlib, dies,
@@ -113,6 +114,9 @@ def start(command: str | None) -> None:
             stderr=subprocess.DEVNULL,
             pass_fds=handed,
             start_new_session=True,  # out of the terminal's process group: Ctrl-C is not for it
+            # numpy's BLAS threads would spin on the core the command works on; a chart's
+            # products are of 3x3 matrices (bench/RESULTS.md: the worker loads sooner on one)
+            env={"OPENBLAS_NUM_THREADS": "1", **os.environ},
         )
     except OSError:
         os.close(answers)
@@ -164,8 +168,8 @@ def _cli_is_the_program() -> bool:
     another program, which keep every chart in their own process."""
     program = sys.modules.get("__main__")
     return any(
-        getattr(getattr(program, name, None), "__module__", None) == "alliance.cli.app"
-        for name in ("run", "main")
+        getattr(getattr(program, name, None), "__module__", None) == module
+        for name, module in (("run", "alliance.cli.program"), ("main", "alliance.cli.app"))
     )
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import atexit
-import errno
 import importlib
-import os
 import sys
-import threading
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
@@ -141,48 +137,3 @@ def main() -> None:
         typer.echo("Aborted.", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-# A standard output that takes no more: a full disk or quota, a file too large, a failing device.
-OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
-
-
-def run() -> NoReturn:
-    """The `alliance` program: `main`, then the process ends without the interpreter's teardown.
-
-    Tearing down every imported module and object took a tenth of a short command's time
-    (bench/RESULTS.md) and does nothing a finished command needs: the store and every file written
-    are closed by then (DuckDB files are written only inside `with` blocks). What does matter is
-    kept: exit handlers run (the chart worker's clean-up, temporary folders) and the output is
-    flushed. A standard output that takes no more is one error line (exit 2); where another
-    thread still runs (the web server's) or the output is gone otherwise (a closed pipe), Python
-    ends the process as it always did.
-    """
-    try:
-        main()
-        status = 0
-    except SystemExit as done:
-        if done.code is not None and not isinstance(done.code, int):
-            raise
-        status = done.code or 0
-    except OSError as error:
-        if error.errno not in OUTPUT_FULL:  # files are written through alliance.paths, which
-            raise  # names them; what reaches here unnamed is the standard output
-        status = _output_refused(error)
-    if threading.active_count() > 1:
-        sys.exit(status)
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-    except OSError as error:
-        if error.errno not in OUTPUT_FULL:
-            sys.exit(status)
-        status = _output_refused(error)
-    except ValueError:  # closed by the command's caller: nothing left to flush
-        sys.exit(status)
-    os._exit(status)
-
-
-def _output_refused(error: OSError) -> int:
-    _print_error(f"Cannot write to the standard output ({error.strerror}): expected room for it.")
-    return 2
