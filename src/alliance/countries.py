@@ -164,8 +164,8 @@ ISO_3166_1_FILE = "iso3166-1.json"  # pycountry's own copy of the ISO 3166-1 tab
 @cache
 def _iso3_codes() -> frozenset[str]:
     """The ISO3 codes of `_tables()`, read straight from pycountry's ISO 3166-1 file: importing
-    pycountry and matching every name cost each coalition lookup some 12 ms of start-up, to
-    check the ISO3 codes of the membership table (bench/RESULTS.md). The same codes as
+    pycountry and matching every name was a visible share of each coalition lookup's start-up,
+    only to check the ISO3 codes of the membership table (bench/RESULTS.md). The same codes as
     pycountry gives (tests/test_startup_caches.py)."""
     return frozenset(_short_names())
 

@@ -350,8 +350,8 @@ def open_store(
 
 
 # The connections (and their threads' cursors) on which `store_newest` laid the imports' newest
-# rows, as its VIEW: asking DuckDB (a view listing, or binding the name and failing) cost each
-# query command some 5 ms.
+# rows, as its VIEW: asking DuckDB (a view listing, or binding the name and failing) was a
+# measurable part of each query command (bench/RESULTS.md).
 _WITH_NEWEST_LAYER: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
 
@@ -398,7 +398,7 @@ def _lay_imports_over(
     for name, text in records:
         record = Edition.from_record(json.loads(text)).record()
         values += [*(record[c] for c in EDITION_COLUMNS), counts[name]]
-    # One statement: one INSERT per edition took 0.25 s of every query with 100 imports.
+    # One statement: one INSERT per edition grew every query's time with the imports.
     rows = ", ".join(placeholders for _ in records)
     connection.execute(f"INSERT INTO imported_editions VALUES {rows}", values)
     connection.execute(
