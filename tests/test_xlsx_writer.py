@@ -19,7 +19,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from alliance.cli.output import OutputFormat as Format
 from alliance.cli.output import Table, emit
-from alliance.cli.xlsx import column_letters, workbook
+from alliance.cli.xlsx import workbook
+from alliance.sources.xlsx import column_letters
 
 Sheets = list[tuple[str, list[list[Any]]]]
 

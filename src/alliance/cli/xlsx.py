@@ -23,6 +23,8 @@ from decimal import Decimal
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
+from alliance.sources.xlsx import column_letters
+
 MAX_TEXT: Final = 32_767  # characters in a cell (Excel's limit)
 # Characters XML 1.0 cannot hold (tab, line feed and carriage return can): openpyxl's pattern.
 _ILLEGAL: Final = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -83,15 +85,6 @@ def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> bytes:
         for name, xml in parts.items():
             archive.writestr(name, xml.encode("utf-8"))
     return buffer.getvalue()
-
-
-def column_letters(number: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA."""
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _sheet(rows: Sequence[Sequence[Any]]) -> tuple[str, bool]:
