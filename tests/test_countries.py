@@ -152,19 +152,24 @@ def test_without_pycountrys_file_the_names_and_codes_come_from_its_api() -> None
         country_name("ZZZ")
 
 
-def test_a_name_is_found_without_importing_pycountry() -> None:
-    code = (
-        "import sys; from alliance.countries import country_name; "
-        "print(country_name('TUR'), country_name('RUS'), 'pycountry' in sys.modules)"
-    )
+def run_fresh(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` in a new Python that finds only this package's source."""
     src = Path(countries.__file__).resolve().parents[1]
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
         env={"PYTHONPATH": str(src)},
     )
+
+
+def test_a_name_is_found_without_importing_pycountry() -> None:
+    code = (
+        "import sys; from alliance.countries import country_name; "
+        "print(country_name('TUR'), country_name('RUS'), 'pycountry' in sys.modules)"
+    )
+    out = run_fresh(code)
     assert out.stdout.strip() == "Türkiye Russia False"
 
 
@@ -196,14 +201,7 @@ def test_import_is_cheap() -> None:
         "added = {m.split('.')[0] for m in set(sys.modules) - before}; "
         "print(sorted(added & {'pandas', 'pycountry', 'duckdb', 'numpy'}))"
     )
-    src = Path(countries.__file__).resolve().parents[1]
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(src)},
-    )
+    out = run_fresh(code)
     assert out.stdout.strip() == "[]"
 
 
