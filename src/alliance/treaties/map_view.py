@@ -362,7 +362,7 @@ def projected_units(view: MapView) -> list[tuple[geo.Unit, Any]]:
     for unit, land in _valid_units():
         if not land.intersects(clip):
             continue
-        shape = view.projection.geometry(land.intersection(clip))
+        shape = view.projection.geometry(shapely.clip_by_rect(land, *view.clip))
         if shape.intersects(frame):
             shown.append((unit, shapely.make_valid(shape)))
     return shown
