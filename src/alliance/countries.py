@@ -174,7 +174,7 @@ def _iso3_codes() -> frozenset[str]:
 def _short_names() -> dict[str, str]:
     """ISO3 -> the short name of `_tables()`, from pycountry's ISO 3166-1 file and `_SHORT_NAMES`
     alone: a command that only prints names (targets, members, a chart's labels) skips
-    pycountry's import and the normalising of every name, some 30 ms (bench/RESULTS.md). The
+    pycountry's import and the normalising of every name (bench/RESULTS.md). The
     same names as `_tables()` for every code (tests/test_countries.py); `_tables()` itself where
     the file is not where pycountry keeps it."""
     records = _iso_3166_1_records()

@@ -1,6 +1,6 @@
 """Where alliance keeps its files: the cache folder (the store and the caches beside it) and the
 data folder (imports). Apart from `alliance.store`, which re-exports `home`, so that a map or a
-chart worker finds its caches without importing DuckDB (a tenth of a second or more)."""
+chart worker finds its caches without importing DuckDB."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ class Rule(NamedTuple):
 def read_yaml(path: Path, expected: str, *, shipped: bool = False) -> Any:
     """The YAML document in `path`; `expected` says what the file should be. A `shipped` file
     (the package's own, known to parse) is read with libyaml's parser where PyYAML has it: the
-    same document in a tenth of the time; a user's file keeps the pure-Python parser, whose
+    same document, faster (bench/RESULTS.md); a user's file keeps the pure-Python parser, whose
     messages the errors quote."""
     import yaml
 

@@ -2,8 +2,8 @@
 
 A query that names no edition keeps, per figure, the row of the newest edition that has it
 (`observations.newest_per_figure`). Read over every imported file, that costs as much as the
-files hold: with 50 imported editions of the SIPRI workbook, all SIPRI defence rows took 4.5 s
-and 1.2 GiB to return the rows one edition holds (bench/RESULTS.md). This layer holds what the
+files hold: with 50 imported editions of the SIPRI workbook, returning the rows one edition
+holds took as long and as much memory as reading all fifty (bench/RESULTS.md). This layer holds what the
 rule can still choose from the imports: per figure AND per value of every column a query filters
 on before applying the rule (an exact price basis, the definition), the newest row. Whatever a
 query filters, the rule over the store's rows and this layer's keeps the rows it keeps over the
@@ -63,9 +63,9 @@ GROUP_COLUMNS = (
 )
 # The rule's order within a group, as a key the largest of which wins: a value first (NaN is
 # none), then the newest edition, then the first dataset by name (`dataset_rank` numbers the
-# datasets from the last name to the first). A hash aggregate over this key read 50 imported
-# SIPRI and World Bank editions in 1.7 s and 230 MiB; the same rule as a window took 15 s and
-# 1.8 GiB in the same loaded minutes, as the window sorts every row. Two rows with the same
+# datasets from the last name to the first). A hash aggregate over this key reads many imported
+# editions in a fraction of the time and memory of the same rule as a window, which sorts every
+# row (bench/RESULTS.md). Two rows with the same
 # group, edition and dataset (which the importer refuses) would be chosen between arbitrarily, as
 # observations' window does.
 _RULE_KEY = (
@@ -201,7 +201,7 @@ def _newest_sql() -> str:
     columns, file and line."""
     groups = ", ".join(GROUP_COLUMNS)
     # Each file read twice rather than once into a common table: that table would hold every
-    # row of every file at once (1.6 GiB for 50 editions of SIPRI and World Bank, not 230 MiB).
+    # row of every file at once (several times the memory: bench/RESULTS.md).
     return (
         f"WITH datasets AS (SELECT dataset, row_number() OVER (ORDER BY dataset DESC) AS "
         f"dataset_rank FROM (SELECT DISTINCT dataset FROM read_parquet($1::VARCHAR[]))) "
@@ -315,8 +315,8 @@ def _editions_of(
 def _change_in_place(
     connection: duckdb.DuckDBPyConnection, plan: _Plan
 ) -> dict[str, FileEdition | None]:
-    # One thread: 25-30 MiB less at the peak of an import or removal, no more CPU (its joins
-    # are over one file's rows).
+    # One thread: a lower peak of memory at an import or removal for no more CPU (its joins are
+    # over one file's rows; bench/RESULTS.md).
     connection.execute("SET threads = 1")
     connection.execute("BEGIN")  # one commit, not one a statement
     for removed in plan.removing:

@@ -48,7 +48,7 @@ TABLE_COLUMNS: Final = (
 
 def one_blas_thread() -> None:
     """Before numpy is imported: its OpenBLAS starts a thread per core that spins for a while,
-    some 0.08 s of CPU a run (bench/RESULTS.md), and a projection does no large matrix product.
+    CPU taken from the command (bench/RESULTS.md), and a projection does no large matrix product.
     A user's own OPENBLAS_NUM_THREADS stands."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
