@@ -1,14 +1,14 @@
 """The newest row of every figure in the user's imports, kept beside the store as a cache.
 
 A query that names no edition keeps, per figure, the row of the newest edition that has it
-(`observations.newest_per_figure`). Read over every imported file, that costs as much as the
-files hold: with 50 imported editions of the SIPRI workbook, returning the rows one edition
-holds took as long and as much memory as reading all fifty (bench/RESULTS.md). This layer holds what the
-rule can still choose from the imports: per figure AND per value of every column a query filters
-on before applying the rule (an exact price basis, the definition), the newest row. Whatever a
-query filters, the rule over the store's rows and this layer's keeps the rows it keeps over the
-store's rows and every imported file: a filter keeps or drops each of the layer's groups whole,
-and the newest of the newest of each group is the newest of all.
+(`observations.newest_per_figure`). Read over every imported file, that costs as much as the files
+hold: with 50 imported editions of the SIPRI workbook, returning the rows one edition holds took as
+long and as much memory as reading all fifty (bench/RESULTS.md). This layer holds what the rule can
+still choose from the imports: per figure AND per value of every column a query filters on before
+applying the rule (an exact price basis, the definition), the newest row. Whatever a query filters,
+the rule over the store's rows and this layer's keeps the rows it keeps over the store's rows and
+every imported file: a filter keeps or drops each of the layer's groups whole, and the newest of
+the newest of each group is the newest of all.
 
 The layer is a DuckDB file in the cache home whose name carries a key of the files it was made
 from (their paths and the (size, mtime, ctime, inode) under which `store_trust` vouches for

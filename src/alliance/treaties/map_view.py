@@ -205,7 +205,8 @@ def _write_repaired(cached: Path, repaired: dict[int, BaseGeometry]) -> None:
 def _units_shape(a3s: tuple[str, ...], rebuilt: bool = True) -> BaseGeometry:
     """The units' land as one shape. Not `rebuilt`: a single unit as it is, for where only the
     land's extent counts (a union of one shape rebuilds it in GEOS's vertex order, at a cost
-    for a shape as large as Norway's; the same land, drawn the same, but its SVG path starts elsewhere)."""
+    for a shape as large as Norway's; the same land, drawn the same, but its SVG path starts
+    elsewhere)."""
     import shapely
 
     shapes = [shape for unit, shape in _valid_units() if unit.a3 in a3s]
