@@ -59,3 +59,24 @@ def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str,
             stdout.getvalue().decode(errors="replace"),
             stderr.getvalue().decode(errors="replace"),
         )
+
+
+def write_import_file(rows: list[tuple[object, ...]], path: Path) -> Path:
+    """`rows` (in the observation columns' order) as an import file, with its own edition record
+    (named after the file) in its metadata, as the importer writes it."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from alliance import store_trust
+    from alliance.provenance import Edition
+    from alliance.schema import OBSERVATION_COLUMNS, observation_arrow_schema
+
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(OBSERVATION_COLUMNS)}
+    record = Edition("nato", path.stem, "drawn", "NATO", "", None, "", "", "", path.name, "")
+    schema = observation_arrow_schema().with_metadata(
+        {store_trust.EDITION_KEY: json.dumps(record.record())}
+    )
+    pq.write_table(pa.Table.from_pydict(columns, schema=schema), path)
+    return path

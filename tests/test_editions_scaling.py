@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
-import json
 import math
 import shutil
 import tempfile
@@ -28,18 +27,16 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import alliance
-from alliance import store_imports, store_newest, store_trust
+from alliance import store_imports, store_newest
 from alliance.errors import InvalidFileError, UnknownEditionError
 from alliance.importing import import_file, parse_file, remove_edition
 from alliance.observations import NEWEST_PER_FIGURE_SQL, Query, newest_per_figure, select
-from alliance.provenance import Edition
-from alliance.schema import INDICATORS, OBSERVATION_COLUMNS, observation_arrow_schema
+from alliance.schema import INDICATORS, OBSERVATION_COLUMNS
 from alliance.store import (
     connect,
     home,
@@ -52,7 +49,7 @@ from alliance.store import (
 if TYPE_CHECKING:
     from alliance.sources import ParsedFile
 
-from conftest import reference_file
+from conftest import reference_file, write_import_file
 
 SIPRI_SUBSET = "sipri/SIPRI-Milex-data-1949-2024_2__SUBSET_NATO-EU-RU-CN-UA_2014-2024.xlsx"
 COLUMNS = list(OBSERVATION_COLUMNS)
@@ -495,17 +492,6 @@ _FILTER = st.sampled_from(
 )
 
 
-def _parquet(rows: list[tuple[object, ...]], path: Path) -> Path:
-    """`rows` as an import file: its own edition record in its metadata, as the importer writes."""
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}
-    record = Edition("nato", path.stem, "drawn", "NATO", "", None, "", "", "", path.name, "")
-    schema = observation_arrow_schema().with_metadata(
-        {store_trust.EDITION_KEY: json.dumps(record.record())}
-    )
-    pq.write_table(pa.Table.from_pydict(columns, schema=schema), path)
-    return path
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_LAYER_ROW, min_size=1, max_size=16), st.integers(1, 3), _FILTER)
 def test_the_rule_over_the_layer_keeps_what_it_keeps_over_every_file(
@@ -532,7 +518,7 @@ def test_the_rule_over_the_layer_keeps_what_it_keeps_over_every_file(
 
     with tempfile.TemporaryDirectory() as folder:
         paths = [
-            _parquet(rows[number::files], Path(folder) / f"part-{number}.parquet")
+            write_import_file(rows[number::files], Path(folder) / f"part-{number}.parquet")
             for number in range(files)
         ]
         cache = Path(folder) / "cache"

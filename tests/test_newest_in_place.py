@@ -8,21 +8,19 @@ values, NaNs and gaps, then served in a drawn sequence of sets: each step adds a
 
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance import store_newest, store_trust
 from alliance.observations import newest_per_figure
-from alliance.provenance import Edition
-from alliance.schema import OBSERVATION_COLUMNS, observation_arrow_schema
+from alliance.schema import OBSERVATION_COLUMNS
+
+from conftest import write_import_file
 
 COLUMNS = list(OBSERVATION_COLUMNS)
 
@@ -58,16 +56,6 @@ def _rows(
     return rows
 
 
-def _write(rows: list[tuple[object, ...]], path: Path) -> Path:
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}
-    record = Edition("nato", path.stem, "drawn", "NATO", "", None, "", "", "", path.name, "")
-    schema = observation_arrow_schema().with_metadata(
-        {store_trust.EDITION_KEY: json.dumps(record.record())}
-    )
-    pq.write_table(pa.Table.from_pydict(columns, schema=schema), path)
-    return path
-
-
 def _key(row: tuple[object, ...]) -> tuple[str, ...]:
     return tuple(repr(v) for v in row)  # NaN compares unequal to itself; its repr does not
 
@@ -96,7 +84,7 @@ def test_a_layer_changed_in_place_is_the_layer_made_from_every_file(
         for number, (edition, figures) in enumerate(files.items()):
             path = Path(folder) / f"file-{number}.parquet"
             rows[path] = _rows(edition, figures)
-            paths.append(_write(rows[path], path))
+            paths.append(write_import_file(rows[path], path))
         cache = Path(folder) / "cache"
         assert store_newest.ensure(cache, paths[:1]) is not None
         for step in steps:
