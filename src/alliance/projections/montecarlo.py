@@ -148,13 +148,18 @@ def group_sums(values: NDArray[np.float64], groups: NDArray[np.float64]) -> NDAr
 
 
 class _Accumulator:
-    """Integer counts and extremes from the chunks, merged in any order. Axes: year, entity."""
+    """Integer counts and extremes from the chunks, merged in any order. Axes: year, entity.
 
-    def __init__(self, years: int, entities: int, channels: int) -> None:
-        self.met = np.zeros((len(TARGETS), years, entities), dtype=np.int64)
-        self.histogram = np.zeros((channels, years, entities, HISTOGRAM_BINS), dtype=np.int64)
-        self.low = np.full((channels, years, entities), np.inf)
-        self.high = np.full((channels, years, entities), -np.inf)
+    Held for the entities from `first` on (the ones summarised): a coalition-only run does not
+    allocate, zero and merge its members' bins (most of the memory a chunk touches)."""
+
+    def __init__(self, years: int, entities: int, channels: int, first: int = 0) -> None:
+        held = entities - first
+        self.first = first
+        self.met = np.zeros((len(TARGETS), years, held), dtype=np.int64)
+        self.histogram = np.zeros((channels, years, held, HISTOGRAM_BINS), dtype=np.int64)
+        self.low = np.full((channels, years, held), np.inf)
+        self.high = np.full((channels, years, held), -np.inf)
 
     def add(self, other: _Accumulator) -> None:
         self.met += other.met
@@ -282,7 +287,10 @@ def _chunk(
     buffers = _BUFFERS.get(years, countries, groups, len(model.channels))
     draws = _draw(model, seed, index, n, buffers)
     fixed = _fixed(model, draws, log_median)
-    accumulator = _Accumulator(years, countries + groups, len(model.channels))
+    accumulator = _Accumulator(
+        years, countries + groups, len(model.channels), 0 if members else countries
+    )
+    held = countries - accumulator.first  # the coalitions' first place in the accumulator
     step = _block_draws(years, countries)
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
@@ -290,7 +298,7 @@ def _chunk(
     for j in range(len(model.channels)):
         if members:
             _count_bins(buffers.country_bins[j, :, :n], accumulator.histogram[j, :, :countries])
-        _count_bins(buffers.group_bins[j, :, :n], accumulator.histogram[j, :, countries:])
+        _count_bins(buffers.group_bins[j, :, :n], accumulator.histogram[j, :, held:])
     return accumulator
 
 
@@ -339,7 +347,8 @@ def _block(
     with np.errstate(divide="ignore", invalid="ignore"):
         group_share = 100 * group_usd / group_sums(level, model.groups)
     for k, target in enumerate(TARGETS):
-        accumulator.met[k, :, countries:] += (group_share >= target - MEET_TOLERANCE).sum(axis=0)
+        met = accumulator.met[k, :, countries - accumulator.first :]
+        met += (group_share >= target - MEET_TOLERANCE).sum(axis=0)
     logs = np.log(usd, out=level) if members else level  # the GDP drawn is no longer needed
     group_logs = np.log(group_usd)
     for j, channel in enumerate(model.channels):  # usd, eur, then ppp (see build_model)
@@ -401,7 +410,8 @@ def _bin(
         if part is None:
             continue
         values, logs = part
-        entities = slice(first, first + values.shape[-1])
+        held = first - accumulator.first
+        entities = slice(held, held + values.shape[-1])
         low, high = accumulator.low[channel, :, entities], accumulator.high[channel, :, entities]
         np.minimum(low, values.min(axis=0), out=low)
         np.maximum(high, values.max(axis=0), out=high)
@@ -431,12 +441,13 @@ def _count_bins(cells: NDArray[np.uint32], counts: NDArray[np.int64]) -> None:
 
 
 def _quantiles(
-    accumulator: _Accumulator, median: NDArray[np.float64], draws: int, first: int
+    accumulator: _Accumulator, median: NDArray[np.float64], draws: int
 ) -> NDArray[np.float64]:
     """(channels, T, E, quantiles), interpolated within a bin, kept within the values drawn;
-    NaN for the entities before `first` (not summarised)."""
-    counts = accumulator.histogram[:, :, first:]
-    low, high = accumulator.low[:, :, first:], accumulator.high[:, :, first:]
+    NaN for the entities before the accumulator's first (not summarised)."""
+    first = accumulator.first
+    counts = accumulator.histogram
+    low, high = accumulator.low, accumulator.high
     median = median[:, :, first:]
     cumulative = np.cumsum(counts, axis=-1)
     width = 2 * HISTOGRAM_HALF_WIDTH / HISTOGRAM_BINS
@@ -451,7 +462,7 @@ def _quantiles(
         log_ratio = -HISTOGRAM_HALF_WIDTH + (index + fraction) * width
         value = median * np.exp(log_ratio)
         found.append(np.clip(value, low, high))
-    quantiles = np.full((*accumulator.low.shape, len(QUANTILES)), np.nan)
+    quantiles = np.full((*median.shape[:2], first + median.shape[2], len(QUANTILES)), np.nan)
     quantiles[:, :, first:] = np.stack(found, axis=-1)
     return quantiles
 
@@ -516,16 +527,16 @@ def run(
         while pending:
             total = _merge(total, pending.popleft(), progress)
     assert total is not None  # check_draws: at least one draw, so one chunk
-    first = 0 if members else model.path.shape[0]
-    probability = np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2)
-    probability[:first] = np.nan
+    first = total.first
+    probability = np.full((first + total.met.shape[2], model.path.shape[1], len(TARGETS)), np.nan)
+    probability[first:] = np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2)
     return Draws(
         draws=draws,
         seed=seed,
         median_path=median,
         path_share=path_share,
         probability=probability,
-        quantiles=_quantiles(total, by_channel, draws, first).transpose(2, 1, 0, 3),
+        quantiles=_quantiles(total, by_channel, draws).transpose(2, 1, 0, 3),
         members=members,
     )
 
