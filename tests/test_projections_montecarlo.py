@@ -5,6 +5,7 @@ coalition bands are quantiles of summed draws."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from pathlib import Path
 from statistics import NormalDist
@@ -245,6 +246,20 @@ def test_a_coalition_only_run_gives_the_coalitions_figures_to_the_bit() -> None:
         )
         assert np.isnan(getattr(only, name)[:countries]).all()  # not summarised: not a number
     assert np.array_equal(only.median_path, full.median_path)
+
+
+def test_leaving_out_the_eur_channel_gives_the_other_channels_to_the_bit() -> None:
+    """vs_russia shows dollars and PPP only, so it leaves the EUR bands out (project(eur=False));
+    the dollars and PPP must not move, members summarised or not."""
+    model = synthetic_model(0.05, 0.4, 0.3, 0.5, 0.04, countries=5)
+    usd_ppp = dataclasses.replace(model, channels=(model.channels[0], model.channels[2]))
+    for members in (True, False):
+        full = montecarlo.run(model, 9_000, 7, members=members)
+        fewer = montecarlo.run(usd_ppp, 9_000, 7, members=members)
+        for name in ("quantiles", "median_path"):
+            kept = getattr(full, name)[:, :, [0, 2]]
+            assert getattr(fewer, name).tobytes() == kept.tobytes(), (name, members)
+        assert fewer.probability.tobytes() == full.probability.tobytes()
 
 
 def test_a_projection_of_the_coalition_only_refuses_the_members_rows() -> None:

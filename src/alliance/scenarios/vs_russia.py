@@ -404,6 +404,7 @@ def vs_russia(
             definition="sipri",
             ppp_scale=scale,
             detail="coalition",  # only the sides' sums are compared
+            eur=False,  # in dollars and PPP
         )
         projected = (run(coalition, path=path), run(RUSSIA, path="current"))
     return VsRussia(
