@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from alliance.errors import InvalidArgumentError, MissingDataError
 from alliance.projections.assumptions import Assumptions
+
+if TYPE_CHECKING:
+    import duckdb
 
 SHARE: Final = "defence_expenditure_share_gdp"
 DEFINITIONS: Final = ("nato", "sipri")
@@ -168,6 +171,16 @@ def _imf_gdp(members: Sequence[str]) -> dict[str, dict[int, tuple[float, bool, s
 
 def eur_per_usd_history() -> tuple[dict[int, float], str]:
     """Fed H.10 annual averages, EUR per USD, by year, and the newest edition they come from."""
+    from alliance.store import shared_connection
+
+    rates, edition = _eur_per_usd(shared_connection())
+    return dict(rates), edition
+
+
+@cache
+def _eur_per_usd(connection: duckdb.DuckDBPyConnection) -> tuple[dict[int, float], str]:
+    """Read once per connection (one state of the store and imports): vs-russia's two
+    projections, and a web server's, ask for the same rates."""
     rows = _records("exchange_rate", [EURO_AREA], source="fed", currency="EUR")
     rates = {int(r["year"]): float(r["value"]) for r in rows if r["value"] is not None}
     return rates, max(str(r["edition"]) for r in rows)

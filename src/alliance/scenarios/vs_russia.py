@@ -264,10 +264,11 @@ class _Figures:
 
 
 def _figures(entities: Sequence[str]) -> _Figures:
-    usd = _sipri(
-        "defence_expenditure", entities, currency="USD", price_basis="current", period="calendar"
-    )
-    lcu = _sipri("defence_expenditure", entities, currency="LCU", period="calendar")
+    # One selection for both currencies: the edition rule chooses per kind of figure (currency
+    # and prices included), so each currency's rows are those a selection of it alone gives.
+    spending = _sipri("defence_expenditure", entities, period="calendar")
+    usd = [r for r in spending if r["currency"] == "USD" and r["price_basis"] == "current"]
+    lcu = [r for r in spending if r["currency"] == "LCU"]
     factors, wb_editions = _ppp_factors(entities)
     scale = {"million": 1e-3, "billion": 1.0, "unit": 1e-9}
     return _Figures(
