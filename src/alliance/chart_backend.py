@@ -61,7 +61,7 @@ def load_matplotlib() -> None:
         import matplotlib.artist as artist
 
         built = getattr(artist, "kwdoc", None)
-        if built is None or not _checked(matplotlib.__version__) or not _uses_kwdoc(artist):
+        if built is None or not checked(matplotlib.__version__) or not _uses_kwdoc(artist):
             _import_drawing_modules()
             return
         for name in DEFERRED_MODULES:
@@ -111,10 +111,12 @@ def _pointer(artist: object) -> str:
     return NOT_BUILT
 
 
-def _checked(version: str) -> bool:
+def checked(version: str, versions: tuple[tuple[int, int], ...] = CHECKED_VERSIONS) -> bool:
+    """Whether matplotlib `version` is one of `versions` (major, minor): those whose internals
+    the code that asks was read against."""
     parts = version.split(".")
     try:
-        return (int(parts[0]), int(parts[1])) in CHECKED_VERSIONS
+        return (int(parts[0]), int(parts[1])) in versions
     except (IndexError, ValueError):
         return False
 
@@ -142,16 +144,24 @@ PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 
 def save_figure(figure: Any, out: Any, suffix: str, **options: Any) -> None:
     """`figure.savefig(out, format=suffix[1:], **options)`; a PNG with matplotlib's pixels, drawn
-    by matplotlib's Agg canvas, and its metadata (the Software text and the resolution)."""
-    if suffix != ".png":
+    by matplotlib's Agg canvas, and its metadata (the Software text and the resolution). The text
+    measured and drawn is kept for the next chart (`alliance.chart_text`)."""
+    from alliance.chart_text import save
+
+    if suffix == ".png":
+        _save_png(figure, out, **options)
+    else:
         figure.savefig(out, format=suffix[1:], **options)
-        return
+    save()
+
+
+def _save_png(figure: Any, out: Any, **options: Any) -> None:
     pixels = _Pixels(figure)
     figure.savefig(pixels, format="rgba", **options)
     if pixels.png is None:  # not the (height, width, 4) buffer this was written for
         figure.savefig(out, format="png", **options)
-        return
-    out.write(pixels.png)
+    else:
+        out.write(pixels.png)
 
 
 class _Pixels(io.BytesIO):
@@ -218,7 +228,7 @@ def _bisecting_text() -> type | None:
     from matplotlib.text import Text
 
     needed = ("_get_wrapped_text", "_get_wrap_line_width", "_get_rendered_text_width")
-    if not _checked(matplotlib.__version__) or not all(hasattr(Text, n) for n in needed):
+    if not checked(matplotlib.__version__) or not all(hasattr(Text, n) for n in needed):
         return None
 
     class BisectingText(Text):

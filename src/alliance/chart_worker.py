@@ -272,6 +272,9 @@ def serve(stdout: int, stderr: int, answers_out: int, command: str) -> None:
     try:
         for name in (*ALWAYS, *WARM_UP.get(command, ())):
             _load(name)
+        from alliance.chart_text import load
+
+        load(command)  # the text this command drew before, kept beside the store
     except Exception:  # noqa: BLE001 - nothing drawn here: the parent draws, as it would alone
         os._exit(0)
     for handed, own in ((stdout, 1), (stderr, 2)):

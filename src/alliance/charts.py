@@ -66,11 +66,13 @@ def _check_suffix(path: Path) -> str:
 
 def _figure(width: float = 9.0, height: float = 6.0) -> tuple[Figure, Axes]:
     from alliance.chart_backend import load_matplotlib
+    from alliance.chart_text import canvas_for
 
     load_matplotlib()
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=110)
+    canvas_for(figure)
     axes = figure.add_axes((0.08, 0.2, 0.74, 0.62))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)

@@ -151,8 +151,9 @@ def draw(result: ObligationsResult) -> Figure:
     from alliance.chart_backend import load_matplotlib
 
     load_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from alliance.chart_text import canvas_for
 
     bound = set(result.clause(NAT_ART5).bound) | set(result.clause(TEU_42_7).bound)
     view = map_view.frame_of(result, bound)
@@ -166,7 +167,7 @@ def draw(result: ObligationsResult) -> Figure:
     top = TOP_INCHES + TITLE_LINE_INCHES * _title(result).count("\n")
     height = top + map_height + legend_height + FOOT_INCHES
     figure = Figure(figsize=(MAP_WIDTH_INCHES, height))
-    FigureCanvasAgg(figure)  # as pyplot would give it: callers measure and draw with Agg
+    canvas_for(figure)  # Agg, as pyplot would give it: callers measure and draw with Agg
     map_bottom = (legend_height + FOOT_INCHES) / height
     axes = figure.add_axes(
         (
