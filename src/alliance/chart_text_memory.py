@@ -2,14 +2,15 @@
 that keeps it between processes: one per command that draws (`text-<command>.bin` in the cache
 folder).
 
-Its layout: FILE_MAGIC; the header's length (8 bytes, big-endian); a JSON header (matplotlib's and
-FreeType's versions, the generation, the fonts with their size and modification time, the strings'
-sizes, the layouts with where their items are, the glyphs' styles, the arrays' lengths and their
-CRC-32); then three arrays: the layouts' items (float64, a row: font, glyph, x, y), the glyphs
-(int64, a row: font, glyph, 64ths across, 64ths up, style, left, top, rows, columns, last used)
-and their pixels (uint8, row after row). Numbers, strings and pixels only: nothing in it runs. A
-file from another matplotlib or FreeType, naming a font file that has changed since, or that does
-not add up, is not used (and is replaced by the next chart that adds to the memory).
+Its layout: FILE_MAGIC; the header's length (8 bytes, big-endian); the CRC-32 of all that follows
+(4 bytes); a JSON header (matplotlib's and FreeType's versions, the generation, the fonts with
+their size and modification time, the strings' sizes, the layouts with where their items are, the
+glyphs' styles and the arrays' lengths); then three arrays: the layouts' items (float64, a row:
+font, glyph, x, y), the glyphs (int64, a row: font, glyph, 64ths across, 64ths up, style, left,
+top, rows, columns, last used) and their pixels (uint8, row after row). Numbers, strings and
+pixels only: nothing in it runs. A file from another matplotlib or FreeType, naming a font file
+that has changed since, or that does not add up, is not used (and is replaced by the next chart
+that adds to the memory).
 
 Reading turns only the keys into Python objects: a layout's items and a glyph's pixels are taken
 from the arrays when a chart first uses them, so that reading costs little however much is kept.
@@ -28,8 +29,9 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     import numpy as np
 
-FILE_MAGIC: Final = b"alliance text cache 2\n"
+FILE_MAGIC: Final = b"alliance text cache 3\n"
 HEADER_BYTES: Final = 8
+CHECKSUM_BYTES: Final = 4
 ITEM_COLUMNS: Final = 4
 GLYPH_COLUMNS: Final = 10
 USED_COLUMN: Final = 9
@@ -139,8 +141,11 @@ def _take_in(memory: Memory, content: bytes) -> None:
 
     if not content.startswith(FILE_MAGIC):
         raise ValueError("not a text cache")
-    start = len(FILE_MAGIC) + HEADER_BYTES
-    header_size = int.from_bytes(content[len(FILE_MAGIC) : start], "big")
+    start = len(FILE_MAGIC) + HEADER_BYTES + CHECKSUM_BYTES
+    header_size = int.from_bytes(content[len(FILE_MAGIC) : start - CHECKSUM_BYTES], "big")
+    checksum = int.from_bytes(content[start - CHECKSUM_BYTES : start], "big")
+    if checksum != zlib.crc32(memoryview(content)[start:]):
+        raise ValueError("not the file that was written (its checksum differs)")
     header = json.loads(content[start : start + header_size])
     if header["fingerprint"] != fingerprint():
         raise ValueError("written by another matplotlib or FreeType")
@@ -149,8 +154,6 @@ def _take_in(memory: Memory, content: bytes) -> None:
         raise ValueError("a font file has changed")
     ids = [memory.font_id(path, face) for path, face, _, _ in fonts]
     body = bytearray(content[start + header_size :])  # writable: draw_text_image takes them so
-    if header["checksum"] != zlib.crc32(body):
-        raise ValueError("the arrays are not those written")
     item_count, glyph_count = header["item_count"], header["glyph_count"]
     items = np.frombuffer(body, np.float64, item_count * ITEM_COLUMNS)
     glyphs = np.frombuffer(body, np.int64, glyph_count * GLYPH_COLUMNS, items.nbytes)
@@ -262,10 +265,10 @@ def encoded(memory: Memory) -> bytes:
     }
     items_array = np.asarray(item_rows, dtype=np.float64).reshape(-1, ITEM_COLUMNS)
     glyph_array = np.asarray(glyph_rows, dtype=np.int64).reshape(-1, GLYPH_COLUMNS)
-    body = b"".join([items_array.tobytes(), glyph_array.tobytes(), *pixels])
-    header["checksum"] = zlib.crc32(body)
     text = json.dumps(header, separators=(",", ":")).encode()
-    return b"".join([FILE_MAGIC, len(text).to_bytes(HEADER_BYTES, "big"), text, body])
+    checked = b"".join([text, items_array.tobytes(), glyph_array.tobytes(), *pixels])
+    size, checksum = len(text).to_bytes(HEADER_BYTES, "big"), zlib.crc32(checked)
+    return b"".join([FILE_MAGIC, size, checksum.to_bytes(CHECKSUM_BYTES, "big"), checked])
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
