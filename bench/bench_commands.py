@@ -135,6 +135,11 @@ def cold_start(runs: int) -> str:
     return row("first call: `alliance data sources`, store built (cold)", times, yardstick, None)
 
 
+def forget_text(home: Path) -> None:
+    for remembered in (home / "cache").glob("text-*.bin"):
+        remembered.unlink()
+
+
 def main() -> None:
     compile_package()
     parser = argparse.ArgumentParser(description=__doc__)
@@ -142,6 +147,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--charts-only", action="store_true", help="only the charts and maps (no cold start)"
+    )
+    parser.add_argument(
+        "--forget-text",
+        action="store_true",
+        help="empty the charts' text memory (alliance.chart_text) before every run: the first "
+        "chart a command draws after install, or after its text changed",
     )
     args = parser.parse_args()
     lines = [
@@ -157,6 +168,8 @@ def main() -> None:
         for command in ([a.format(out=out) for a in c] for c in chosen):
             times, yardstick = [], []
             for _ in range(args.runs):
+                if args.forget_text:
+                    forget_text(Path(home))
                 times.append(timed_with_cpu(command, env))
                 yardstick.append(timed_with_cpu(YARDSTICK, env))
             name = shown(command).replace(out, "out")
