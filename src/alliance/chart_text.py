@@ -278,8 +278,8 @@ def _drop_least_recent(entries: dict[Any, Any], largest: int) -> None:
     if len(entries) <= largest:
         return
     stored = _memory.stored
-    by_use = sorted(entries, key=lambda key: _used(entries[key], stored), reverse=True)
-    for key in by_use[largest:]:
+    by_use = sorted(list(entries.items()), key=lambda kept: _used(kept[1], stored), reverse=True)
+    for key, _ in by_use[largest:]:
         del entries[key]
 
 

@@ -237,7 +237,10 @@ def encoded(memory: Memory) -> bytes:
     stored = memory.stored
     layouts: list[list[Any]] = []
     item_rows: list[Item] = []
-    for (text, fonts, size, dpi, settings, features, language), entry in memory.layouts.items():
+    # copies of the dictionaries (made at once): a web server's other threads may be drawing
+    layout_entries, glyph_entries = list(memory.layouts.items()), list(memory.glyphs.items())
+    size_entries = list(memory.sizes.items())
+    for (text, fonts, size, dpi, settings, features, language), entry in layout_entries:
         items = stored.items(entry[0]) if isinstance(entry[0], range) else entry[0]
         first = len(item_rows)
         item_rows.extend(items)
@@ -247,7 +250,7 @@ def encoded(memory: Memory) -> bytes:
     styles: dict[tuple[Any, ...], int] = {}
     glyph_rows: list[list[Any]] = []
     pixels: list[bytes] = []
-    for (font, glyph, across, up, style), entry in memory.glyphs.items():
+    for (font, glyph, across, up, style), entry in glyph_entries:
         found = stored.glyph(entry) if isinstance(entry, int) else entry
         bitmap, left, top, used = found
         number = styles.setdefault(style, len(styles))
@@ -257,7 +260,9 @@ def encoded(memory: Memory) -> bytes:
         "fingerprint": fingerprint(),
         "generation": memory.generation,
         "fonts": [list(font) for font in memory.fonts],
-        "sizes": [[k[0], list(k[1]), k[2], k[3], list(k[4]), *v] for k, v in memory.sizes.items()],
+        "sizes": [
+            [k[0], list(k[1]), k[2], k[3], list(k[4]), *v] for k, v in list(memory.sizes.items())
+        ],
         "layouts": layouts,
         "styles": [[s[0], s[1], list(s[2]), s[3], s[4]] for s in styles],
         "item_count": len(item_rows),
