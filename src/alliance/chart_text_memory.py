@@ -260,9 +260,7 @@ def encoded(memory: Memory) -> bytes:
         "fingerprint": fingerprint(),
         "generation": memory.generation,
         "fonts": [list(font) for font in memory.fonts],
-        "sizes": [
-            [k[0], list(k[1]), k[2], k[3], list(k[4]), *v] for k, v in list(memory.sizes.items())
-        ],
+        "sizes": [[k[0], list(k[1]), k[2], k[3], list(k[4]), *v] for k, v in size_entries],
         "layouts": layouts,
         "styles": [[s[0], s[1], list(s[2]), s[3], s[4]] for s in styles],
         "item_count": len(item_rows),
