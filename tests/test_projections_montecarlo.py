@@ -262,6 +262,19 @@ def test_leaving_out_the_eur_channel_gives_the_other_channels_to_the_bit() -> No
         assert fewer.probability.tobytes() == full.probability.tobytes()
 
 
+@pytest.mark.parametrize("members", [True, False])
+def test_leaving_out_the_odds_gives_the_bands_to_the_bit(members: bool) -> None:
+    """vs_russia shows no probability of meeting a target (project(odds=False)): its bands must
+    be those of a full run, for the countries and for either coalition."""
+    model = synthetic_model(0.05, 0.4, 0.3, 0.7, 0.04, countries=5)
+    full = montecarlo.run(model, 9_000, 5, members=members)
+    bands = montecarlo.run(model, 9_000, 5, members=members, odds=False)
+    assert bands.quantiles.tobytes() == full.quantiles.tobytes()
+    assert bands.median_path.tobytes() == full.median_path.tobytes()
+    assert np.isnan(bands.probability).all()
+    assert not np.isnan(full.probability[0 if members else 5 :]).any()
+
+
 def test_a_projection_of_the_coalition_only_refuses_the_members_rows() -> None:
     from alliance.errors import InvalidArgumentError
 

@@ -98,7 +98,7 @@ class Draws:
     seed: int
     median_path: NDArray[np.float64]  # (E, T, channels): the path with no shock
     path_share: NDArray[np.float64]  # (E, T) planned share, %
-    probability: NDArray[np.float64]  # (E, T, targets)
+    probability: NDArray[np.float64]  # (E, T, targets); NaN where not summarised
     quantiles: NDArray[np.float64]  # (E, T, channels, quantiles)
     members: bool = True  # False: the coalitions only (the countries' bands and odds are NaN)
 
@@ -277,11 +277,18 @@ def _fixed(model: Model, draws: _ChunkDraws, log_median: NDArray[np.float64]) ->
 
 
 def _chunk(
-    model: Model, log_median: NDArray[np.float64], seed: int, index: int, n: int, members: bool
+    model: Model,
+    log_median: NDArray[np.float64],
+    seed: int,
+    index: int,
+    n: int,
+    members: bool,
+    odds: bool,
 ) -> _Accumulator:
     """n draws, laid out (draw, year, country): the random numbers first, then the arithmetic
     block of draws by block, in buffers the thread keeps, and the bins counted at the end.
-    `members`: the countries' counts too, not only the coalitions'."""
+    `members`: the countries' counts too, not only the coalitions'; `odds`: the targets met
+    too, not only the bins."""
     countries, years = model.path.shape
     groups = model.groups.shape[0]
     buffers = _BUFFERS.get(years, countries, groups, len(model.channels))
@@ -294,7 +301,7 @@ def _chunk(
     step = _block_draws(years, countries)
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
-        _block(model, draws, fixed, rows, buffers, accumulator, members)
+        _block(model, draws, fixed, rows, buffers, accumulator, members, odds)
     for j in range(len(model.channels)):
         if members:
             _count_bins(buffers.country_bins[j, :, :n], accumulator.histogram[j, :, :countries])
@@ -310,11 +317,13 @@ def _block(
     buffers: _Buffers,
     accumulator: _Accumulator,
     members: bool,
+    odds: bool,
 ) -> None:
     """The draws `rows` of the chunk: each value computed by the same operations in the same
     order whatever the block, so that the blocks' size never changes a number. Without
-    `members`, what only the countries' own figures need is skipped; the coalitions' figures
-    come from the same operations either way."""
+    `members`, what only the countries' own figures need is skipped, without `odds` what only
+    the targets met need (the GDP drawn in dollars); the bands come from the same operations
+    either way."""
     countries, years = model.path.shape
     n = rows.stop - rows.start
     growth = draws.normals[rows]  # the shocks become S in place
@@ -327,7 +336,7 @@ def _block(
     np.subtract(fixed.path, share, out=share)
     np.exp(growth, out=level)  # exp(S): GDP drawn over the IMF's
     _follow_gdp(share, growth, level, model.elasticity)  # the share of the IMF's GDP spent
-    if members:
+    if members and odds:
         np.divide(share, level, out=work)  # the share of the GDP drawn
         flags = buffers.flags[:n]
         for k, target in enumerate(TARGETS):
@@ -336,19 +345,22 @@ def _block(
     spend = share
     spend *= fixed.gdp_share  # in US$ at the median exchange rate (the path's order of operations)
     usd = work
-    np.copyto(usd, spend)
     if fixed.dollars_per_euro is not None:  # euro-area members' dollars move with the drawn rate
         # times 1 for the others: the same numbers as leaving them, without a masked product
         factor = np.where(model.euro, fixed.dollars_per_euro[rows], 1.0)
-        usd *= factor
-        level *= factor
-    level *= fixed.gdp  # GDP drawn, US$
+        np.multiply(spend, factor, out=usd)
+        if odds:
+            level *= factor
+    else:
+        np.copyto(usd, spend)
     group_usd = group_sums(usd, model.groups)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        group_share = 100 * group_usd / group_sums(level, model.groups)
-    for k, target in enumerate(TARGETS):
-        met = accumulator.met[k, :, countries - accumulator.first :]
-        met += (group_share >= target - MEET_TOLERANCE).sum(axis=0)
+    if odds:
+        level *= fixed.gdp  # GDP drawn, US$
+        with np.errstate(divide="ignore", invalid="ignore"):
+            group_share = 100 * group_usd / group_sums(level, model.groups)
+        for k, target in enumerate(TARGETS):
+            met = accumulator.met[k, :, countries - accumulator.first :]
+            met += (group_share >= target - MEET_TOLERANCE).sum(axis=0)
     logs = np.log(usd, out=level) if members else level  # the GDP drawn is no longer needed
     group_logs = np.log(group_usd)
     for j, channel in enumerate(model.channels):  # usd, eur, then ppp (see build_model)
@@ -504,10 +516,12 @@ def run(
     progress: Callable[[int], None] | None = None,
     *,
     members: bool = True,
+    odds: bool = True,
 ) -> Draws:
     """`draws` draws of the model, `CHUNK` at a time on `THREADS` threads. `members=False`
-    summarises the coalitions only (the countries' bands and probabilities are NaN): the
-    coalitions' figures are the same, to the bit, for less work."""
+    summarises the coalitions only (the countries' bands and probabilities are NaN); `odds=False`
+    leaves out the probabilities of meeting the targets (NaN): the figures kept are the same, to
+    the bit, for less work."""
     check_draws(draws)
     median, path_share = _paths(model)
     by_channel = np.moveaxis(median, -1, 0).transpose(0, 2, 1)  # (channels, T, E)
@@ -520,7 +534,7 @@ def run(
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         pending: deque[tuple[Future[_Accumulator], int]] = deque()
         for index, n in enumerate(sizes):
-            chunk = pool.submit(_chunk, model, log_median, seed, index, n, members)
+            chunk = pool.submit(_chunk, model, log_median, seed, index, n, members, odds)
             pending.append((chunk, n))
             if len(pending) >= IN_FLIGHT:
                 total = _merge(total, pending.popleft(), progress)
@@ -529,7 +543,8 @@ def run(
     assert total is not None  # check_draws: at least one draw, so one chunk
     first = total.first
     probability = np.full((first + total.met.shape[2], model.path.shape[1], len(TARGETS)), np.nan)
-    probability[first:] = np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2)
+    if odds:
+        probability[first:] = np.moveaxis(total.met / draws, 0, -1).transpose(1, 0, 2)
     return Draws(
         draws=draws,
         seed=seed,

@@ -329,6 +329,7 @@ def project(
     progress: Callable[[int], None] | None = None,
     detail: str = "all",
     eur: bool = True,
+    odds: bool = True,
 ) -> Projection:
     """Project `expression`'s members and their sum to `to` under `path` with `draws` draws.
 
@@ -336,8 +337,9 @@ def project(
     YAML file of overrides or an Assumptions. `ppp_scale` adds PPP bands (see vs_russia).
     `detail`: the rows the result must give (DETAILS); `coalition` summarises the coalition
     only (the same figures for it, in less time), `countries` and `all` every member too.
-    `eur=False` leaves out the EUR bands (vs_russia shows dollars and PPP only): the dollar and
-    PPP figures are the same to the bit, in less time.
+    `eur=False` leaves out the EUR bands and `odds=False` the probabilities of meeting the
+    targets (NaN), which vs_russia does not show: the other figures are the same to the bit, in
+    less time.
     """
     from alliance.projections import montecarlo
 
@@ -350,7 +352,7 @@ def project(
     groups = montecarlo.membership([range(len(baseline.countries))], len(baseline.countries))
     scale = ppp_scale(baseline) if ppp_scale is not None else None
     model = build_model(baseline, shares, chosen, groups, scale, eur=eur)
-    result = montecarlo.run(model, draws, seed, progress, members=detail != "coalition")
+    result = montecarlo.run(model, draws, seed, progress, members=detail != "coalition", odds=odds)
     return Projection(
         baseline=baseline,
         assumptions=chosen,

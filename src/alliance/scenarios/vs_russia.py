@@ -406,6 +406,7 @@ def vs_russia(
             ppp_scale=scale,
             detail="coalition",  # only the sides' sums are compared
             eur=False,  # in dollars and PPP
+            odds=False,  # bands only
         )
         projected = (run(coalition, path=path), run(RUSSIA, path="current"))
     return VsRussia(
