@@ -340,3 +340,27 @@ def test_a_shipped_parameter_file_reads_the_same_with_either_yaml_parser(relativ
     shipped = read_yaml(DATA / relative, "a YAML file of parameters", shipped=True)
     assert repr(shipped) == repr(pure)
     assert shipped["parameters"]  # a document with parameters, not an empty one
+
+
+def test_the_shipped_assumptions_read_through_their_json_copy_are_the_file_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped assumptions come from a JSON copy beside the store once it is written: the
+    same parameters as parsing the file; a damaged copy, or a changed file, is parsed anew."""
+    from alliance.parameters import shipped_entries
+    from alliance.projections import assumptions
+
+    monkeypatch.setenv("ALLIANCE_HOME", str(tmp_path / "home"))
+    shipped = DATA / "projections" / "assumptions.yaml"
+    parsed, _ = shipped_entries(shipped, assumptions.RULES, assumptions.KINDS, {"parameters"})
+    assert assumptions._shipped_fields(shipped) == parsed  # parsed, then written
+    (copy,) = (tmp_path / "home" / "cache").glob("assumptions-*.json")
+    assert json.loads(copy.read_text(encoding="utf-8")) == parsed
+    copy.write_text('[{"name": "slip_probability", "value": 0.9}]', encoding="utf-8")
+    assert assumptions._shipped_fields(shipped) == parsed  # not the damaged copy's 0.9
+    edited = tmp_path / "assumptions.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    edited.write_text(text.replace("value: 0.5\n", "value: 0.25\n", 1), encoding="utf-8")
+    changed = {f["name"]: f["value"] for f in assumptions._shipped_fields(edited)}
+    assert changed["budget_gdp_elasticity"] == 0.25
+    assert len(list((tmp_path / "home" / "cache").glob("assumptions-*.json"))) == 2

@@ -10,7 +10,11 @@ of range is refused as one line naming the file, the key and what is expected
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -22,6 +26,7 @@ from alliance.errors import ParameterFileError
 from alliance.parameters import Rule
 
 KINDS: Final = ("derived", "assumption")
+_CHECKERS: Final = (sys.modules[__name__], parameters)
 
 _SD: Final = Rule(lambda v: 0 <= v <= 1, "a number from 0 to 1 (log points a year) or null", True)
 _FRACTION: Final = Rule(lambda v: 0 <= v <= 1, "a number from 0 to 1")
@@ -128,8 +133,60 @@ def shipped_path() -> Path:
 def _shipped() -> Assumptions:
     """The shipped file, read once per process (--help's epilog and the run both need it)."""
     path = shipped_path()
+    return Assumptions(tuple(Assumption(**f) for f in _shipped_fields(path)), (str(path),))
+
+
+FIELDS: Final = ("name", "value", "unit", "kind", "source", "reason", "url")
+
+
+def _shipped_fields(path: Path) -> list[dict[str, Any]]:
+    """The shipped file's parameters as checked, from a JSON copy beside the store when one was
+    written for this file and this code: importing PyYAML and parsing took longer than the rest
+    of a projection's set-up (bench/RESULTS.md). Any doubt about the copy parses the file."""
+    cached = _cache_file(path)
+    if cached is not None:
+        try:
+            fields = _valid_fields(json.loads(cached.read_bytes()))
+        except (OSError, ValueError):
+            fields = None
+        if fields is not None:
+            return fields
     fields, _ = parameters.shipped_entries(path, RULES, KINDS, {"parameters"})
-    return Assumptions(tuple(Assumption(**f) for f in fields), (str(path),))
+    if cached is not None:
+        from alliance.errors import AllianceError
+        from alliance.paths import write_text
+
+        with suppress(AllianceError):  # a cache folder that takes no file: parsed each time
+            write_text(cached, json.dumps(fields), "a cache file beside the store")
+    return fields
+
+
+def _cache_file(path: Path) -> Path | None:
+    """Named by the file's bytes and the code that checks it (this module, `parameters`)."""
+    from alliance.homes import home
+
+    try:
+        parts = [path.read_bytes(), *(Path(m.__file__ or "").read_bytes() for m in _CHECKERS)]
+    except OSError:
+        return None
+    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+    return home()[0] / f"assumptions-{digest}.json"
+
+
+def _valid_fields(data: Any) -> list[dict[str, Any]] | None:
+    """`data` if it is what `_shipped_fields` writes: one entry per rule, in a known shape."""
+    if not isinstance(data, list) or [d.get("name") for d in data if isinstance(d, dict)] != list(
+        RULES
+    ):
+        return None
+    for entry in data:
+        if tuple(entry) != FIELDS or not all(
+            isinstance(entry[k], str) for k in FIELDS if k != "value"
+        ):
+            return None
+        if entry["value"] is not None and not isinstance(entry["value"], float):
+            return None
+    return data
 
 
 def _check_consistent(assumptions: Assumptions) -> None:
