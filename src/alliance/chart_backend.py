@@ -144,24 +144,16 @@ PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 
 def save_figure(figure: Any, out: Any, suffix: str, **options: Any) -> None:
     """`figure.savefig(out, format=suffix[1:], **options)`; a PNG with matplotlib's pixels, drawn
-    by matplotlib's Agg canvas, and its metadata (the Software text and the resolution). The text
-    measured and drawn is kept for the next chart (`alliance.chart_text`)."""
-    from alliance.chart_text import save
-
-    if suffix == ".png":
-        _save_png(figure, out, **options)
-    else:
+    by matplotlib's Agg canvas, and its metadata (the Software text and the resolution)."""
+    if suffix != ".png":
         figure.savefig(out, format=suffix[1:], **options)
-    save()
-
-
-def _save_png(figure: Any, out: Any, **options: Any) -> None:
+        return
     pixels = _Pixels(figure)
     figure.savefig(pixels, format="rgba", **options)
     if pixels.png is None:  # not the (height, width, 4) buffer this was written for
         figure.savefig(out, format="png", **options)
-    else:
-        out.write(pixels.png)
+        return
+    out.write(pixels.png)
 
 
 class _Pixels(io.BytesIO):

@@ -40,6 +40,10 @@ from alliance.chart_text_memory import FontId, Item, Memory, read, write
 CHECKED_VERSIONS: Final = ((3, 11),)
 LARGEST_GLYPH_COUNT: Final = 20_000  # a chart draws one to two thousand
 LARGEST_STRING_COUNT: Final = 2_000
+# What savefig hands every print method; matplotlib's own drop those they do not take.
+FOR_OTHER_RENDERERS: Final = frozenset(
+    {"dpi", "facecolor", "edgecolor", "orientation", "bbox_inches_restore"}
+)
 WITHOUT_COMMAND: Final = "charts"  # the file of charts drawn where no command was named
 
 _memory = Memory()
@@ -65,6 +69,15 @@ def _canvas_class() -> type:
             if type(renderer) is RendererAgg:
                 renderer.__class__ = remembering  # the same renderer, its text from memory
             return renderer
+
+        def print_raw(self, filename_or_obj: Any, **options: Any) -> None:
+            """The pixels (how `chart_backend.save_figure` writes a PNG); then what this chart
+            added to the memory is written, for the next process that draws."""
+            own = {k: v for k, v in options.items() if k not in FOR_OTHER_RENDERERS}
+            super().print_raw(filename_or_obj, **own)  # type: ignore[no-untyped-call]
+            save()
+
+        print_rgba = print_raw
 
     return RememberingCanvas
 
