@@ -54,7 +54,7 @@ WARM_UP: Final[dict[str, tuple[str, ...]]] = {
     ),
     "project": ("alliance.projections.charts", *PROJECTION),
     "europe-without-us": ("alliance.scenarios.tornado",),
-    "vs-russia": ("alliance.scenarios.vs_russia_chart", *PROJECTION),
+    "vs-russia": ("alliance.scenarios.vs_russia_chart",),  # handed rows, not the projections
 }  # compare, targets and demo draw with what every worker loads
 
 Params = ParamSpec("Params")

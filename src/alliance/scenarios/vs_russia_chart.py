@@ -8,6 +8,7 @@ matplotlib is imported only when a chart is drawn.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,16 +28,34 @@ PANEL_TITLES = {
 }
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the chart shows of a `VsRussia`: its rows and words, taken by the caller, so that a
+    chart worker draws without the projections (their modules and draws) or the store."""
+
+    rows: list[dict[str, Any]]
+    coalition: str
+    title: str
+    path: str
+    russia_estimated: list[int]  # the years Russia's SIPRI figures are estimates
+    sources: list[str]
+
+    @classmethod
+    def of(cls, result: VsRussia) -> Shown:
+        russia = result.history[1]
+        estimated = sorted(y for y, members in russia.estimated.items() if members)
+        rows, sources = result.records(), result.source_lines()
+        return cls(rows, result.coalition, result.title, result.path, estimated, sources)
+
+
 def draw_vs_russia(result: VsRussia, path: Path) -> Path:
     """Write the chart of `result` to `path` (.png, .svg or .html)."""
     _check_suffix(path)
-    return _drawn_vs_russia(result, path, result.source_lines())
+    return _drawn_vs_russia(Shown.of(result), path)
 
 
 @drawn_by_worker
-def _drawn_vs_russia(result: VsRussia, path: Path, sources: list[str]) -> Path:
-    """`draw_vs_russia` with its source lines, read from the store by the caller: a chart worker
-    then draws without opening the store."""
+def _drawn_vs_russia(shown: Shown, path: Path) -> Path:
     figure, left = _figure(12.0, 6.4)
     left.set_position((0.06, 0.24, 0.36, 0.56))
     right = figure.add_axes((0.54, 0.24, 0.36, 0.56))
@@ -47,7 +66,7 @@ def _drawn_vs_russia(result: VsRussia, path: Path, sources: list[str]) -> Path:
     right.tick_params(colors=TEXT, labelsize=9)
     right.grid(axis="y", color="#e6e6e6", linewidth=0.8, linestyle=(0, (4, 3)))
     right.set_axisbelow(True)
-    rows = result.records()
+    rows = shown.rows
     top = max(
         (
             r[k]
@@ -58,25 +77,23 @@ def _drawn_vs_russia(result: VsRussia, path: Path, sources: list[str]) -> Path:
         default=1.0,
     )
     for axes, basis in zip((left, right), BASES, strict=True):
-        _panel(axes, [r for r in rows if r["basis"] == basis], result.coalition, basis)
+        _panel(axes, [r for r in rows if r["basis"] == basis], shown.coalition, basis)
         axes.set_ylim(0, top * 1.08)
     text = ChartText(
-        title=result.title.split(":")[0] + ": defence spending, historical and projected",
+        title=shown.title.split(":")[0] + ": defence spending, historical and projected",
         subtitle=(
             f"SIPRI definition for both sides. Left: {BASIS_WORDS['market']}; right: "
             f"{BASIS_WORDS['ppp']}. Solid: SIPRI figures; dashed: median of the projection "
-            f"('{Path(result.path).name}' path for {result.coalition}, Russia's latest share "
+            f"('{Path(shown.path).name}' path for {shown.coalition}, Russia's latest share "
             f"held), shaded: 5-95 % of the draws. {MARKED_YEAR} marked."
         ),
-        sources=sources,
-        notes=(PPP_CAVEAT, *_estimate_notes(result)),
+        sources=shown.sources,
+        notes=(PPP_CAVEAT, *_estimate_notes(shown.russia_estimated)),
     )
     return save(figure, path, text)
 
 
-def _estimate_notes(result: VsRussia) -> list[str]:
-    russia = result.history[1]
-    years = sorted(y for y, members in russia.estimated.items() if members)
+def _estimate_notes(years: list[int]) -> list[str]:
     return [f"Russia's SIPRI figures for {', '.join(map(str, years))} are SIPRI estimates."] * bool(
         years
     )
