@@ -364,3 +364,22 @@ def test_the_shipped_assumptions_read_through_their_json_copy_are_the_file_parse
     changed = {f["name"]: f["value"] for f in assumptions._shipped_fields(edited)}
     assert changed["budget_gdp_elasticity"] == 0.25
     assert len(list((tmp_path / "home" / "cache").glob("assumptions-*.json"))) == 2
+
+
+def test_baselines_built_from_one_read_are_those_built_one_by_one() -> None:
+    """vs-russia builds both sides' baselines from one read of the store: each must be the
+    baseline its coalition gets alone, on either definition."""
+    from alliance.projections.baseline import build_baselines
+
+    assumptions = load_assumptions()
+    for definition in ("sipri", "nato"):
+        together = build_baselines(
+            ["NATO-Europe", "RUS", "EU"], 2035, assumptions, definition=definition
+        )
+        alone = [
+            build_baseline(e, 2035, assumptions, definition=definition)
+            for e in ("NATO-Europe", "RUS", "EU")
+        ]
+        assert list(together) == alone
+    (russia,) = build_baselines(["RUS"], 2035, assumptions, definition="sipri")
+    assert [c.iso3 for c in russia.countries] == ["RUS"]

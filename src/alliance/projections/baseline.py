@@ -253,16 +253,61 @@ def build_baseline(
     on: date | None = None,
 ) -> Baseline:
     """The members of `expression` on `on` (default today), held to `horizon`, with their data."""
+    (baseline,) = build_baselines([expression], horizon, assumptions, definition=definition, on=on)
+    return baseline
+
+
+def build_baselines(
+    expressions: Sequence[str],
+    horizon: int,
+    assumptions: Assumptions,
+    *,
+    definition: str = "nato",
+    on: date | None = None,
+) -> tuple[Baseline, ...]:
+    """`build_baseline` of each expression, from one read of the store for all their members
+    (vs-russia's two sides): a member's figures do not depend on who else is asked."""
     from alliance.coalitions import coalition
 
     if definition not in DEFINITIONS:
         raise InvalidArgumentError(
             f"Unknown definition {definition!r}: expected one of {', '.join(DEFINITIONS)}."
         )
-    members = coalition(expression, on).members
-    if not members:
-        raise MissingDataError(f"{expression!r} has no members on {on or date.today()}.")
-    latest, histories = latest_shares(members, definition)
+    members_of = {}
+    for expression in expressions:
+        members_of[expression] = coalition(expression, on).members
+        if not members_of[expression]:
+            raise MissingDataError(f"{expression!r} has no members on {on or date.today()}.")
+    everyone = list(dict.fromkeys(m for members in members_of.values() for m in members))
+    latest, histories = latest_shares(everyone, definition)
+    read = _Read(latest, histories, _imf_gdp(list(latest)) if latest else {})
+    return tuple(
+        _baseline(expression, members_of[expression], horizon, assumptions, definition, on, read)
+        for expression in expressions
+    )
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The rows `build_baselines` read for every member: latest shares, histories, IMF GDP."""
+
+    latest: dict[str, dict[str, Any]]
+    histories: dict[str, list[tuple[int, float]]]
+    gdp: dict[str, dict[int, tuple[float, bool, str]]]
+
+
+def _baseline(
+    expression: str,
+    members: Sequence[str],
+    horizon: int,
+    assumptions: Assumptions,
+    definition: str,
+    on: date | None,
+    read: _Read,
+) -> Baseline:
+    wanted = set(members)
+    latest = {iso3: row for iso3, row in read.latest.items() if iso3 in wanted}
+    histories = read.histories
     if not latest:
         raise MissingDataError(
             f"No member of {expression!r} has a defence share of GDP figure (NATO or SIPRI): "
@@ -275,7 +320,7 @@ def build_baseline(
             f"figure ({last_base}) up to {LAST_HORIZON}."
         )
     years = tuple(range(min(int(r["year"]) for r in latest.values()) + 1, horizon + 1))
-    gdp = _imf_gdp(list(latest))
+    gdp = {iso3: by_year for iso3, by_year in read.gdp.items() if iso3 in latest}
     fx, fx_edition = eur_per_usd_history()
     first = int(assumptions.number("gdp_history_first_year"))
     day = on or date.today()

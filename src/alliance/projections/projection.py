@@ -341,26 +341,63 @@ def project(
     targets (NaN), which vs_russia does not show: the other figures are the same to the bit, in
     less time.
     """
+    check_run(detail, draws, path)
+    chosen = resolve_assumptions(assumptions)
+    baseline = build_baseline(expression, to, chosen, definition=definition, on=on)
+    return project_baseline(
+        baseline,
+        chosen,
+        path=path,
+        draws=draws,
+        seed=seed,
+        ppp_scale=ppp_scale,
+        progress=progress,
+        detail=detail,
+        eur=eur,
+        odds=odds,
+    )
+
+
+def check_run(detail: str, draws: int, path: str | Path) -> None:
+    """What `project` refuses before any work: an unknown detail or path, draws out of range."""
     from alliance.projections import montecarlo
 
     check_detail(detail)
     montecarlo.check_draws(draws)
-    _user_file(path)  # an unknown path name is refused before any work
-    chosen = resolve_assumptions(assumptions)
-    baseline = build_baseline(expression, to, chosen, definition=definition, on=on)
-    shares, notes = _shares(baseline, path, chosen)
+    _user_file(path)
+
+
+def project_baseline(
+    baseline: Baseline,
+    assumptions: Assumptions,
+    *,
+    path: str | Path = "current",
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    ppp_scale: Callable[[Baseline], NDArray[np.float64]] | None = None,
+    progress: Callable[[int], None] | None = None,
+    detail: str = "all",
+    eur: bool = True,
+    odds: bool = True,
+) -> Projection:
+    """`project` from a baseline already built (`build_baselines` builds several from one read
+    of the store) with the assumptions it was built with."""
+    from alliance.projections import montecarlo
+
+    check_run(detail, draws, path)
+    shares, notes = _shares(baseline, path, assumptions)
     groups = montecarlo.membership([range(len(baseline.countries))], len(baseline.countries))
     scale = ppp_scale(baseline) if ppp_scale is not None else None
-    model = build_model(baseline, shares, chosen, groups, scale, eur=eur)
+    model = build_model(baseline, shares, assumptions, groups, scale, eur=eur)
     result = montecarlo.run(model, draws, seed, progress, members=detail != "coalition", odds=odds)
     return Projection(
         baseline=baseline,
-        assumptions=chosen,
+        assumptions=assumptions,
         path=str(path),
         path_notes=tuple(notes),
         channels=tuple(ch.name for ch in model.channels),
         result=result,
-        coalition_name=expression,
+        coalition_name=baseline.expression,
     )
 
 

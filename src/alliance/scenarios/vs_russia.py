@@ -387,28 +387,30 @@ def vs_russia(
     project: bool = True,
 ) -> VsRussia:
     """`coalition`'s SIPRI defence spending against Russia's, to `to` (project=False: history)."""
-    from alliance.projections import project as run_projection
+    from alliance.projections.baseline import build_baselines
+    from alliance.projections.projection import check_run, project_baseline, resolve_assumptions
 
     years = sipri_years()
     ours, russia, figures = history(coalition, years)
     projected = None
     if project:
+        check_run("coalition", draws, path)
+        chosen = resolve_assumptions(assumptions)
+        sides = build_baselines([coalition, RUSSIA], to, chosen, definition="sipri")  # one read
         # The projected members (the coalition of the last year, and Russia) are among those
         # whose figures the history read, and a country's rows do not depend on who else is asked.
         scale = _ppp_scale_function(figures)
         run = partial(
-            run_projection,
-            to=to,
+            project_baseline,
+            assumptions=chosen,
             draws=draws,
             seed=seed,
-            assumptions=assumptions,
-            definition="sipri",
             ppp_scale=scale,
             detail="coalition",  # only the sides' sums are compared
             eur=False,  # in dollars and PPP
             odds=False,  # bands only
         )
-        projected = (run(coalition, path=path), run(RUSSIA, path="current"))
+        projected = (run(sides[0], path=path), run(sides[1], path="current"))
     return VsRussia(
         coalition=coalition,
         path=str(path),
