@@ -265,9 +265,10 @@ class _Figures:
 
 def _figures(entities: Sequence[str]) -> _Figures:
     # One selection for both currencies: the edition rule chooses per kind of figure (currency
-    # and prices included), so each currency's rows are those a selection of it alone gives.
-    spending = _sipri("defence_expenditure", entities, period="calendar")
-    usd = [r for r in spending if r["currency"] == "USD" and r["price_basis"] == "current"]
+    # included), so each currency's rows are those a selection of it alone gives. Current
+    # prices for both: the PPP factor converts current local currency.
+    spending = _sipri("defence_expenditure", entities, price_basis="current", period="calendar")
+    usd = [r for r in spending if r["currency"] == "USD"]
     lcu = [r for r in spending if r["currency"] == "LCU"]
     factors, wb_editions = _ppp_factors(entities)
     scale = {"million": 1e-3, "billion": 1.0, "unit": 1e-9}
