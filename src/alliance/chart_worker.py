@@ -43,7 +43,6 @@ ALWAYS: Final = (
 )
 # No chart reads the store here: the callers hand over the source lines (and maps find their
 # shapes' caches through alliance.homes), so no worker loads DuckDB.
-PROJECTION: Final = ("alliance.projections.projection",)
 WARM_UP: Final[dict[str, tuple[str, ...]]] = {
     "share": ("alliance.metrics.results", "alliance.countries:_short_names"),
     "obligations": (
@@ -52,7 +51,7 @@ WARM_UP: Final[dict[str, tuple[str, ...]]] = {
         "alliance.treaties.map_view:_valid_units",
         "alliance.countries:_short_names",  # the names of the states off the map and attacked
     ),
-    "project": ("alliance.projections.charts", *PROJECTION),
+    "project": ("alliance.projections.charts",),  # handed the series, not the projection
     "europe-without-us": ("alliance.scenarios.tornado",),
     "vs-russia": ("alliance.scenarios.vs_russia_chart",),  # handed rows, not the projections
 }  # compare, targets and demo draw with what every worker loads
