@@ -125,10 +125,14 @@ def _zone(iso3: str, day: date) -> str:
     return "EUR" if joined is not None and joined <= day else "other"
 
 
-def _records(indicator: str, entities: Sequence[str], **filters: str) -> list[dict[str, Any]]:
+def _records(
+    indicator: str, entities: Sequence[str], since: int | None = None, **filters: str
+) -> list[dict[str, Any]]:
     from alliance.observations import observation_records
 
-    return observation_records(indicator, entities=list(entities), years=None, **filters)
+    return observation_records(
+        indicator, entities=list(entities), years=None, since=since, **filters
+    )
 
 
 def latest_shares(
@@ -153,9 +157,17 @@ def latest_shares(
     return latest, history
 
 
-def _imf_gdp(members: Sequence[str]) -> dict[str, dict[int, tuple[float, bool, str]]]:
+def _imf_gdp(members: Sequence[str], since: int) -> dict[str, dict[int, tuple[float, bool, str]]]:
+    """IMF GDP from `since` on: a baseline uses the years of the growth history and those
+    projected, not the decades before (a third of the rows, read for nothing)."""
     rows = _records(
-        "gdp", members, source="imf", currency="USD", exchange_basis="market", price_basis="current"
+        "gdp",
+        members,
+        since,
+        source="imf",
+        currency="USD",
+        exchange_basis="market",
+        price_basis="current",
     )
     found: dict[str, dict[int, tuple[float, bool, str]]] = {}
     for row in rows:
@@ -280,7 +292,12 @@ def build_baselines(
             raise MissingDataError(f"{expression!r} has no members on {on or date.today()}.")
     everyone = list(dict.fromkeys(m for members in members_of.values() for m in members))
     latest, histories = latest_shares(everyone, definition)
-    read = _Read(latest, histories, _imf_gdp(list(latest)) if latest else {})
+    gdp = {}
+    if latest:
+        first_projected = min(int(r["year"]) for r in latest.values()) + 1
+        since = min(int(assumptions.number("gdp_history_first_year")), first_projected)
+        gdp = _imf_gdp(list(latest), since)
+    read = _Read(latest, histories, gdp)
     return tuple(
         _baseline(expression, members_of[expression], horizon, assumptions, definition, on, read)
         for expression in expressions
