@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance.commitments import pledges_for
 from alliance.projections import paths
@@ -383,3 +385,30 @@ def test_baselines_built_from_one_read_are_those_built_one_by_one() -> None:
         assert list(together) == alone
     (russia,) = build_baselines(["RUS"], 2035, assumptions, definition="sipri")
     assert [c.iso3 for c in russia.countries] == ["RUS"]
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e150, max_value=1e150)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(finite, min_size=2, max_size=40) | st.lists(st.floats(-0.5, 0.5), min_size=2))
+def test_sample_stdev_and_median_are_the_statistics_modules_to_the_bit(
+    values: list[float],
+) -> None:
+    """The baseline's spreads (sample_stdev, median) replace `statistics` for speed: the same
+    floats, bit for bit, on growth-like values and on any finite ones."""
+    import statistics
+
+    from alliance.projections.baseline import median, sample_stdev
+
+    assert math.copysign(1, sample_stdev(values)) == 1
+    assert sample_stdev(values).hex() == statistics.stdev(values).hex()
+    assert median(values).hex() == statistics.median(values).hex()
+
+
+def test_sample_stdev_of_known_cases() -> None:
+    from alliance.projections.baseline import sample_stdev
+
+    assert sample_stdev([1.5, 2.5, 2.5, 2.75, 3.25, 4.75]) == 1.0810874155219827  # the docs'
+    assert sample_stdev([2.0, 4.0]) == math.sqrt(2)  # deviations of 1 over 1 degree of freedom
+    assert sample_stdev([0.1, 0.1, 0.1]) == 0.0

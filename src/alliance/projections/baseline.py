@@ -13,7 +13,7 @@ the horizon, and the spreads the Monte Carlo draws from.
 from __future__ import annotations
 
 import csv
-import statistics
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -199,8 +199,6 @@ def _eur_per_usd(connection: duckdb.DuckDBPyConnection) -> tuple[dict[int, float
 
 
 def _log_growth(levels: dict[int, float], first_year: int) -> dict[int, float]:
-    import math
-
     return {
         year: math.log(levels[year] / levels[year - 1])
         for year in sorted(levels)
@@ -226,6 +224,51 @@ def growth_histories(
         }
         growth[iso3] = _log_growth(levels, first_year)
     return growth
+
+
+def sample_stdev(values: Sequence[float]) -> float:
+    """`statistics.stdev` of finite numbers to the bit - the correctly rounded square root of
+    the exact sample variance - with integers instead of the Fractions it adds up, which took a
+    tenth of a baseline's time (bench/RESULTS.md)."""
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
+        import statistics
+
+        return statistics.stdev(values)  # its error, or its NaN
+    ratios = [v.as_integer_ratio() for v in values]
+    scale = max(d for _, d in ratios)  # powers of two: a multiple of every denominator
+    scaled = [n * (scale // d) for n, d in ratios]
+    count, total = len(scaled), sum(scaled)
+    numerator = count * sum(x * x for x in scaled) - total * total
+    denominator = count * (count - 1) * scale * scale
+    common = math.gcd(numerator, denominator)
+    return _sqrt_of_fraction(numerator // common, denominator // common)
+
+
+_SQRT_BITS: Final = 2 * 53 + 3  # as statistics: enough bits that rounding to odd, then to a
+# float, rounds once
+
+
+def _sqrt_of_fraction(n: int, m: int) -> float:
+    """The square root of n/m as a float, correctly rounded (statistics' method: an integer
+    square root rounded to odd at _SQRT_BITS bits, then converted)."""
+    q = (n.bit_length() - m.bit_length() - _SQRT_BITS) // 2
+    if q >= 0:
+        return (_isqrt_to_odd(n, m << 2 * q) << q) / 1
+    return _isqrt_to_odd(n << -2 * q, m) / (1 << -q)
+
+
+def _isqrt_to_odd(n: int, m: int) -> int:
+    root = math.isqrt(n // m)
+    return root | (root * root * m != n)
+
+
+def median(values: Sequence[float]) -> float:
+    """`statistics.median`: the middle value, or the mean of the two middle ones."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def mean_correlation(growth: dict[str, dict[int, float]]) -> float:
@@ -343,9 +386,9 @@ def _baseline(
     day = on or date.today()
     growth = growth_histories(gdp, fx, first, day)
     spreads = {
-        iso3: statistics.stdev(g.values()) for iso3, g in growth.items() if len(g) >= MIN_HISTORY
+        iso3: sample_stdev(list(g.values())) for iso3, g in growth.items() if len(g) >= MIN_HISTORY
     }
-    median_sd = statistics.median(spreads.values()) if spreads else 0.0
+    median_sd = median(list(spreads.values())) if spreads else 0.0
     fixed_sd = assumptions["gdp_growth_sd"]
     countries, missing, used = [], [], set()
     for iso3 in members:
@@ -406,7 +449,7 @@ def _baseline(
         missing=tuple(missing),
         eur_usd_level=fx[fx_year] if level is None else level,
         eur_usd_year=fx_year,
-        eur_usd_sd=statistics.stdev(fx_growth) if fx_sd is None else fx_sd,
+        eur_usd_sd=sample_stdev(fx_growth) if fx_sd is None else fx_sd,
         growth_correlation=correlation,
         editions=tuple(sorted(used)),
     )
