@@ -229,7 +229,7 @@ def growth_histories(
 def sample_stdev(values: Sequence[float]) -> float:
     """`statistics.stdev` of finite numbers to the bit - the correctly rounded square root of
     the exact sample variance - with integers instead of the Fractions it adds up, which took a
-    tenth of a baseline's time (bench/RESULTS.md)."""
+    quarter of the time vs-russia spent building its two baselines (bench/RESULTS.md)."""
     if len(values) < 2 or not all(math.isfinite(v) for v in values):
         import statistics
 
@@ -244,8 +244,8 @@ def sample_stdev(values: Sequence[float]) -> float:
     return _sqrt_of_fraction(numerator // common, denominator // common)
 
 
-_SQRT_BITS: Final = 2 * 53 + 3  # as statistics: enough bits that rounding to odd, then to a
-# float, rounds once
+# As statistics: with this many bits, rounding to odd and then to a float rounds only once.
+_SQRT_BITS: Final = 2 * 53 + 3
 
 
 def _sqrt_of_fraction(n: int, m: int) -> float:
