@@ -95,7 +95,6 @@ class Query:
     price_basis: str | None = None
     exchange_basis: str | None = None
     period: str | None = None
-    since: int | None = None  # rows from this year on: a filter, not a year the data must reach
 
 
 @dataclass(frozen=True)
@@ -303,9 +302,10 @@ def _newest_rows(
 
 
 def _selected(
-    query: Query, columns: list[str], *, checked: bool
+    query: Query, columns: list[str], *, checked: bool, since: int | None = None
 ) -> tuple[list[str], list[Any], list[tuple[Any, ...]]]:
-    """(clauses and parameters without the years, the rows kept within the years)."""
+    """(clauses and parameters without the years, the rows kept within the years and from
+    `since` on)."""
     clauses, params = _where(query, checked=checked)
     if query.edition is not None:
         clauses.append("edition = ?")
@@ -317,23 +317,26 @@ def _selected(
     if query.last_year is not None:
         year_clauses.append("year <= ?")
         year_params.append(query.last_year)
-    if query.since is not None:
+    if since is not None:
         year_clauses.append("year >= ?")
-        year_params.append(query.since)
+        year_params.append(since)
     rows = _newest_rows(columns, " AND ".join(year_clauses), year_params, query.edition)
     return clauses, params, rows
 
 
-def select(query: Query) -> Selection:
-    """Rows matching `query`: per figure, the newest edition that has it (or the named edition)."""
+def select(query: Query, *, since: int | None = None) -> Selection:
+    """Rows matching `query`: per figure, the newest edition that has it (or the named edition).
+
+    `since`: only the rows from that year on, a filter for readers that use recent years only
+    (unlike `query.first_year`, a year before the data's first is no error)."""
     _check_source_and_edition(query)
     columns = list(OBSERVATION_COLUMNS)
     # Filter values as given first: values that match rows are stored spellings, and the list of
     # the store's values (a scan of every row) is not needed. Only when no row matches are they
     # checked (an unknown one is an error; `eur` is `EUR`) and the rows selected again.
-    clauses, params, rows = _selected(query, columns, checked=False)
+    clauses, params, rows = _selected(query, columns, checked=False, since=since)
     if not rows and any(getattr(query, column) is not None for column in FILTER_COLUMNS):
-        clauses, params, rows = _selected(query, columns, checked=True)
+        clauses, params, rows = _selected(query, columns, checked=True, since=since)
     year = columns.index("year")
     # Every figure found keeps one row, so the rows kept cover the years found.
     _check_years(query, clauses, params, {r[year] for r in rows})
@@ -383,13 +386,22 @@ def observation_records(
     *,
     entities: Sequence[str] | None = None,
     years: Sequence[int] | None = None,
-    since: int | None = None,
     **filters: str | None,
 ) -> list[dict[str, Any]]:
     """The rows `observations` returns, as dicts, without importing pandas (most of a query's
-    start-up: bench/RESULTS.md, import costs). `since`: only rows from that year on, whatever
-    years the data cover (`years` must lie within them)."""
-    selection = _select_figures(indicator, entities, years, filters, since)
+    start-up: bench/RESULTS.md, import costs)."""
+    return _records(_select_figures(indicator, entities, years, filters))
+
+
+def observation_records_since(
+    since: int, indicator: str, *, entities: Sequence[str] | None = None, **filters: str | None
+) -> list[dict[str, Any]]:
+    """`observation_records` of the years from `since` on, whatever years the data cover: for a
+    reader of recent years only (a projection's baseline), the older rows are not fetched."""
+    return _records(_select_figures(indicator, entities, None, filters, since))
+
+
+def _records(selection: Selection) -> list[dict[str, Any]]:
     # Each row was selected as these columns: no length to check (a fifth of the time, per row).
     columns = selection.columns
     return [dict(zip(columns, row, strict=False)) for row in selection.rows]
@@ -407,10 +419,9 @@ def _select_figures(
         entities=None if entities is None else resolve_entities(entities),
         first_year=min(years) if years else None,
         last_year=max(years) if years else None,
-        since=since,
         **filters,
     )
-    selection = select(query)
+    selection = select(query, since=since)
     if not years:
         return selection
     wanted = set(years)

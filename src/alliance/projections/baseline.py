@@ -125,14 +125,10 @@ def _zone(iso3: str, day: date) -> str:
     return "EUR" if joined is not None and joined <= day else "other"
 
 
-def _records(
-    indicator: str, entities: Sequence[str], since: int | None = None, **filters: str
-) -> list[dict[str, Any]]:
+def _records(indicator: str, entities: Sequence[str], **filters: str) -> list[dict[str, Any]]:
     from alliance.observations import observation_records
 
-    return observation_records(
-        indicator, entities=list(entities), years=None, since=since, **filters
-    )
+    return observation_records(indicator, entities=list(entities), years=None, **filters)
 
 
 def latest_shares(
@@ -160,10 +156,12 @@ def latest_shares(
 def _imf_gdp(members: Sequence[str], since: int) -> dict[str, dict[int, tuple[float, bool, str]]]:
     """IMF GDP from `since` on: a baseline uses the years of the growth history and those
     projected, not the decades before (a third of the rows, read for nothing)."""
-    rows = _records(
-        "gdp",
-        members,
+    from alliance.observations import observation_records_since
+
+    rows = observation_records_since(
         since,
+        "gdp",
+        entities=list(members),
         source="imf",
         currency="USD",
         exchange_basis="market",
