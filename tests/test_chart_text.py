@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,21 @@ def test_the_least_recently_used_are_dropped_beyond_the_limits(
     used_last = {k for k, e in fresh_memory.glyphs.items() if e[3] == fresh_memory.generation - 1}
     assert newest <= set(fresh_memory.glyphs)  # the glyphs of the last chart stay
     assert used_last >= newest
+
+
+def test_partial_files_a_killed_process_left_are_removed(fresh_memory: Memory) -> None:
+    chart_text.load("share")
+    _pixels(remembering=True)
+    written = chart_text_memory.path_of("share")
+    written.parent.mkdir(parents=True)
+    abandoned, recent = (written.with_name(f".{written.name}.{n}") for n in ("abc", "def"))
+    for partial in (abandoned, recent):
+        partial.write_bytes(b"half a file")
+    an_hour_and_more = time.time() - chart_text_memory.ABANDONED_AFTER_SECONDS - 60
+    os.utime(abandoned, (an_hour_and_more, an_hour_and_more))
+    chart_text.save()
+    assert written.is_file() and not abandoned.exists()
+    assert recent.exists()  # perhaps another process writing it now
 
 
 def test_a_folder_that_cannot_be_written_is_no_error(

@@ -35,6 +35,7 @@ CHECKSUM_BYTES: Final = 4
 ITEM_COLUMNS: Final = 4
 GLYPH_COLUMNS: Final = 10
 USED_COLUMN: Final = 9
+ABANDONED_AFTER_SECONDS: Final = 3600
 
 
 FontId = int
@@ -287,3 +288,14 @@ def _write_atomically(path: Path, content: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(partial)
         raise
+    _remove_abandoned(path)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Partial files of this one that a killed process left (an hour old: not being written)."""
+    import time
+
+    for partial in path.parent.glob(f".{path.name}.*"):
+        with contextlib.suppress(OSError):
+            if time.time() - partial.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+                partial.unlink()
