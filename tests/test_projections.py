@@ -358,8 +358,9 @@ def test_the_shipped_assumptions_read_through_their_json_copy_are_the_file_parse
     assert assumptions._shipped_fields(shipped) == parsed  # parsed, then written
     (copy,) = (tmp_path / "home" / "cache").glob("assumptions-*.json")
     assert json.loads(copy.read_text(encoding="utf-8")) == parsed
-    copy.write_text('[{"name": "slip_probability", "value": 0.9}]', encoding="utf-8")
-    assert assumptions._shipped_fields(shipped) == parsed  # not the damaged copy's 0.9
+    for damaged in ('[{"name": "slip_probability", "value": 0.9}]', json.dumps([*parsed, 5])):
+        copy.write_text(damaged, encoding="utf-8")
+        assert assumptions._shipped_fields(shipped) == parsed  # parsed again, not the copy's
     edited = tmp_path / "assumptions.yaml"
     text = shipped.read_text(encoding="utf-8")
     edited.write_text(text.replace("value: 0.5\n", "value: 0.25\n", 1), encoding="utf-8")

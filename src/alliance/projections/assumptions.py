@@ -175,14 +175,12 @@ def _cache_file(path: Path) -> Path | None:
 
 def _valid_fields(data: Any) -> list[dict[str, Any]] | None:
     """`data` if it is what `_shipped_fields` writes: one entry per rule, in a known shape."""
-    if not isinstance(data, list) or [d.get("name") for d in data if isinstance(d, dict)] != list(
-        RULES
-    ):
+    if not isinstance(data, list) or not all(isinstance(entry, dict) for entry in data):
+        return None
+    if [entry.get("name") for entry in data] != list(RULES):
         return None
     for entry in data:
-        if tuple(entry) != FIELDS or not all(
-            isinstance(entry[k], str) for k in FIELDS if k != "value"
-        ):
+        if tuple(entry) != FIELDS or not all(isinstance(entry[k], str) for k in FIELDS[2:]):
             return None
         if entry["value"] is not None and not isinstance(entry["value"], float):
             return None

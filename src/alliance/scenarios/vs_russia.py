@@ -388,13 +388,13 @@ def vs_russia(
     project: bool = True,
 ) -> VsRussia:
     """`coalition`'s SIPRI defence spending against Russia's, to `to` (project=False: history)."""
-    from alliance.projections.baseline import build_baselines
-    from alliance.projections.projection import check_run, project_baseline, resolve_assumptions
-
     years = sipri_years()
     ours, russia, figures = history(coalition, years)
     projected = None
-    if project:
+    if project:  # numpy and the projection's modules are loaded only here
+        from alliance.projections.baseline import build_baselines
+        from alliance.projections.projection import check_run, project_baseline, resolve_assumptions
+
         check_run("coalition", draws, path)
         chosen = resolve_assumptions(assumptions)
         sides = build_baselines([coalition, RUSSIA], to, chosen, definition="sipri")  # one read
