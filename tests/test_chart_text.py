@@ -72,6 +72,13 @@ def test_the_renderer_is_the_remembering_one_for_checked_versions() -> None:
     assert remembering == (version in chart_text.CHECKED_VERSIONS)
 
 
+def _written_file() -> bytes:
+    chart_text.load("share")
+    _pixels(remembering=True)
+    chart_text.save()
+    return chart_text_memory.path_of("share").read_bytes()
+
+
 def test_text_from_memory_is_matplotlibs_pixels(fresh_memory: Memory) -> None:
     plain = _pixels(remembering=False)
     cold = _pixels(remembering=True)
@@ -95,11 +102,8 @@ def test_glyphs_whole_pixels_away_are_the_same_bitmap_moved(fresh_memory: Memory
 def test_text_read_back_from_the_file_is_matplotlibs_pixels(
     fresh_memory: Memory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    chart_text.load("share")
-    _pixels(remembering=True)
-    chart_text.save()
+    _written_file()
     written = chart_text_memory.path_of("share")
-    assert written.is_file()
     reread = Memory()
     monkeypatch.setattr(chart_text, "_memory", reread)
     chart_text.load("share")
@@ -109,13 +113,6 @@ def test_text_read_back_from_the_file_is_matplotlibs_pixels(
     assert not reread.added  # every glyph, size and layout was in the file
     chart_text.save()
     assert written.read_bytes() == chart_text_memory.encoded(fresh_memory)  # not rewritten
-
-
-def _written_file() -> bytes:
-    chart_text.load("share")
-    _pixels(remembering=True)
-    chart_text.save()
-    return chart_text_memory.path_of("share").read_bytes()
 
 
 @settings(
@@ -162,9 +159,7 @@ def test_a_file_from_another_matplotlib_or_with_a_changed_font_is_not_used(
 def test_the_least_recently_used_are_dropped_beyond_the_limits(
     fresh_memory: Memory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    chart_text.load("share")
-    _pixels(remembering=True)
-    chart_text.save()
+    _written_file()
     first = set(fresh_memory.glyphs)
     monkeypatch.setattr(chart_text, "LARGEST_GLYPH_COUNT", len(first))
     _pixels(remembering=True, shift=0.37 / (7.3 * 110))  # a third of a pixel: new glyphs
