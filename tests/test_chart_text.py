@@ -177,7 +177,7 @@ def test_partial_files_a_killed_process_left_are_removed(fresh_memory: Memory) -
     _pixels(remembering=True)
     written = chart_text_memory.path_of("share")
     written.parent.mkdir(parents=True)
-    abandoned, recent = (written.with_name(f".{written.name}.{n}") for n in ("abc", "def"))
+    abandoned, recent = (written.with_name(f".{written.name}.{n}.partial") for n in ("ab", "cd"))
     for partial in (abandoned, recent):
         partial.write_bytes(b"half a file")
     an_hour_and_more = time.time() - chart_text_memory.ABANDONED_AFTER_SECONDS - 60

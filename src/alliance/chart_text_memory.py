@@ -225,11 +225,27 @@ def fingerprint() -> list[str]:
 
 def write(memory: Memory, name: str) -> bool:
     """Write `memory` to file `name` (whole, replacing it at once); False if it could not be."""
+    from alliance.errors import AllianceError
+    from alliance.paths import write_bytes
+
+    path = path_of(name)
     try:
-        _write_atomically(path_of(name), encoded(memory))
-    except OSError:
+        write_bytes(path, encoded(memory), "a cache file beside the store")
+    except AllianceError:
         return False
+    _remove_abandoned(path)
     return True
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Partial files of this one that a killed process left (`paths.write_bytes` names them
+    `.<name>.<random>.partial`; an hour old: not being written)."""
+    import time
+
+    for partial in path.parent.glob(f".{path.name}.*.partial"):
+        with contextlib.suppress(OSError):
+            if time.time() - partial.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+                partial.unlink()
 
 
 def encoded(memory: Memory) -> bytes:
@@ -273,29 +289,3 @@ def encoded(memory: Memory) -> bytes:
     checked = b"".join([text, items_array.tobytes(), glyph_array.tobytes(), *pixels])
     size, checksum = len(text).to_bytes(HEADER_BYTES, "big"), zlib.crc32(checked)
     return b"".join([FILE_MAGIC, size, checksum.to_bytes(CHECKSUM_BYTES, "big"), checked])
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-        os.replace(partial, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(partial)
-        raise
-    _remove_abandoned(path)
-
-
-def _remove_abandoned(path: Path) -> None:
-    """Partial files of this one that a killed process left (an hour old: not being written)."""
-    import time
-
-    for partial in path.parent.glob(f".{path.name}.*"):
-        with contextlib.suppress(OSError):
-            if time.time() - partial.stat().st_mtime > ABANDONED_AFTER_SECONDS:
-                partial.unlink()
